@@ -1,0 +1,4 @@
+import { runService } from '@saga/platform';
+import { inventoryService } from './app.module';
+
+runService(inventoryService);

@@ -1,0 +1,4 @@
+import { runService } from '@saga/platform';
+import { notificationService } from './app.module';
+
+runService(notificationService);

@@ -1,0 +1,4 @@
+import { runService } from '@saga/platform';
+import { orderService } from './app.module';
+
+runService(orderService);

@@ -1,0 +1,4 @@
+import { runService } from '@saga/platform';
+import { paymentService } from './app.module';
+
+runService(paymentService);

@@ -1,0 +1,117 @@
+/**
+ * `npm run infra:up | infra:down | infra:status` — the local infrastructure without Docker:
+ * one Apache Kafka broker (KRaft) started from Maven-fetched jars, and the four service databases on
+ * the PostgreSQL server you already run. See docs/infrastructure.md.
+ */
+import { SERVICE_NAMES } from '@saga/contracts';
+import { databaseName } from '@saga/platform/config';
+import {
+  brokerAddress,
+  brokerAnswers,
+  brokerSettings,
+  ensureTopics,
+  runningBrokerPid,
+  startBroker,
+  stopBroker,
+} from './kafka-broker';
+import { ensureServiceDatabases, existingServiceDatabases, postgresServerUrl, redacted } from './postgres';
+import { PrerequisiteError, requireJava } from './preflight';
+
+const log = (line: string) => console.log(`[infra] ${line}`);
+
+/** What `infraUp` did, so a caller can take down only what it started. */
+export interface InfraUpResult {
+  /** True when this call started the broker (false: one was running already). */
+  readonly startedKafka: boolean;
+  /** The Kafka bootstrap address to use. */
+  readonly brokers: string[];
+}
+
+/**
+ * Brings the infrastructure up idempotently: checks prerequisites before starting anything, creates
+ * the service databases, starts the broker unless one answers already, and creates the topics.
+ */
+export async function infraUp(env: NodeJS.ProcessEnv = process.env): Promise<InfraUpResult> {
+  const settings = brokerSettings(env);
+  const brokers = [brokerAddress(settings)];
+  const serverUrl = postgresServerUrl(env);
+
+  const ours = runningBrokerPid(settings);
+  const foreign = ours === undefined && (await brokerAnswers(brokers, 1500));
+  if (ours === undefined && !foreign) {
+    requireJava(env);
+  }
+  const created = await ensureServiceDatabases(serverUrl);
+  log(
+    `PostgreSQL ${redacted(serverUrl)}: ` +
+      (created.length ? `created ${created.join(', ')}` : 'the four service databases already exist'),
+  );
+
+  let startedKafka = false;
+  if (foreign) {
+    log(`A Kafka broker not started by these scripts already answers on ${brokers[0]}; using it.`);
+  } else {
+    startedKafka = await startBroker(settings, log);
+  }
+  const topics = await ensureTopics(brokers);
+  log(topics.length ? `Created topics: ${topics.join(', ')}` : 'All topics exist.');
+  return { startedKafka, brokers };
+}
+
+/** Stops the broker these scripts started (by its pid). PostgreSQL and its data are left alone. */
+export async function infraDown(env: NodeJS.ProcessEnv = process.env): Promise<void> {
+  await stopBroker(brokerSettings(env), log);
+}
+
+/** Prints what runs; resolves to true when everything is up. */
+export async function infraStatus(env: NodeJS.ProcessEnv = process.env): Promise<boolean> {
+  const settings = brokerSettings(env);
+  const brokers = [brokerAddress(settings)];
+  const pid = runningBrokerPid(settings);
+  const answers = await brokerAnswers(brokers, 2000);
+  const owner = pid === undefined ? 'not started by these scripts' : `pid ${pid}`;
+  log(`Kafka      ${brokers[0]}: ${answers ? 'answers' : 'does not answer'} (${owner})`);
+
+  const serverUrl = postgresServerUrl(env);
+  let databases: string[] = [];
+  try {
+    databases = await existingServiceDatabases(serverUrl);
+    const expected = SERVICE_NAMES.map(databaseName);
+    const missing = expected.filter((name) => !databases.includes(name));
+    log(
+      `PostgreSQL ${redacted(serverUrl)}: answers; ${missing.length ? `missing ${missing.join(', ')}` : 'all four service databases exist'}`,
+    );
+    return answers && missing.length === 0;
+  } catch (error) {
+    log(`PostgreSQL ${redacted(serverUrl)}: ${(error as Error).message.split('\n')[0]}`);
+    return false;
+  }
+}
+
+async function main(command: string | undefined): Promise<number> {
+  switch (command) {
+    case 'up':
+      await infraUp();
+      return 0;
+    case 'down':
+      await infraDown();
+      return 0;
+    case 'status':
+      return (await infraStatus()) ? 0 : 3;
+    default:
+      console.error('usage: infra.ts up | down | status');
+      return 2;
+  }
+}
+
+if (require.main === module) {
+  main(process.argv[2]).then(
+    (code) => process.exit(code),
+    (error: unknown) => {
+      console.error(
+        error instanceof PrerequisiteError ? error.message : error instanceof Error ? error.message : error,
+      );
+      process.exit(1);
+    },
+  );
+}

@@ -1,0 +1,78 @@
+/**
+ * The topic registry: every Kafka topic of the platform, defined once. The infrastructure scripts create
+ * topics from it, producers and consumers name topics through it; nobody writes a topic name by hand.
+ */
+
+/** The four services of the saga. */
+export const SERVICE_NAMES = ['order', 'payment', 'inventory', 'notification'] as const;
+
+/** The name of one of the four services. */
+export type ServiceName = (typeof SERVICE_NAMES)[number];
+
+/** How Kafka keeps a topic's log. */
+export type CleanupPolicy = 'delete' | 'compact';
+
+/** One topic of the registry. */
+export interface TopicDefinition {
+  /** The topic's name on the broker. */
+  readonly name: string;
+  /** The service that produces to it (the only one that may). */
+  readonly producer: ServiceName;
+  /** What the record key is: it decides the partition, so one key's records stay in order. */
+  readonly key: 'orderId' | 'sku' | 'original';
+  /** Partition count; more partitions allow more consumer instances. */
+  readonly partitions: number;
+  /** `compact` keeps the latest record per key forever: the log is the state. */
+  readonly cleanupPolicy: CleanupPolicy;
+}
+
+/** The saga and catalog topics of DESIGN.md. */
+export const TOPICS = {
+  orderEvents: {
+    name: 'order.events',
+    producer: 'order',
+    key: 'orderId',
+    partitions: 6,
+    cleanupPolicy: 'delete',
+  },
+  paymentEvents: {
+    name: 'payment.events',
+    producer: 'payment',
+    key: 'orderId',
+    partitions: 6,
+    cleanupPolicy: 'delete',
+  },
+  inventoryEvents: {
+    name: 'inventory.events',
+    producer: 'inventory',
+    key: 'orderId',
+    partitions: 6,
+    cleanupPolicy: 'delete',
+  },
+  catalogProducts: {
+    name: 'catalog.products',
+    producer: 'inventory',
+    key: 'sku',
+    partitions: 3,
+    cleanupPolicy: 'compact',
+  },
+} as const satisfies Record<string, TopicDefinition>;
+
+/**
+ * The dead-letter topic of one consuming service: records it could not apply, with their original
+ * bytes, headers and the error. Keyed like the original record so a replay keeps per-key order.
+ */
+export function deadLetterTopic(service: ServiceName): TopicDefinition {
+  return {
+    name: `${service}.dlq`,
+    producer: service,
+    key: 'original',
+    partitions: 1,
+    cleanupPolicy: 'delete',
+  };
+}
+
+/** Every topic the platform needs on a broker, dead-letter topics included. */
+export function allTopics(): TopicDefinition[] {
+  return [...Object.values(TOPICS), ...SERVICE_NAMES.map(deadLetterTopic)];
+}

@@ -1,0 +1,61 @@
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { Logger, type DynamicModule, type INestApplication } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import type { MicroserviceOptions } from '@nestjs/microservices';
+import type { ServiceName } from '@saga/contracts';
+import { ConfigError, loadServiceConfig, type ServiceConfig } from '../config';
+import { kafkaMicroserviceOptions } from '../kafka/kafka-options';
+
+/** How a service is assembled: its name and its root module for a given config. */
+export interface ServiceDefinition {
+  /** Which of the four services. */
+  readonly name: ServiceName;
+  /** The service's root module, built for a validated config. */
+  readonly module: (config: ServiceConfig) => DynamicModule;
+}
+
+/** A running service and the config it runs with. */
+export interface RunningService {
+  readonly app: INestApplication;
+  readonly config: ServiceConfig;
+  /** The HTTP base URL it listens on (the real port when `PORT=0`). */
+  readonly url: string;
+}
+
+/**
+ * Boots a service as a hybrid app (HTTP + Kafka consumer): validates config, opens the database and
+ * runs migrations, joins the consumer group, then listens. Rejects without leaving anything open.
+ */
+export async function startService(
+  definition: ServiceDefinition,
+  env: Record<string, string | undefined> = process.env,
+): Promise<RunningService> {
+  const config = loadServiceConfig(definition.name, env);
+  const app = await NestFactory.create(definition.module(config), { abortOnError: false });
+  try {
+    app.connectMicroservice<MicroserviceOptions>(kafkaMicroserviceOptions(config), {
+      inheritAppConfig: true,
+    });
+    app.enableShutdownHooks();
+    await app.startAllMicroservices();
+    await app.listen(config.port, config.host);
+  } catch (error) {
+    await app.close().catch(() => undefined);
+    throw error;
+  }
+  const address = (app.getHttpServer() as Server).address() as AddressInfo;
+  return { app, config, url: `http://${config.host}:${address.port}` };
+}
+
+/** Entry point of a service's `main.ts`: starts it, or explains why not and exits non-zero. */
+export function runService(definition: ServiceDefinition): void {
+  const logger = new Logger(`${definition.name}-service`);
+  startService(definition).then(
+    ({ url }) => logger.log(`listening on ${url}`),
+    (error: unknown) => {
+      logger.error(error instanceof ConfigError ? error.message : ((error as Error)?.stack ?? String(error)));
+      process.exit(1);
+    },
+  );
+}

@@ -1,0 +1,34 @@
+import { z } from 'zod';
+
+/** Thrown when the environment does not satisfy a service's configuration schema. */
+export class ConfigError extends Error {
+  constructor(readonly problems: readonly string[]) {
+    super(
+      `Invalid configuration; fix these environment variables:\n${problems.map((p) => `  - ${p}`).join('\n')}`,
+    );
+    this.name = 'ConfigError';
+  }
+}
+
+/**
+ * Validates `env` against `schema` and returns the parsed result, or throws a {@link ConfigError} that
+ * names every offending variable. Empty strings count as unset, so `PORT=` falls back to the default.
+ */
+export function parseEnv<S extends z.ZodType>(
+  schema: S,
+  env: Record<string, string | undefined>,
+): z.output<S> {
+  const present = Object.fromEntries(Object.entries(env).filter(([, value]) => value !== ''));
+  const result = schema.safeParse(present);
+  if (result.success) {
+    return result.data;
+  }
+  throw new ConfigError(
+    result.error.issues.map((issue) => {
+      const name = issue.path.length > 0 ? String(issue.path[0]) : '(environment)';
+      const value = present[name];
+      const shown = value === undefined ? 'unset' : JSON.stringify(value);
+      return `${name}: ${issue.message} (got ${shown})`;
+    }),
+  );
+}

@@ -1,0 +1,84 @@
+import { ConfigError } from './parse-env';
+import { loadServiceConfig } from './service-config';
+
+describe('loadServiceConfig', () => {
+  it('applies the design defaults when the environment is empty', () => {
+    // Act
+    const config = loadServiceConfig('payment', {});
+
+    // Assert
+    expect(config).toEqual({
+      service: 'payment',
+      port: 3002,
+      host: '127.0.0.1',
+      databaseUrl: 'postgres://postgres@127.0.0.1:5432/payment_service',
+      databasePoolSize: 10,
+      kafkaBrokers: ['127.0.0.1:9092'],
+      kafkaClientId: 'payment-service',
+      kafkaGroupId: 'payment-service',
+    });
+  });
+
+  it('reads every setting from the environment', () => {
+    // Act
+    const config = loadServiceConfig('order', {
+      PORT: '4001',
+      HOST: '0.0.0.0',
+      DATABASE_URL: 'postgresql://app:secret@db:5433/orders',
+      DATABASE_POOL_SIZE: '4',
+      KAFKA_BROKERS: 'k1:9092, k2:9093',
+      KAFKA_CLIENT_ID: 'order-a',
+      KAFKA_GROUP_ID: 'order-blue',
+    });
+
+    // Assert
+    expect(config).toMatchObject({
+      port: 4001,
+      host: '0.0.0.0',
+      databaseUrl: 'postgresql://app:secret@db:5433/orders',
+      databasePoolSize: 4,
+      kafkaBrokers: ['k1:9092', 'k2:9093'],
+      kafkaClientId: 'order-a',
+      kafkaGroupId: 'order-blue',
+    });
+  });
+
+  it('treats an empty variable as unset', () => {
+    expect(loadServiceConfig('inventory', { PORT: '' }).port).toBe(3003);
+  });
+
+  it.each([
+    ['PORT', 'abc', /PORT: must be a number \(got "abc"\)/],
+    ['PORT', '70000', /PORT: must be between 0 and 65535/],
+    ['PORT', '30.5', /PORT: must be an integer/],
+    ['DATABASE_URL', 'mysql://x/y', /DATABASE_URL: must be a postgres:\/\/ URL/],
+    [
+      'DATABASE_URL',
+      'postgres://127.0.0.1:5432',
+      /DATABASE_URL: must be a postgres:\/\/ URL that names a database/,
+    ],
+    ['KAFKA_BROKERS', '127.0.0.1', /KAFKA_BROKERS: must be a comma-separated list of host:port/],
+    ['DATABASE_POOL_SIZE', '0', /DATABASE_POOL_SIZE: /],
+  ])('rejects %s=%s with a message naming the variable', (name, value, message) => {
+    // Act
+    const load = () => loadServiceConfig('order', { [name]: value });
+
+    // Assert
+    expect(load).toThrow(ConfigError);
+    expect(load).toThrow(message);
+  });
+
+  it('lists every bad variable at once', () => {
+    // Act
+    let error: unknown;
+    try {
+      loadServiceConfig('order', { PORT: 'x', KAFKA_BROKERS: 'nope' });
+    } catch (caught) {
+      error = caught;
+    }
+
+    // Assert
+    expect(error).toBeInstanceOf(ConfigError);
+    expect((error as ConfigError).problems).toHaveLength(2);
+  });
+});

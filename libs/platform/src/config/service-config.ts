@@ -1,0 +1,88 @@
+import { z } from 'zod';
+import type { ServiceName } from '@saga/contracts';
+import { parseEnv } from './parse-env';
+
+/** The validated configuration every service boots with. Built only by {@link loadServiceConfig}. */
+export interface ServiceConfig {
+  /** Which service this process is. */
+  readonly service: ServiceName;
+  /** HTTP port (`PORT`). */
+  readonly port: number;
+  /** Interface the HTTP server binds to (`HOST`); `0.0.0.0` inside containers. */
+  readonly host: string;
+  /** Connection URL of the service's own database (`DATABASE_URL`). */
+  readonly databaseUrl: string;
+  /** Maximum connections in the database pool (`DATABASE_POOL_SIZE`). */
+  readonly databasePoolSize: number;
+  /** Kafka bootstrap brokers as `host:port` (`KAFKA_BROKERS`, comma-separated). */
+  readonly kafkaBrokers: readonly string[];
+  /** Kafka client id (`KAFKA_CLIENT_ID`). */
+  readonly kafkaClientId: string;
+  /** Consumer group (`KAFKA_GROUP_ID`): every instance of one service shares it. */
+  readonly kafkaGroupId: string;
+}
+
+const port = z.coerce
+  .number({ error: 'must be a number' })
+  .int('must be an integer')
+  .min(0, 'must be between 0 and 65535')
+  .max(65535, 'must be between 0 and 65535');
+
+const brokerList = z
+  .string()
+  .transform((raw) => raw.split(',').map((broker) => broker.trim()))
+  .pipe(z.array(z.string().regex(/^[\w.-]+:\d{1,5}$/, 'must be a comma-separated list of host:port')).min(1));
+
+const postgresUrl = z.string().refine((raw) => /^postgres(ql)?:\/\/[^/]+\/[^/?]+/.test(raw), {
+  message: 'must be a postgres:// URL that names a database',
+});
+
+/** Default HTTP port of each service, as DESIGN.md assigns them. */
+export const DEFAULT_PORTS: Readonly<Record<ServiceName, number>> = {
+  order: 3001,
+  payment: 3002,
+  inventory: 3003,
+  notification: 3004,
+};
+
+/** Default PostgreSQL server (no database); each service appends its own database name. */
+export const DEFAULT_POSTGRES_SERVER = 'postgres://postgres@127.0.0.1:5432';
+
+/** The database a service owns: `order` → `order_service`. */
+export function databaseName(service: ServiceName): string {
+  return `${service}_service`;
+}
+
+function schemaFor(service: ServiceName) {
+  return z
+    .object({
+      PORT: port.default(DEFAULT_PORTS[service]),
+      HOST: z.string().min(1).default('127.0.0.1'),
+      DATABASE_URL: postgresUrl.default(`${DEFAULT_POSTGRES_SERVER}/${databaseName(service)}`),
+      DATABASE_POOL_SIZE: z.coerce.number().int().min(1).max(200).default(10),
+      KAFKA_BROKERS: brokerList.default(['127.0.0.1:9092']),
+      KAFKA_CLIENT_ID: z.string().min(1).default(`${service}-service`),
+      KAFKA_GROUP_ID: z.string().min(1).default(`${service}-service`),
+    })
+    .transform((env): ServiceConfig => ({
+      service,
+      port: env.PORT,
+      host: env.HOST,
+      databaseUrl: env.DATABASE_URL,
+      databasePoolSize: env.DATABASE_POOL_SIZE,
+      kafkaBrokers: env.KAFKA_BROKERS,
+      kafkaClientId: env.KAFKA_CLIENT_ID,
+      kafkaGroupId: env.KAFKA_GROUP_ID,
+    }));
+}
+
+/**
+ * Reads and validates a service's configuration from the environment. Fails fast with a
+ * {@link ConfigError} naming each bad variable; never returns a partly valid config.
+ */
+export function loadServiceConfig(
+  service: ServiceName,
+  env: Record<string, string | undefined> = process.env,
+): ServiceConfig {
+  return parseEnv(schemaFor(service), env);
+}

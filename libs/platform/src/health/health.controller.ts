@@ -1,0 +1,39 @@
+import { Controller, Get, Res, ServiceUnavailableException } from '@nestjs/common';
+import { HealthCheckService, TypeOrmHealthIndicator } from '@nestjs/terminus';
+import type { Response } from 'express';
+import { KafkaHealthIndicator } from './kafka.health';
+
+/**
+ * `GET /health/live`: the process serves HTTP (restart it if not).
+ * `GET /health/ready`: its dependencies answer (send it traffic only if so): 200 or 503 with each check.
+ */
+@Controller('health')
+export class HealthController {
+  constructor(
+    private readonly health: HealthCheckService,
+    private readonly database: TypeOrmHealthIndicator,
+    private readonly kafka: KafkaHealthIndicator,
+  ) {}
+
+  @Get('live')
+  live() {
+    return { status: 'ok' };
+  }
+
+  @Get('ready')
+  async ready(@Res({ passthrough: true }) response: Response) {
+    try {
+      return await this.health.check([
+        () => this.database.pingCheck('database', { timeout: 2000 }),
+        () => this.kafka.check('kafka'),
+      ]);
+    } catch (error) {
+      // Terminus reports "not ready" as an exception; answer its report as is, not as a problem.
+      if (error instanceof ServiceUnavailableException) {
+        response.status(503);
+        return error.getResponse();
+      }
+      throw error;
+    }
+  }
+}

@@ -1,0 +1,77 @@
+import { Inject, Injectable, type OnApplicationShutdown } from '@nestjs/common';
+import { HealthIndicatorService } from '@nestjs/terminus';
+import { Kafka, type Admin } from 'kafkajs';
+import { SERVICE_CONFIG } from '../service-config.token';
+import type { ServiceConfig } from '../config';
+import { kafkaClientConfig } from '../kafka/kafka-options';
+
+/** The part of a kafkajs admin client the check needs; a fake stands in for it in unit tests. */
+export type ClusterProbe = Pick<Admin, 'connect' | 'disconnect' | 'describeCluster'>;
+
+/** Builds the probe; a provider so that unit tests can replace the broker. */
+export const CLUSTER_PROBE_FACTORY = Symbol('CLUSTER_PROBE_FACTORY');
+
+/** Makes a fresh probe. */
+export type ClusterProbeFactory = () => ClusterProbe;
+
+/** Provider of the real probe: a kafkajs admin client that does not retry, so a check answers fast. */
+export const clusterProbeFactoryProvider = {
+  provide: CLUSTER_PROBE_FACTORY,
+  inject: [SERVICE_CONFIG],
+  useFactory:
+    (config: ServiceConfig): ClusterProbeFactory =>
+    () =>
+      new Kafka({ ...kafkaClientConfig(config), retry: { retries: 0 } }).admin(),
+};
+
+/**
+ * Readiness of Kafka: a real admin request (`DescribeCluster`) answered within the timeout. One admin
+ * connection is kept between checks; after a failure it is dropped and the next check reconnects.
+ */
+@Injectable()
+export class KafkaHealthIndicator implements OnApplicationShutdown {
+  private probe?: ClusterProbe;
+
+  constructor(
+    private readonly indicators: HealthIndicatorService,
+    @Inject(CLUSTER_PROBE_FACTORY) private readonly createProbe: ClusterProbeFactory,
+  ) {}
+
+  async check(key: string, timeoutMs = 2000) {
+    const indicator = this.indicators.check(key);
+    try {
+      const cluster = await withTimeout(this.describe(), timeoutMs);
+      return indicator.up({ brokers: cluster.brokers.length, controller: cluster.controller });
+    } catch (error) {
+      await this.reset();
+      return indicator.down({ message: error instanceof Error ? error.message : String(error) });
+    }
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    await this.reset();
+  }
+
+  private async describe() {
+    if (!this.probe) {
+      const probe = this.createProbe();
+      await probe.connect();
+      this.probe = probe;
+    }
+    return this.probe.describeCluster();
+  }
+
+  private async reset(): Promise<void> {
+    const probe = this.probe;
+    this.probe = undefined;
+    await probe?.disconnect().catch(() => undefined);
+  }
+}
+
+function withTimeout<T>(work: Promise<T>, timeoutMs: number): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`no answer within ${timeoutMs} ms`)), timeoutMs);
+  });
+  return Promise.race([work, timeout]).finally(() => clearTimeout(timer));
+}

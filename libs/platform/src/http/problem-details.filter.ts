@@ -1,0 +1,65 @@
+import {
+  Catch,
+  HttpException,
+  HttpStatus,
+  Logger,
+  type ArgumentsHost,
+  type ExceptionFilter,
+} from '@nestjs/common';
+import type { Request, Response } from 'express';
+
+/** An RFC 9457 problem details body. Extension members may be added beside the standard ones. */
+export interface ProblemDetails {
+  /** A URI naming the problem type; `about:blank` when the status says it all. */
+  type: string;
+  /** Short, human-readable summary of the problem type. */
+  title: string;
+  /** The HTTP status code. */
+  status: number;
+  /** What went wrong with this request. */
+  detail?: string;
+  /** The request path. */
+  instance?: string;
+  [extension: string]: unknown;
+}
+
+/** Builds the problem body for any thrown value; never exposes a stack trace or an internal message. */
+export function toProblem(error: unknown, instance?: string): ProblemDetails {
+  if (!(error instanceof HttpException)) {
+    return {
+      type: 'about:blank',
+      title: 'Internal Server Error',
+      status: HttpStatus.INTERNAL_SERVER_ERROR,
+      instance,
+    };
+  }
+  const status = error.getStatus();
+  const body = error.getResponse();
+  const fields = typeof body === 'string' ? { message: body } : (body as Record<string, unknown>);
+  const { message, error: title, statusCode: _statusCode, ...extensions } = fields;
+  return {
+    ...extensions,
+    type: typeof fields.type === 'string' ? fields.type : 'about:blank',
+    title: typeof title === 'string' ? title : error.name.replace(/Exception$/, ''),
+    status,
+    detail: Array.isArray(message) ? message.join('; ') : typeof message === 'string' ? message : undefined,
+    instance,
+  };
+}
+
+/** Answers every error as `application/problem+json` (DESIGN.md: errors as problem details). */
+@Catch()
+export class ProblemDetailsFilter implements ExceptionFilter {
+  private readonly logger = new Logger(ProblemDetailsFilter.name);
+
+  catch(error: unknown, host: ArgumentsHost): void {
+    const http = host.switchToHttp();
+    const request = http.getRequest<Request>();
+    const response = http.getResponse<Response>();
+    const problem = toProblem(error, request.originalUrl);
+    if (problem.status >= 500) {
+      this.logger.error(`${request.method} ${request.originalUrl} failed`, (error as Error)?.stack);
+    }
+    response.status(problem.status).type('application/problem+json').send(JSON.stringify(problem));
+  }
+}

@@ -1,0 +1,36 @@
+import { Module, type DynamicModule } from '@nestjs/common';
+import { APP_FILTER } from '@nestjs/core';
+import { TerminusModule } from '@nestjs/terminus';
+import { TypeOrmModule } from '@nestjs/typeorm';
+import type { ServiceConfig } from './config';
+import { typeOrmOptions, type DatabaseDefinition } from './database/typeorm-options';
+import { HealthController } from './health/health.controller';
+import { KafkaHealthIndicator, clusterProbeFactoryProvider } from './health/kafka.health';
+import { ProblemDetailsFilter } from './http/problem-details.filter';
+import { SERVICE_CONFIG } from './service-config.token';
+
+/**
+ * What every service has: its validated config, its database with migrations run at boot, health
+ * endpoints, and problem+json errors. A service's AppModule imports `PlatformModule.forService(...)`.
+ */
+@Module({})
+export class PlatformModule {
+  static forService(config: ServiceConfig, database: DatabaseDefinition): DynamicModule {
+    return {
+      module: PlatformModule,
+      global: true,
+      imports: [
+        TypeOrmModule.forRoot(typeOrmOptions(config, database)),
+        TerminusModule.forRoot({ errorLogStyle: 'pretty', gracefulShutdownTimeoutMs: 0 }),
+      ],
+      controllers: [HealthController],
+      providers: [
+        { provide: SERVICE_CONFIG, useValue: config },
+        { provide: APP_FILTER, useClass: ProblemDetailsFilter },
+        clusterProbeFactoryProvider,
+        KafkaHealthIndicator,
+      ],
+      exports: [SERVICE_CONFIG],
+    };
+  }
+}

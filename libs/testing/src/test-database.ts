@@ -1,0 +1,41 @@
+import { randomBytes } from 'node:crypto';
+import { Client } from 'pg';
+import { databaseUrl, postgresServerUrl } from './postgres-server';
+
+/** A throw-away database on the real server. */
+export interface TestDatabase {
+  /** Its name: `saga_test_<label>_<random>`. */
+  readonly name: string;
+  /** Connection URL. */
+  readonly url: string;
+  /** Drops it, closing whatever connections are still open. */
+  drop(): Promise<void>;
+}
+
+/** Creates an empty database for one test file; the test drops it in `afterAll`. */
+export async function createTestDatabase(
+  label: string,
+  serverUrl = postgresServerUrl(),
+): Promise<TestDatabase> {
+  const name = `saga_test_${label.replace(/\W/g, '_')}_${randomBytes(4).toString('hex')}`.toLowerCase();
+  await onServer(serverUrl, (client) => client.query(`CREATE DATABASE "${name}"`));
+  const drop = async () => {
+    await onServer(serverUrl, (client) => client.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`));
+  };
+  return {
+    name,
+    url: databaseUrl(serverUrl, name),
+    drop,
+  };
+}
+
+/** Runs `work` on a short-lived connection to the server's maintenance database. */
+export async function onServer<T>(serverUrl: string, work: (client: Client) => Promise<T>): Promise<T> {
+  const client = new Client({ connectionString: serverUrl });
+  await client.connect();
+  try {
+    return await work(client);
+  } finally {
+    await client.end();
+  }
+}
