@@ -12,6 +12,7 @@ export default tseslint.config(
       'node_modules/**',
       'eslint.config.mjs',
       '.dependency-cruiser.cjs',
+      'jest.config.js',
     ],
   },
   eslint.configs.recommended,

@@ -10,11 +10,18 @@ import {
   brokerAnswers,
   brokerSettings,
   ensureTopics,
+  requireJarsOrMaven,
   runningBrokerPid,
   startBroker,
   stopBroker,
 } from './kafka-broker';
-import { ensureServiceDatabases, existingServiceDatabases, postgresServerUrl, redacted } from './postgres';
+import {
+  ensureServiceDatabases,
+  existingServiceDatabases,
+  postgresServerUrl,
+  redacted,
+  requirePostgres,
+} from './postgres';
 import { PrerequisiteError, requireJava } from './preflight';
 
 const log = (line: string) => console.log(`[infra] ${line}`);
@@ -36,11 +43,15 @@ export async function infraUp(env: NodeJS.ProcessEnv = process.env): Promise<Inf
   const brokers = [brokerAddress(settings)];
   const serverUrl = postgresServerUrl(env);
 
+  // Every prerequisite is checked before anything is created or started.
   const ours = runningBrokerPid(settings);
   const foreign = ours === undefined && (await brokerAnswers(brokers, 1500));
   if (ours === undefined && !foreign) {
     requireJava(env);
+    requireJarsOrMaven(settings, env);
   }
+  await requirePostgres(serverUrl);
+
   const created = await ensureServiceDatabases(serverUrl);
   log(
     `PostgreSQL ${redacted(serverUrl)}: ` +

@@ -102,10 +102,19 @@ export async function brokerAnswers(brokers: readonly string[], timeoutMs = 3000
   }
 }
 
+const jarsStamp = (settings: BrokerSettings) => join(settings.lib, '.complete');
+
+/** Fails with a clear message when the jars still have to be fetched and Maven is missing. */
+export function requireJarsOrMaven(settings: BrokerSettings, env: NodeJS.ProcessEnv = process.env): void {
+  if (!existsSync(jarsStamp(settings))) {
+    requireMaven(env);
+  }
+}
+
 /** Fetches the Kafka jars with Maven into the shared lib folder, once. */
 export function ensureJars(settings: BrokerSettings, log: (line: string) => void): string {
   const { lib } = paths(settings);
-  const stamp = join(lib, '.complete');
+  const stamp = jarsStamp(settings);
   if (existsSync(stamp)) {
     return lib;
   }

@@ -33,6 +33,13 @@ export async function withServer<T>(serverUrl: string, work: (client: Client) =>
   }
 }
 
+/** Fails with a clear message unless the server accepts a connection. */
+export async function requirePostgres(serverUrl: string): Promise<void> {
+  await withServer(serverUrl, async (client) => {
+    await client.query('SELECT 1');
+  });
+}
+
 /** Creates each service's database that does not exist yet; returns the ones it created. */
 export async function ensureServiceDatabases(serverUrl: string): Promise<string[]> {
   return withServer(serverUrl, async (client) => {

@@ -1,0 +1,187 @@
+import { spawn, spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, realpathSync, rmSync, symlinkSync, mkdirSync } from 'node:fs';
+import { createServer, type Server } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Kafka, logLevel } from 'kafkajs';
+import { allTopics } from '@saga/contracts';
+import { freePort } from '@saga/testing';
+import { isAlive } from './processes';
+
+interface CliResult {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+const TSX_CLI = require.resolve('tsx/cli');
+const SCRIPT = join(__dirname, 'infra.ts');
+
+/** Runs `infra.ts <command>` as `npm run infra:<command>` does, with the given environment. */
+function runInfra(command: string, env: NodeJS.ProcessEnv): Promise<CliResult> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [TSX_CLI, SCRIPT, command], {
+      env,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    child.on('error', reject);
+    child.on('close', (code) => resolve({ code, stdout, stderr }));
+  });
+}
+
+/** A private broker: its own state folder and ports, so the shared broker is never touched. */
+async function privateBrokerEnv(
+  extra: NodeJS.ProcessEnv = {},
+): Promise<NodeJS.ProcessEnv & { SAGA_LOCAL_DIR: string }> {
+  const { DATABASE_URL: _db, KAFKA_BROKERS: _brokers, ...inherited } = process.env;
+  return {
+    ...inherited,
+    SAGA_LOCAL_DIR: mkdtempSync(join(tmpdir(), 'saga-infra-')),
+    KAFKA_PORT: String(await freePort()),
+    KAFKA_CONTROLLER_PORT: String(await freePort()),
+    KAFKA_HEAP: '256m',
+    ...extra,
+  };
+}
+
+function startedPid(output: string): number {
+  const match = /Kafka starting \(pid (\d+)\)/.exec(output);
+  if (!match) {
+    throw new Error(`no "Kafka starting (pid N)" line in:\n${output}`);
+  }
+  return Number(match[1]);
+}
+
+/** A folder holding only a link to the real `java`, to stand for a PATH without Maven. */
+function pathWithJavaOnly(): string {
+  const which = spawnSync('sh', ['-c', 'command -v java'], { encoding: 'utf8' });
+  const bin = mkdtempSync(join(tmpdir(), 'saga-bin-'));
+  symlinkSync(realpathSync(which.stdout.trim()), join(bin, 'java'));
+  return bin;
+}
+
+describe('infra CLI (real broker processes)', () => {
+  const folders: string[] = [];
+  afterAll(() => folders.forEach((folder) => rmSync(folder, { recursive: true, force: true })));
+
+  it('starts a broker, says so on a second up, reports status, and leaves nothing running after down', async () => {
+    // Arrange
+    const env = await privateBrokerEnv();
+    folders.push(env.SAGA_LOCAL_DIR);
+    const pidFile = join(env.SAGA_LOCAL_DIR, 'kafka', 'kafka.pid');
+
+    // Act
+    const first = await runInfra('up', env);
+    const second = await runInfra('up', env);
+    const status = await runInfra('status', env);
+    const pid = startedPid(first.stdout);
+    const admin = new Kafka({ brokers: [`127.0.0.1:${env.KAFKA_PORT}`], logLevel: logLevel.NOTHING }).admin();
+    await admin.connect();
+    const topics = await admin.listTopics();
+    await admin.disconnect();
+    const down = await runInfra('down', env);
+
+    // Assert
+    expect(first).toMatchObject({ code: 0 });
+    expect(first.stdout).toContain(`Kafka is ready on 127.0.0.1:${env.KAFKA_PORT}`);
+    expect(topics).toEqual(expect.arrayContaining(allTopics().map((topic) => topic.name)));
+    expect(second.code).toBe(0);
+    expect(second.stdout).toContain(`Kafka is already running (pid ${pid})`);
+    expect(second.stdout).not.toContain('Kafka starting');
+    expect(status.code).toBe(0);
+    expect(status.stdout).toMatch(/Kafka .* answers \(pid \d+\)/);
+    expect(down.code).toBe(0);
+    expect(down.stdout).toContain(`Kafka (pid ${pid}) stopped`);
+    expect(isAlive(pid)).toBe(false);
+    expect(existsSync(pidFile)).toBe(false);
+  });
+
+  it('stops the broker and prints the end of its log when it does not answer in time', async () => {
+    // Arrange
+    const env = await privateBrokerEnv({ KAFKA_START_TIMEOUT_MS: '300' });
+    folders.push(env.SAGA_LOCAL_DIR);
+
+    // Act
+    const result = await runInfra('up', env);
+
+    // Assert
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain('Kafka did not answer within 300 ms and was stopped');
+    expect(result.stderr).toMatch(/--- .*server\.log \(last \d+ lines\) ---/);
+    expect(isAlive(startedPid(result.stdout))).toBe(false);
+    expect(existsSync(join(env.SAGA_LOCAL_DIR, 'kafka', 'kafka.pid'))).toBe(false);
+  });
+
+  it('reports a broker that dies during start-up with its log, leaving nothing running', async () => {
+    // Arrange: something else holds the broker's port.
+    const env = await privateBrokerEnv();
+    folders.push(env.SAGA_LOCAL_DIR);
+    const squatter: Server = createServer();
+    await new Promise<void>((resolve) =>
+      squatter.listen(Number(env.KAFKA_CONTROLLER_PORT), '127.0.0.1', resolve),
+    );
+
+    // Act
+    const result = await runInfra('up', env).finally(() => squatter.close());
+
+    // Assert
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain('Kafka exited during start-up');
+    expect(result.stderr).toMatch(/Address already in use|BindException/);
+    expect(isAlive(startedPid(result.stdout))).toBe(false);
+  });
+
+  it('names Java and how to get it when java is missing, and starts nothing', async () => {
+    // Arrange
+    const env = await privateBrokerEnv({ PATH: '/nonexistent', JAVA_HOME: '' });
+    folders.push(env.SAGA_LOCAL_DIR);
+
+    // Act
+    const result = await runInfra('up', env);
+
+    // Assert
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain('Java 17 or newer is needed to run the Kafka broker');
+    expect(result.stderr).toContain('apt-get install openjdk-17-jre-headless');
+    expect(result.stdout).not.toContain('Kafka starting');
+    expect(existsSync(join(env.SAGA_LOCAL_DIR, 'kafka'))).toBe(false);
+  });
+
+  it('names Maven when the jars still have to be fetched and mvn is missing', async () => {
+    // Arrange
+    const bin = pathWithJavaOnly();
+    const env = await privateBrokerEnv({ PATH: bin, JAVA_HOME: '' });
+    env.KAFKA_LIB_DIR = join(env.SAGA_LOCAL_DIR, 'no-jars-yet');
+    mkdirSync(env.KAFKA_LIB_DIR);
+    folders.push(env.SAGA_LOCAL_DIR, bin);
+
+    // Act
+    const result = await runInfra('up', env);
+
+    // Assert
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain('Maven is needed once to fetch the Apache Kafka jars');
+    expect(result.stdout).not.toContain('Kafka starting');
+  });
+
+  it('names the PostgreSQL server it cannot reach, and starts nothing', async () => {
+    // Arrange
+    const port = await freePort();
+    const env = await privateBrokerEnv({ DATABASE_URL: `postgres://postgres@127.0.0.1:${port}/postgres` });
+    folders.push(env.SAGA_LOCAL_DIR);
+
+    // Act
+    const result = await runInfra('up', env);
+
+    // Assert
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain(
+      `PostgreSQL is not reachable at postgres://postgres@127.0.0.1:${port}/postgres`,
+    );
+    expect(result.stdout).not.toContain('Kafka starting');
+  });
+});

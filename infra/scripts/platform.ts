@@ -1,0 +1,141 @@
+/**
+ * `npm run demo` — the whole platform on this machine without Docker: brings the infrastructure up,
+ * builds the four services if needed, starts them, waits until every `/health/ready` answers 200 and
+ * prints the URLs. Ctrl+C (or SIGTERM) stops the services, then what it started of the infrastructure.
+ *
+ * Per-service overrides: `<SERVICE>_PORT` (e.g. ORDER_PORT) and `<SERVICE>_DATABASE_URL`.
+ * `--build` rebuilds even when dist/ exists.
+ */
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { existsSync, readdirSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { SERVICE_NAMES, type ServiceName } from '@saga/contracts';
+import { DEFAULT_PORTS, databaseName } from '@saga/platform/config';
+import { databaseUrl, postgresServerUrl } from '@saga/testing/postgres-server';
+import { waitFor } from '@saga/testing/wait-for';
+import { infraDown, infraUp } from './infra';
+import { REPO_ROOT } from './local-paths';
+import { stopPid } from './processes';
+
+const log = (line: string) => console.log(`[demo] ${line}`);
+
+interface Service {
+  readonly name: ServiceName;
+  readonly port: number;
+  readonly child: ChildProcess;
+}
+
+/** Newest modification time of the TypeScript sources under `folder`. */
+function newestSource(folder: string): number {
+  return readdirSync(folder, { recursive: true, withFileTypes: true })
+    .filter((entry) => entry.isFile() && entry.name.endsWith('.ts'))
+    .reduce((newest, entry) => Math.max(newest, statSync(join(entry.parentPath, entry.name)).mtimeMs), 0);
+}
+
+/** Builds the services when a bundle is missing or older than the sources (or when forced). */
+function build(force: boolean): void {
+  const bundles = SERVICE_NAMES.map((name) => join(REPO_ROOT, 'dist', 'apps', name, 'main.js'));
+  const oldestBundle = Math.min(...bundles.map((file) => (existsSync(file) ? statSync(file).mtimeMs : 0)));
+  const sources = Math.max(newestSource(join(REPO_ROOT, 'apps')), newestSource(join(REPO_ROOT, 'libs')));
+  if (!force && oldestBundle > sources) {
+    return;
+  }
+  log('Building the four services (npm run build)…');
+  const result = spawnSync('npm', ['run', '-s', 'build'], { cwd: REPO_ROOT, stdio: 'inherit' });
+  if (result.status !== 0) {
+    throw new Error(`npm run build failed (exit ${result.status})`);
+  }
+}
+
+function prefixLines(name: string, stream: NodeJS.ReadableStream, to: NodeJS.WritableStream): void {
+  let rest = '';
+  stream.on('data', (chunk: Buffer) => {
+    const lines = (rest + chunk.toString()).split('\n');
+    rest = lines.pop() ?? '';
+    lines.forEach((line) => to.write(`${name.padEnd(12)} | ${line}\n`));
+  });
+}
+
+function startServiceProcess(name: ServiceName, brokers: string[], env: NodeJS.ProcessEnv): Service {
+  const upper = name.toUpperCase();
+  const port = Number(env[`${upper}_PORT`] || DEFAULT_PORTS[name]);
+  const child = spawn(process.execPath, [join(REPO_ROOT, 'dist', 'apps', name, 'main.js')], {
+    cwd: REPO_ROOT,
+    stdio: ['ignore', 'pipe', 'pipe'],
+    env: {
+      ...env,
+      PORT: String(port),
+      DATABASE_URL: env[`${upper}_DATABASE_URL`] || databaseUrl(postgresServerUrl(env), databaseName(name)),
+      KAFKA_BROKERS: brokers.join(','),
+    },
+  });
+  prefixLines(name, child.stdout, process.stdout);
+  prefixLines(name, child.stderr, process.stderr);
+  return { name, port, child };
+}
+
+async function ready(service: Service): Promise<boolean> {
+  const response = await fetch(`http://127.0.0.1:${service.port}/health/ready`).catch(() => undefined);
+  return response?.status === 200;
+}
+
+async function main(argv: string[]): Promise<void> {
+  const env = process.env;
+  const infra = await infraUp(env);
+  const services: Service[] = [];
+  let stopping = false;
+
+  const stop = async (code: number) => {
+    if (stopping) return;
+    stopping = true;
+    log('Stopping the services…');
+    await Promise.all(
+      services
+        .filter((s) => s.child.exitCode === null && s.child.pid)
+        .map((s) => stopPid(s.child.pid!, 10_000)),
+    );
+    if (infra.startedKafka) {
+      await infraDown(env);
+    }
+    log('Stopped.');
+    process.exit(code);
+  };
+  process.on('SIGINT', () => void stop(0));
+  process.on('SIGTERM', () => void stop(0));
+
+  try {
+    build(argv.includes('--build'));
+    for (const name of SERVICE_NAMES) {
+      const service = startServiceProcess(name, infra.brokers, env);
+      service.child.on('exit', (code, signal) => {
+        if (!stopping) {
+          log(`${name} exited unexpectedly (${signal ?? `code ${code}`}); stopping everything.`);
+          void stop(1);
+        }
+      });
+      services.push(service);
+    }
+    await waitFor(async () => (await Promise.all(services.map(ready))).every(Boolean) || undefined, {
+      timeoutMs: 90_000,
+      intervalMs: 250,
+      what: 'all four services to be ready',
+    });
+  } catch (error) {
+    console.error(`[demo] ${(error as Error).message}`);
+    await stop(1);
+    return;
+  }
+  log('The platform is up:');
+  for (const service of services) {
+    log(
+      `  ${service.name.padEnd(12)} http://127.0.0.1:${service.port}  (health: /health/ready, pid ${service.child.pid})`,
+    );
+  }
+  log(`  Kafka        ${infra.brokers.join(',')}`);
+  log('Press Ctrl+C to stop.');
+}
+
+main(process.argv.slice(2)).catch((error: unknown) => {
+  console.error(`[demo] ${error instanceof Error ? error.message : String(error)}`);
+  process.exit(1);
+});

@@ -1,0 +1,124 @@
+import request from 'supertest';
+import { Client } from 'pg';
+import { inventoryService } from '../apps/inventory/src/app.module';
+import { notificationService } from '../apps/notification/src/app.module';
+import { orderService } from '../apps/order/src/app.module';
+import { paymentService } from '../apps/payment/src/app.module';
+import { ConfigError, startService, type RunningService, type ServiceDefinition } from '@saga/platform';
+import {
+  createTestDatabase,
+  onServer,
+  postgresServerUrl,
+  testBrokers,
+  waitFor,
+  type TestDatabase,
+} from '@saga/testing';
+
+const SERVICES: Array<[ServiceDefinition, string[]]> = [
+  [orderService, ['orders', 'order_items', 'catalog_products']],
+  [paymentService, ['accounts', 'payments']],
+  [inventoryService, ['products', 'reservations']],
+  [notificationService, ['notifications']],
+];
+
+async function tables(url: string): Promise<string[]> {
+  const client = new Client({ connectionString: url });
+  await client.connect();
+  try {
+    const { rows } = await client.query<{ table_name: string }>(
+      "SELECT table_name FROM information_schema.tables WHERE table_schema = 'public'",
+    );
+    return rows.map((row) => row.table_name);
+  } finally {
+    await client.end();
+  }
+}
+
+describe('the four services boot against the real database and broker', () => {
+  const running = new Map<string, { service: RunningService; database: TestDatabase }>();
+
+  beforeAll(async () => {
+    for (const [definition] of SERVICES) {
+      const database = await createTestDatabase(`e2e_${definition.name}`);
+      const service = await startService(definition, {
+        PORT: '0',
+        DATABASE_URL: database.url,
+        KAFKA_BROKERS: testBrokers().join(','),
+        KAFKA_GROUP_ID: `${database.name}-group`,
+      });
+      running.set(definition.name, { service, database });
+    }
+  });
+
+  afterAll(async () => {
+    for (const { service, database } of running.values()) {
+      await service.app.close();
+      await database.drop();
+    }
+  });
+
+  it.each(SERVICES.map(([definition, owned]) => [definition.name, owned] as const))(
+    '%s: runs its migrations and reports database and Kafka ready',
+    async (name, owned) => {
+      // Arrange
+      const { service, database } = running.get(name)!;
+
+      // Act
+      const live = await request(service.url).get('/health/live');
+      const ready = await request(service.url).get('/health/ready');
+
+      // Assert
+      expect(live.status).toBe(200);
+      expect(ready.status).toBe(200);
+      expect(ready.body.details).toMatchObject({ database: { status: 'up' }, kafka: { status: 'up' } });
+      expect(await tables(database.url)).toEqual(expect.arrayContaining([...owned, 'typeorm_migrations']));
+    },
+  );
+
+  it('answers 503 naming the database while it refuses connections, and 200 again once it is back', async () => {
+    // Arrange
+    const { service, database } = running.get('payment')!;
+    const server = postgresServerUrl();
+    const ready = () => request(service.url).get('/health/ready');
+
+    // Act
+    await onServer(server, async (client) => {
+      await client.query(`ALTER DATABASE "${database.name}" ALLOW_CONNECTIONS false`);
+      await client.query('SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1', [
+        database.name,
+      ]);
+    });
+    const down = await waitFor(async () => ((await ready()).status === 503 ? await ready() : undefined), {
+      timeoutMs: 15_000,
+      what: 'readiness to fail',
+    });
+    await onServer(server, (client) =>
+      client.query(`ALTER DATABASE "${database.name}" ALLOW_CONNECTIONS true`),
+    );
+    const back = await waitFor(async () => ((await ready()).status === 200 ? true : undefined), {
+      timeoutMs: 15_000,
+      what: 'readiness to recover',
+    });
+
+    // Assert
+    expect(down.body.details).toMatchObject({ database: { status: 'down' }, kafka: { status: 'up' } });
+    expect(back).toBe(true);
+  });
+
+  it('answers an unknown route with a problem+json 404', async () => {
+    // Act
+    const response = await request(running.get('order')!.service.url).get('/no-such-thing');
+
+    // Assert
+    expect(response.status).toBe(404);
+    expect(response.headers['content-type']).toMatch(/^application\/problem\+json/);
+    expect(response.body).toMatchObject({ status: 404, title: 'Not Found', instance: '/no-such-thing' });
+  });
+
+  it('refuses to boot with bad configuration, naming the variable', async () => {
+    await expect(
+      startService(orderService, { PORT: 'eighty', KAFKA_BROKERS: testBrokers().join(',') }),
+    ).rejects.toThrow(ConfigError);
+    await expect(startService(orderService, { PORT: 'eighty' })).rejects.toThrow(/PORT: must be a number/);
+  });
+});
