@@ -92,6 +92,8 @@ describe('the four services boot against the real database and broker', () => {
       timeoutMs: 15_000,
       what: 'readiness to fail',
     });
+    // The four apps share this process; each must check its own data source, not a neighbour's.
+    const neighbour = await request(running.get('order')!.service.url).get('/health/ready');
     await onServer(server, (client) =>
       client.query(`ALTER DATABASE "${database.name}" ALLOW_CONNECTIONS true`),
     );
@@ -102,6 +104,7 @@ describe('the four services boot against the real database and broker', () => {
 
     // Assert
     expect(down.body.details).toMatchObject({ database: { status: 'down' }, kafka: { status: 'up' } });
+    expect(neighbour.status).toBe(200);
     expect(back).toBe(true);
   });
 
