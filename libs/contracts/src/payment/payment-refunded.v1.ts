@@ -1,0 +1,21 @@
+import { z } from 'zod';
+import { Cents, Currency, CustomerId, OrderId } from '../common';
+import { defineEvent } from '../define-event';
+import { TOPICS } from '../topics';
+
+/** A charge was paid back (compensation after out-of-stock or cancellation). */
+export const PaymentRefundedV1 = defineEvent({
+  type: 'payment.refunded.v1',
+  name: 'PaymentRefunded',
+  version: 1,
+  description: 'A charge was paid back to the customer: compensation after out-of-stock or cancellation.',
+  topic: TOPICS.paymentEvents,
+  schema: z.object({
+    orderId: OrderId,
+    customerId: CustomerId,
+    amountCents: Cents,
+    currency: Currency,
+    reason: z.string().min(1).max(500),
+  }),
+  key: (data) => data.orderId,
+});
