@@ -1,4 +1,4 @@
-import { spawn } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
 import { SERVICE_NAMES } from '@saga/contracts';
 import { createTestDatabase, freePort, waitFor, type TestDatabase } from '@saga/testing';
@@ -19,7 +19,13 @@ const isAlive = (pid: number) => {
  */
 describe('npm run demo', () => {
   const databases: TestDatabase[] = [];
+  let running: ChildProcess | undefined;
   afterAll(async () => {
+    // A failed run must not leave the demo (and the services it started) behind: it stops them on SIGINT.
+    if (running && running.exitCode === null) {
+      running.kill('SIGINT');
+      await new Promise((resolve) => running!.once('exit', resolve));
+    }
     await Promise.all(databases.map((database) => database.drop()));
   });
 
@@ -45,10 +51,11 @@ describe('npm run demo', () => {
     demo.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
     demo.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
     const exited = new Promise<number | null>((resolve) => demo.on('exit', (code) => resolve(code)));
+    running = demo;
 
     // Act
     await waitFor(() => output.includes('Press Ctrl+C to stop.') || (demo.exitCode !== null && output), {
-      timeoutMs: 150_000,
+      timeoutMs: 100_000,
       what: 'the demo to report the platform up',
     }).catch((error: Error) => {
       throw new Error(`${error.message}\n--- demo output ---\n${output}`);

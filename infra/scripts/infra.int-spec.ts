@@ -1,5 +1,13 @@
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, realpathSync, rmSync, symlinkSync, mkdirSync } from 'node:fs';
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  realpathSync,
+  rmSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -33,12 +41,15 @@ function runInfra(command: string, env: NodeJS.ProcessEnv): Promise<CliResult> {
   });
 }
 
+const privateEnvs: NodeJS.ProcessEnv[] = [];
+const extraFolders: string[] = [];
+
 /** A private broker: its own state folder and ports, so the shared broker is never touched. */
 async function privateBrokerEnv(
   extra: NodeJS.ProcessEnv = {},
 ): Promise<NodeJS.ProcessEnv & { SAGA_LOCAL_DIR: string }> {
   const { DATABASE_URL: _db, KAFKA_BROKERS: _brokers, ...inherited } = process.env;
-  return {
+  const env = {
     ...inherited,
     SAGA_LOCAL_DIR: mkdtempSync(join(tmpdir(), 'saga-infra-')),
     KAFKA_PORT: String(await freePort()),
@@ -46,6 +57,8 @@ async function privateBrokerEnv(
     KAFKA_HEAP: '256m',
     ...extra,
   };
+  privateEnvs.push(env);
+  return env;
 }
 
 function startedPid(output: string): number {
@@ -61,17 +74,22 @@ function pathWithJavaOnly(): string {
   const which = spawnSync('sh', ['-c', 'command -v java'], { encoding: 'utf8' });
   const bin = mkdtempSync(join(tmpdir(), 'saga-bin-'));
   symlinkSync(realpathSync(which.stdout.trim()), join(bin, 'java'));
+  extraFolders.push(bin);
   return bin;
 }
 
 describe('infra CLI (real broker processes)', () => {
-  const folders: string[] = [];
-  afterAll(() => folders.forEach((folder) => rmSync(folder, { recursive: true, force: true })));
+  // A failed test must not leave its private broker running: stop it, then delete its folder.
+  afterEach(async () => {
+    const envs = privateEnvs.splice(0);
+    await Promise.all(envs.map((env) => runInfra('down', env)));
+    envs.forEach((env) => rmSync(env.SAGA_LOCAL_DIR!, { recursive: true, force: true }));
+    extraFolders.splice(0).forEach((folder) => rmSync(folder, { recursive: true, force: true }));
+  });
 
   it('starts a broker, says so on a second up, reports status, and leaves nothing running after down', async () => {
     // Arrange
     const env = await privateBrokerEnv();
-    folders.push(env.SAGA_LOCAL_DIR);
     const pidFile = join(env.SAGA_LOCAL_DIR, 'kafka', 'kafka.pid');
 
     // Act
@@ -100,18 +118,54 @@ describe('infra CLI (real broker processes)', () => {
     expect(existsSync(pidFile)).toBe(false);
   });
 
+  it('starts one broker when two up commands race, and both report it ready', async () => {
+    // Arrange
+    const env = await privateBrokerEnv();
+
+    // Act
+    const [a, b] = await Promise.all([runInfra('up', env), runInfra('up', env)]);
+    const starts = [a, b].filter((result) => result.stdout.includes('Kafka starting'));
+
+    // Assert
+    expect([a.code, b.code]).toEqual([0, 0]);
+    expect(starts).toHaveLength(1);
+    expect(`${a.stdout}${b.stdout}`).toContain(
+      `Kafka is already running (pid ${startedPid(starts[0].stdout)})`,
+    );
+  });
+
+  it('never signals a process that merely has the pid of a stale pid file', async () => {
+    // Arrange: the pid file names a live process that is not a broker (as after a reboot).
+    const env = await privateBrokerEnv();
+    const bystander = spawn(process.execPath, ['-e', 'setTimeout(() => {}, 60000)']);
+    mkdirSync(join(env.SAGA_LOCAL_DIR, 'kafka'), { recursive: true });
+    writeFileSync(join(env.SAGA_LOCAL_DIR, 'kafka', 'kafka.pid'), String(bystander.pid));
+
+    // Act
+    const down = await runInfra('down', env);
+    const status = await runInfra('status', env);
+    const stillAlive = isAlive(bystander.pid!);
+    bystander.kill();
+
+    // Assert
+    expect(down.stdout).toContain('nothing to stop');
+    expect(status.stdout).toContain('not started by these scripts');
+    expect(stillAlive).toBe(true);
+  });
+
   it('stops the broker and prints the end of its log when it does not answer in time', async () => {
     // Arrange
     const env = await privateBrokerEnv({ KAFKA_START_TIMEOUT_MS: '300' });
-    folders.push(env.SAGA_LOCAL_DIR);
 
     // Act
     const result = await runInfra('up', env);
 
     // Assert
     expect(result.code).toBe(1);
-    expect(result.stderr).toContain('Kafka did not answer within 300 ms and was stopped');
-    expect(result.stderr).toMatch(/--- .*server\.log \(last \d+ lines\) ---/);
+    expect(result.stderr).toContain(
+      'Kafka did not answer within 300 ms and was stopped. The end of its log:',
+    );
+    expect(result.stderr).toMatch(/--- .*\.log \(last \d+ lines\) ---|\(the broker wrote no log yet\)/);
     expect(isAlive(startedPid(result.stdout))).toBe(false);
     expect(existsSync(join(env.SAGA_LOCAL_DIR, 'kafka', 'kafka.pid'))).toBe(false);
   });
@@ -119,7 +173,6 @@ describe('infra CLI (real broker processes)', () => {
   it('reports a broker that dies during start-up with its log, leaving nothing running', async () => {
     // Arrange: something else holds the broker's port.
     const env = await privateBrokerEnv();
-    folders.push(env.SAGA_LOCAL_DIR);
     const squatter: Server = createServer();
     await new Promise<void>((resolve) =>
       squatter.listen(Number(env.KAFKA_CONTROLLER_PORT), '127.0.0.1', resolve),
@@ -138,7 +191,6 @@ describe('infra CLI (real broker processes)', () => {
   it('names Java and how to get it when java is missing, and starts nothing', async () => {
     // Arrange
     const env = await privateBrokerEnv({ PATH: '/nonexistent', JAVA_HOME: '' });
-    folders.push(env.SAGA_LOCAL_DIR);
 
     // Act
     const result = await runInfra('up', env);
@@ -157,7 +209,6 @@ describe('infra CLI (real broker processes)', () => {
     const env = await privateBrokerEnv({ PATH: bin, JAVA_HOME: '' });
     env.KAFKA_LIB_DIR = join(env.SAGA_LOCAL_DIR, 'no-jars-yet');
     mkdirSync(env.KAFKA_LIB_DIR);
-    folders.push(env.SAGA_LOCAL_DIR, bin);
 
     // Act
     const result = await runInfra('up', env);
@@ -172,7 +223,6 @@ describe('infra CLI (real broker processes)', () => {
     // Arrange
     const port = await freePort();
     const env = await privateBrokerEnv({ DATABASE_URL: `postgres://postgres@127.0.0.1:${port}/postgres` });
-    folders.push(env.SAGA_LOCAL_DIR);
 
     // Act
     const result = await runInfra('up', env);

@@ -38,7 +38,10 @@ export interface InfraUpResult {
  * Brings the infrastructure up idempotently: checks prerequisites before starting anything, creates
  * the service databases, starts the broker unless one answers already, and creates the topics.
  */
-export async function infraUp(env: NodeJS.ProcessEnv = process.env): Promise<InfraUpResult> {
+export async function infraUp(
+  env: NodeJS.ProcessEnv = process.env,
+  onSpawn?: (pid: number) => void,
+): Promise<InfraUpResult> {
   const settings = brokerSettings(env);
   const brokers = [brokerAddress(settings)];
   const serverUrl = postgresServerUrl(env);
@@ -62,16 +65,44 @@ export async function infraUp(env: NodeJS.ProcessEnv = process.env): Promise<Inf
   if (foreign) {
     log(`A Kafka broker not started by these scripts already answers on ${brokers[0]}; using it.`);
   } else {
-    startedKafka = await startBroker(settings, log);
+    startedKafka = await startBroker(settings, log, onSpawn);
   }
-  const topics = await ensureTopics(brokers);
-  log(topics.length ? `Created topics: ${topics.join(', ')}` : 'All topics exist.');
+  try {
+    const topics = await ensureTopics(brokers);
+    log(topics.length ? `Created topics: ${topics.join(', ')}` : 'All topics exist.');
+  } catch (error) {
+    // Nothing this call started outlives its failure.
+    if (startedKafka) await stopBroker(settings, log);
+    throw error;
+  }
   return { startedKafka, brokers };
 }
 
 /** Stops the broker these scripts started (by its pid). PostgreSQL and its data are left alone. */
 export async function infraDown(env: NodeJS.ProcessEnv = process.env): Promise<void> {
   await stopBroker(brokerSettings(env), log);
+}
+
+/**
+ * The infrastructure for one run of a command (`npm test`, `npm run demo`): `open` brings it up;
+ * `close` stops the broker only if this run spawned it — also when called from a Ctrl+C handler while
+ * `open` is still waiting for that broker. A broker another run started is never stopped here.
+ */
+export class InfraSession {
+  private spawnedPid?: number;
+
+  constructor(private readonly env: NodeJS.ProcessEnv = process.env) {}
+
+  open(): Promise<InfraUpResult> {
+    return infraUp(this.env, (pid) => (this.spawnedPid = pid));
+  }
+
+  async close(): Promise<void> {
+    if (this.spawnedPid !== undefined) {
+      await stopBroker(brokerSettings(this.env), log, this.spawnedPid);
+      this.spawnedPid = undefined;
+    }
+  }
 }
 
 /** Prints what runs; resolves to true when everything is up. */

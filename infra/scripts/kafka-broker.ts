@@ -1,5 +1,5 @@
 import { spawn, spawnSync } from 'node:child_process';
-import { randomUUID } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import {
   closeSync,
   existsSync,
@@ -7,10 +7,11 @@ import {
   openSync,
   readFileSync,
   readdirSync,
+  rmSync,
   writeFileSync,
 } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { Kafka, logLevel } from 'kafkajs';
+import { ConfigResourceTypes, Kafka, logLevel, type Admin } from 'kafkajs';
 import { allTopics } from '@saga/contracts';
 import { waitFor } from '@saga/testing/wait-for';
 import { REPO_ROOT, localDir } from './local-paths';
@@ -78,11 +79,19 @@ export function newClusterId(): string {
 
 /** The pid of the broker these scripts started, if it runs. */
 export function runningBrokerPid(settings: BrokerSettings): number | undefined {
-  return livePid(paths(settings).pid);
+  // The broker's command line names its own server.properties: that is what makes a pid ours.
+  return livePid(paths(settings).pid, paths(settings).config);
 }
 
-/** Whether a broker answers an admin call at `brokers` within `timeoutMs`. */
-export async function brokerAnswers(brokers: readonly string[], timeoutMs = 3000): Promise<boolean> {
+/**
+ * Whether a broker answers an admin call at `brokers` within `timeoutMs` — and, when `clusterId` is
+ * given, whether it belongs to that cluster (so a foreign broker on the port never counts as ours).
+ */
+export async function brokerAnswers(
+  brokers: readonly string[],
+  timeoutMs = 3000,
+  clusterId?: string,
+): Promise<boolean> {
   const admin = new Kafka({
     clientId: 'saga-infra',
     brokers: [...brokers],
@@ -94,7 +103,7 @@ export async function brokerAnswers(brokers: readonly string[], timeoutMs = 3000
   try {
     await admin.connect();
     const cluster = await admin.describeCluster();
-    return cluster.brokers.length > 0;
+    return cluster.brokers.length > 0 && (clusterId === undefined || cluster.clusterId === clusterId);
   } catch {
     return false;
   } finally {
@@ -104,9 +113,21 @@ export async function brokerAnswers(brokers: readonly string[], timeoutMs = 3000
 
 const jarsStamp = (settings: BrokerSettings) => join(settings.lib, '.complete');
 
+/** A digest of infra/kafka/pom.xml: the jars in the lib folder are valid only for the pom they came from. */
+function pomDigest(): string {
+  return createHash('sha256')
+    .update(readFileSync(join(KAFKA_INFRA, 'pom.xml')))
+    .digest('hex');
+}
+
+function jarsAreCurrent(settings: BrokerSettings): boolean {
+  const stamp = jarsStamp(settings);
+  return existsSync(stamp) && readFileSync(stamp, 'utf8').startsWith(pomDigest());
+}
+
 /** Fails with a clear message when the jars still have to be fetched and Maven is missing. */
 export function requireJarsOrMaven(settings: BrokerSettings, env: NodeJS.ProcessEnv = process.env): void {
-  if (!existsSync(jarsStamp(settings))) {
+  if (!jarsAreCurrent(settings)) {
     requireMaven(env);
   }
 }
@@ -114,11 +135,12 @@ export function requireJarsOrMaven(settings: BrokerSettings, env: NodeJS.Process
 /** Fetches the Kafka jars with Maven into the shared lib folder, once. */
 export function ensureJars(settings: BrokerSettings, log: (line: string) => void): string {
   const { lib } = paths(settings);
-  const stamp = jarsStamp(settings);
-  if (existsSync(stamp)) {
+  if (jarsAreCurrent(settings)) {
     return lib;
   }
   requireMaven();
+  // A fresh folder: jars of an older pom must not mix with the new ones on the class path.
+  rmSync(lib, { recursive: true, force: true });
   log(`Fetching the Apache Kafka jars with Maven into ${lib} (once)…`);
   const result = spawnSync(
     'mvn',
@@ -137,7 +159,7 @@ export function ensureJars(settings: BrokerSettings, log: (line: string) => void
       `Maven could not fetch the Kafka jars (exit ${result.status}):\n${result.stdout}${result.stderr}`,
     );
   }
-  writeFileSync(stamp, readdirSync(lib).join('\n'));
+  writeFileSync(jarsStamp(settings), `${pomDigest()}\n${readdirSync(lib).join('\n')}`);
   return lib;
 }
 
@@ -158,8 +180,8 @@ function java(settings: BrokerSettings, lib: string, mainClass: string, args: st
   ];
 }
 
-/** Writes server.properties and formats the storage folder if it has never been formatted. */
-function prepareStorage(settings: BrokerSettings, lib: string, log: (line: string) => void): void {
+/** Writes server.properties, formats the storage folder if it never was, and returns the cluster id. */
+function prepareStorage(settings: BrokerSettings, lib: string, log: (line: string) => void): string {
   const p = paths(settings);
   mkdirSync(p.logs, { recursive: true });
   const template = readFileSync(join(KAFKA_INFRA, 'server.properties'), 'utf8');
@@ -171,8 +193,9 @@ function prepareStorage(settings: BrokerSettings, lib: string, log: (line: strin
       DATA_DIR: p.data,
     }),
   );
-  if (existsSync(join(p.data, 'meta.properties'))) {
-    return;
+  const formatted = readMetaClusterId(join(p.data, 'meta.properties'));
+  if (formatted) {
+    return formatted;
   }
   const clusterId = existsSync(p.clusterId) ? readFileSync(p.clusterId, 'utf8').trim() : newClusterId();
   writeFileSync(p.clusterId, clusterId);
@@ -194,22 +217,31 @@ function prepareStorage(settings: BrokerSettings, lib: string, log: (line: strin
       `Formatting Kafka storage failed (exit ${result.status}):\n${result.stdout}${result.stderr}`,
     );
   }
+  return clusterId;
+}
+
+/** The cluster id a formatted storage folder belongs to (from its meta.properties). */
+function readMetaClusterId(file: string): string | undefined {
+  if (!existsSync(file)) return undefined;
+  return /^cluster\.id=(.+)$/m.exec(readFileSync(file, 'utf8'))?.[1]?.trim();
 }
 
 /** The last `lines` lines of the broker's logs, for a failure message. */
 export function brokerLogTail(settings: BrokerSettings, lines = 40): string {
   const { logs } = paths(settings);
-  return ['server.log', 'stdout.log']
-    .map((name) => join(logs, name))
-    .filter((file) => existsSync(file))
-    .map(
-      (file) =>
-        `--- ${file} (last ${lines} lines) ---\n${readFileSync(file, 'utf8')
-          .split('\n')
-          .slice(-lines - 1)
-          .join('\n')}`,
-    )
-    .join('\n');
+  return (
+    ['server.log', 'stdout.log']
+      .map((name) => join(logs, name))
+      .filter((file) => existsSync(file) && readFileSync(file, 'utf8').trim() !== '')
+      .map(
+        (file) =>
+          `--- ${file} (last ${lines} lines) ---\n${readFileSync(file, 'utf8')
+            .split('\n')
+            .slice(-lines - 1)
+            .join('\n')}`,
+      )
+      .join('\n') || '(the broker wrote no log yet)'
+  );
 }
 
 /**
@@ -217,7 +249,55 @@ export function brokerLogTail(settings: BrokerSettings, lines = 40): string {
  * starts nothing) when one of ours already runs. On failure or timeout the broker is stopped and the
  * error carries the tail of its log.
  */
-export async function startBroker(settings: BrokerSettings, log: (line: string) => void): Promise<boolean> {
+export async function startBroker(
+  settings: BrokerSettings,
+  log: (line: string) => void,
+  onSpawn: (pid: number) => void = () => undefined,
+): Promise<boolean> {
+  mkdirSync(settings.home, { recursive: true });
+  const release = await acquireStartLock(settings, log);
+  try {
+    return await startUnlocked(settings, log, onSpawn);
+  } finally {
+    release();
+  }
+}
+
+/**
+ * Two `infra:up` runs at once (a test run and a demo, say) must not both start a JVM on one data
+ * folder: the start is serialised by a lock file created exclusively; a lock whose holder died is stale.
+ */
+async function acquireStartLock(settings: BrokerSettings, log: (line: string) => void): Promise<() => void> {
+  const lock = join(settings.home, 'start.lock');
+  let announced = false;
+  await waitFor(
+    () => {
+      try {
+        closeSync(openSync(lock, 'wx'));
+        writeFileSync(lock, String(process.pid));
+        return true;
+      } catch (error) {
+        if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+        const holder = Number.parseInt(readFileSync(lock, 'utf8'), 10);
+        if (!Number.isInteger(holder) || !isAlive(holder)) {
+          rmSync(lock, { force: true });
+        } else if (!announced) {
+          announced = true;
+          log(`Another run (pid ${holder}) is starting Kafka; waiting for it.`);
+        }
+        return undefined;
+      }
+    },
+    { timeoutMs: settings.startTimeoutMs + 10_000, intervalMs: 200, what: `the start lock ${lock}` },
+  );
+  return () => rmSync(lock, { force: true });
+}
+
+async function startUnlocked(
+  settings: BrokerSettings,
+  log: (line: string) => void,
+  onSpawn: (pid: number) => void,
+): Promise<boolean> {
   const p = paths(settings);
   const running = runningBrokerPid(settings);
   if (running !== undefined) {
@@ -226,7 +306,7 @@ export async function startBroker(settings: BrokerSettings, log: (line: string) 
   }
   requireJava();
   const lib = ensureJars(settings, log);
-  prepareStorage(settings, lib, log);
+  const clusterId = prepareStorage(settings, lib, log);
 
   const out = openSync(join(p.logs, 'stdout.log'), 'a');
   const child = spawn(javaCommand(), java(settings, lib, 'kafka.Kafka', [p.config]), {
@@ -240,14 +320,19 @@ export async function startBroker(settings: BrokerSettings, log: (line: string) 
   }
   child.unref();
   writeFileSync(p.pid, String(pid));
+  onSpawn(pid);
   log(`Kafka starting (pid ${pid}) on ${brokerAddress(settings)}; logs in ${p.logs}`);
 
+  // Ready means: our process is alive and the broker answering is ours (same cluster id), not a
+  // foreign one that happens to hold the port.
   const outcome = await waitFor(
     async () => {
       if (!isAlive(pid)) {
         return 'exited' as const;
       }
-      return (await brokerAnswers([brokerAddress(settings)], 2000)) ? ('ready' as const) : undefined;
+      return (await brokerAnswers([brokerAddress(settings)], 2000, clusterId))
+        ? ('ready' as const)
+        : undefined;
     },
     {
       timeoutMs: settings.startTimeoutMs,
@@ -255,25 +340,35 @@ export async function startBroker(settings: BrokerSettings, log: (line: string) 
       what: `Kafka to answer on ${brokerAddress(settings)}`,
     },
   ).catch(() => 'timed out' as const);
-  if (outcome !== 'ready') {
+  if (outcome !== 'ready' || !isAlive(pid)) {
     if (isAlive(pid)) {
       await stopPid(pid, 5000);
     }
     removePidFile(p.pid);
     const reason =
-      outcome === 'exited'
-        ? 'Kafka exited during start-up'
-        : `Kafka did not answer within ${settings.startTimeoutMs} ms and was stopped`;
+      outcome === 'timed out'
+        ? `Kafka did not answer within ${settings.startTimeoutMs} ms and was stopped`
+        : 'Kafka exited during start-up';
     throw new Error(`${reason}. The end of its log:\n${brokerLogTail(settings)}`);
   }
   log(`Kafka is ready on ${brokerAddress(settings)}.`);
   return true;
 }
 
-/** Stops the broker these scripts started, by its pid. Returns whether one was running. */
-export async function stopBroker(settings: BrokerSettings, log: (line: string) => void): Promise<boolean> {
+/**
+ * Stops the broker these scripts started, by the pid in its pid file — or only if that pid is `onlyPid`
+ * (a run stopping the broker it spawned itself). Returns whether one was running.
+ */
+export async function stopBroker(
+  settings: BrokerSettings,
+  log: (line: string) => void,
+  onlyPid?: number,
+): Promise<boolean> {
   const p = paths(settings);
   const pid = runningBrokerPid(settings);
+  if (onlyPid !== undefined && pid !== onlyPid) {
+    return false;
+  }
   if (pid === undefined) {
     removePidFile(p.pid);
     log('Kafka: not running (no live pid file); nothing to stop.');
@@ -297,7 +392,7 @@ export async function ensureTopics(brokers: readonly string[], timeoutMs = 30_00
   }).admin();
   await admin.connect();
   try {
-    return await waitFor(
+    const created = await waitFor(
       async () => {
         const existing = new Set(await admin.listTopics());
         const missing = allTopics().filter((topic) => !existing.has(topic.name));
@@ -316,7 +411,46 @@ export async function ensureTopics(brokers: readonly string[], timeoutMs = 30_00
       },
       { timeoutMs, intervalMs: 250, what: 'the topics to be created' },
     );
+    const mismatches = await topicMismatches(admin);
+    if (mismatches.length > 0) {
+      throw new Error(
+        `Existing topics do not match the registry (libs/contracts/src/topics.ts):\n  ${mismatches.join('\n  ')}\n` +
+          '  Delete them (their data goes with them) and run infra:up again.',
+      );
+    }
+    return created;
   } finally {
     await admin.disconnect();
   }
+}
+
+/**
+ * Topics that exist with other settings than the registry's — say a 1-partition `order.events` that a
+ * foreign broker auto-created, which would silently change the ordering and scaling guarantees.
+ */
+async function topicMismatches(admin: Admin): Promise<string[]> {
+  const topics = allTopics();
+  const metadata = await admin.fetchTopicMetadata({ topics: topics.map((topic) => topic.name) });
+  const configs = await admin.describeConfigs({
+    includeSynonyms: false,
+    resources: topics.map((topic) => ({
+      type: ConfigResourceTypes.TOPIC,
+      name: topic.name,
+      configNames: ['cleanup.policy'],
+    })),
+  });
+  return topics.flatMap((topic) => {
+    const problems: string[] = [];
+    const partitions = metadata.topics.find((found) => found.name === topic.name)?.partitions.length;
+    if (partitions !== topic.partitions) {
+      problems.push(`${topic.name}: ${partitions} partition(s), the registry says ${topic.partitions}`);
+    }
+    const policy = configs.resources
+      .find((resource) => resource.resourceName === topic.name)
+      ?.configEntries.find((entry) => entry.configName === 'cleanup.policy')?.configValue;
+    if (policy !== topic.cleanupPolicy) {
+      problems.push(`${topic.name}: cleanup.policy=${policy}, the registry says ${topic.cleanupPolicy}`);
+    }
+    return problems;
+  });
 }

@@ -13,7 +13,7 @@ import { SERVICE_NAMES, type ServiceName } from '@saga/contracts';
 import { DEFAULT_PORTS, databaseName } from '@saga/platform/config';
 import { databaseUrl, postgresServerUrl } from '@saga/testing/postgres-server';
 import { waitFor } from '@saga/testing/wait-for';
-import { infraDown, infraUp } from './infra';
+import { InfraSession } from './infra';
 import { REPO_ROOT } from './local-paths';
 import { stopPid } from './processes';
 
@@ -81,7 +81,7 @@ async function ready(service: Service): Promise<boolean> {
 
 async function main(argv: string[]): Promise<void> {
   const env = process.env;
-  const infra = await infraUp(env);
+  const session = new InfraSession(env);
   const services: Service[] = [];
   let stopping = false;
 
@@ -94,19 +94,25 @@ async function main(argv: string[]): Promise<void> {
         .filter((s) => s.child.exitCode === null && s.child.pid)
         .map((s) => stopPid(s.child.pid!, 10_000)),
     );
-    if (infra.startedKafka) {
-      await infraDown(env);
-    }
+    await session.close();
     log('Stopped.');
     process.exit(code);
   };
+  // Handlers first: a Ctrl+C while the broker is still starting stops it too.
   process.on('SIGINT', () => void stop(0));
   process.on('SIGTERM', () => void stop(0));
 
+  let brokers: string[];
+  try {
+    ({ brokers } = await session.open());
+  } catch (error) {
+    console.error(`[demo] ${(error as Error).message}`);
+    process.exit(1);
+  }
   try {
     build(argv.includes('--build'));
     for (const name of SERVICE_NAMES) {
-      const service = startServiceProcess(name, infra.brokers, env);
+      const service = startServiceProcess(name, brokers, env);
       service.child.on('exit', (code, signal) => {
         if (!stopping) {
           log(`${name} exited unexpectedly (${signal ?? `code ${code}`}); stopping everything.`);
@@ -131,7 +137,7 @@ async function main(argv: string[]): Promise<void> {
       `  ${service.name.padEnd(12)} http://127.0.0.1:${service.port}  (health: /health/ready, pid ${service.child.pid})`,
     );
   }
-  log(`  Kafka        ${infra.brokers.join(',')}`);
+  log(`  Kafka        ${brokers.join(',')}`);
   log('Press Ctrl+C to stop.');
 }
 

@@ -11,13 +11,30 @@ export function isAlive(pid: number): boolean {
   }
 }
 
-/** The pid recorded in `file`, if the file exists and names a live process. */
-export function livePid(file: string): number | undefined {
+/** The command line of a live process, or undefined where /proc cannot tell (not Linux, or gone). */
+export function commandLine(pid: number): string | undefined {
+  try {
+    return readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').join(' ');
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * The pid recorded in `file`, if the file exists and names a live process that is still the one we
+ * started: its command line must contain `marker` (a stale pid file may name a pid reused by another
+ * program after a reboot, and that one must never be signalled). Where /proc is missing, liveness alone.
+ */
+export function livePid(file: string, marker: string): number | undefined {
   if (!existsSync(file)) {
     return undefined;
   }
   const pid = Number.parseInt(readFileSync(file, 'utf8').trim(), 10);
-  return Number.isInteger(pid) && pid > 0 && isAlive(pid) ? pid : undefined;
+  if (!Number.isInteger(pid) || pid <= 0 || !isAlive(pid)) {
+    return undefined;
+  }
+  const command = commandLine(pid);
+  return command === undefined || command.includes(marker) ? pid : undefined;
 }
 
 /**

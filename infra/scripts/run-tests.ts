@@ -4,12 +4,12 @@
  * takes down only what it started, whatever the outcome. Extra arguments go to Jest
  * (`npm test -- --selectProjects unit`). Ends with one line `jest: N passed, N failed, N skipped`.
  */
-import { spawn } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { postgresServerUrl, testBrokers } from '@saga/testing';
 import { brokerAnswers } from './kafka-broker';
-import { infraDown, infraUp } from './infra';
+import { InfraSession } from './infra';
 import { REPO_ROOT, localDir } from './local-paths';
 import { PrerequisiteError } from './preflight';
 import { requirePostgres } from './postgres';
@@ -21,18 +21,35 @@ interface JestSummary {
   numTodoTests: number;
 }
 
+let jestProcess: ChildProcess | undefined;
+
 function runJest(args: string[], resultsFile: string): Promise<number> {
   return new Promise((resolve, reject) => {
-    const jest = spawn(
+    jestProcess = spawn(
       process.execPath,
       [require.resolve('jest/bin/jest'), ...args, '--json', `--outputFile=${resultsFile}`],
-      { cwd: REPO_ROOT, stdio: 'inherit' },
+      {
+        cwd: REPO_ROOT,
+        stdio: 'inherit',
+      },
     );
-    const forward = (signal: NodeJS.Signals) => jest.kill(signal);
-    process.on('SIGINT', forward).on('SIGTERM', forward);
-    jest.on('error', reject);
-    jest.on('exit', (code, signal) => resolve(code ?? (signal ? 1 : 0)));
+    jestProcess.on('error', reject);
+    jestProcess.on('exit', (code, signal) => resolve(code ?? (signal ? 1 : 0)));
   });
+}
+
+/** The Jest projects an argument list selects (`--selectProjects a b`, `--selectProjects=a`); all if none. */
+export function selectedProjects(args: string[]): string[] {
+  const selected: string[] = [];
+  for (let index = 0; index < args.length; index += 1) {
+    const arg = args[index];
+    if (arg.startsWith('--selectProjects=')) {
+      selected.push(...arg.slice('--selectProjects='.length).split(','));
+    } else if (arg === '--selectProjects') {
+      while (index + 1 < args.length && !args[index + 1].startsWith('-')) selected.push(args[(index += 1)]);
+    }
+  }
+  return selected.length > 0 ? selected : ['unit', 'integration', 'e2e'];
 }
 
 function summaryLine(resultsFile: string): string {
@@ -46,15 +63,25 @@ function summaryLine(resultsFile: string): string {
 }
 
 async function main(args: string[]): Promise<number> {
-  const needsInfra = !args.includes('unit') || args.some((arg) => /integration|e2e/.test(arg));
-  let startedKafka = false;
-  if (needsInfra) {
+  const session = new InfraSession();
+  const interrupt = (signal: NodeJS.Signals) => {
+    jestProcess?.kill(signal);
+    void session.close().finally(() => process.exit(130));
+  };
+  process.on('SIGINT', interrupt).on('SIGTERM', interrupt);
+
+  if (selectedProjects(args).some((project) => project !== 'unit')) {
     if (await brokerAnswers(testBrokers(), 2000)) {
       await requirePostgres(postgresServerUrl());
       console.log(`[test] Using the Kafka broker that answers on ${testBrokers().join(',')}.`);
+    } else if (process.env.KAFKA_BROKERS) {
+      throw new PrerequisiteError(
+        `KAFKA_BROKERS=${process.env.KAFKA_BROKERS} does not answer. Start that broker, or unset KAFKA_BROKERS ` +
+          'to let npm test start a local one.',
+      );
     } else {
       console.log('[test] No Kafka broker answers; bringing the infrastructure up for this run.');
-      startedKafka = (await infraUp()).startedKafka;
+      await session.open();
     }
   }
   const resultsFile = join(localDir(), 'test-results', 'jest.json');
@@ -65,17 +92,16 @@ async function main(args: string[]): Promise<number> {
     console.log(summaryLine(resultsFile));
     return code;
   } finally {
-    if (startedKafka) {
-      console.log('[test] Stopping the broker this run started.');
-      await infraDown();
-    }
+    await session.close();
   }
 }
 
-main(process.argv.slice(2)).then(
-  (code) => process.exit(code),
-  (error: unknown) => {
-    console.error(error instanceof PrerequisiteError || error instanceof Error ? error.message : error);
-    process.exit(1);
-  },
-);
+if (require.main === module) {
+  main(process.argv.slice(2)).then(
+    (code) => process.exit(code),
+    (error: unknown) => {
+      console.error(error instanceof PrerequisiteError || error instanceof Error ? error.message : error);
+      process.exit(1);
+    },
+  );
+}

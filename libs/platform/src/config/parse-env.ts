@@ -27,8 +27,15 @@ export function parseEnv<S extends z.ZodType>(
     result.error.issues.map((issue) => {
       const name = issue.path.length > 0 ? String(issue.path[0]) : '(environment)';
       const value = present[name];
-      const shown = value === undefined ? 'unset' : JSON.stringify(value);
+      const shown = value === undefined ? 'unset' : JSON.stringify(redactValue(name, value));
       return `${name}: ${issue.message} (got ${shown})`;
     }),
   );
+}
+
+/** What a config error may show of a value: no password, secret or token, not even inside a URL. */
+export function redactValue(name: string, value: string | undefined): string | undefined {
+  if (value === undefined) return undefined;
+  if (/PASSWORD|SECRET|TOKEN|KEY$/i.test(name)) return '***';
+  return value.replace(/^([a-z][a-z0-9+.-]*:\/\/[^:/@]*):[^@/]*@/i, '$1:***@');
 }

@@ -68,6 +68,17 @@ describe('loadServiceConfig', () => {
     expect(load).toThrow(message);
   });
 
+  it('never prints a password from a bad URL', () => {
+    // Act
+    const load = () => loadServiceConfig('order', { DATABASE_URL: 'postgres://app:s3cret@db:5432' });
+
+    // Assert
+    expect(load).toThrow(
+      'DATABASE_URL: must be a postgres:// URL that names a database (got "postgres://app:***@db:5432")',
+    );
+    expect(load).not.toThrow(/s3cret/);
+  });
+
   it('lists every bad variable at once', () => {
     // Act
     let error: unknown;

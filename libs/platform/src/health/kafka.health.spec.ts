@@ -46,6 +46,18 @@ describe('KafkaHealthIndicator', () => {
     expect(probe.connects).toBe(2);
   });
 
+  it('opens one connection for concurrent checks', async () => {
+    // Arrange
+    const probe = fakeProbe(() => Promise.resolve(cluster));
+    const indicator = new KafkaHealthIndicator(new HealthIndicatorService(), () => probe);
+
+    // Act
+    await Promise.all([indicator.check('kafka'), indicator.check('kafka'), indicator.check('kafka')]);
+
+    // Assert
+    expect(probe.connects).toBe(1);
+  });
+
   it('is down when the broker does not answer within the timeout', async () => {
     // Arrange
     const probe = fakeProbe(() => new Promise(() => undefined));

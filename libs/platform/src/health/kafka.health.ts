@@ -30,7 +30,7 @@ export const clusterProbeFactoryProvider = {
  */
 @Injectable()
 export class KafkaHealthIndicator implements OnApplicationShutdown {
-  private probe?: ClusterProbe;
+  private probe?: Promise<ClusterProbe>;
 
   constructor(
     private readonly indicators: HealthIndicatorService,
@@ -53,18 +53,26 @@ export class KafkaHealthIndicator implements OnApplicationShutdown {
   }
 
   private async describe() {
-    if (!this.probe) {
-      const probe = this.createProbe();
+    // Concurrent checks share one connection attempt instead of each opening (and leaking) a client.
+    this.probe ??= this.connect();
+    return (await this.probe).describeCluster();
+  }
+
+  private async connect(): Promise<ClusterProbe> {
+    const probe = this.createProbe();
+    try {
       await probe.connect();
-      this.probe = probe;
+      return probe;
+    } catch (error) {
+      await probe.disconnect().catch(() => undefined);
+      throw error;
     }
-    return this.probe.describeCluster();
   }
 
   private async reset(): Promise<void> {
     const probe = this.probe;
     this.probe = undefined;
-    await probe?.disconnect().catch(() => undefined);
+    await probe?.then((connected) => connected.disconnect()).catch(() => undefined);
   }
 }
 

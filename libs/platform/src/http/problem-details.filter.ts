@@ -7,6 +7,7 @@ import {
   type ExceptionFilter,
 } from '@nestjs/common';
 import type { Request, Response } from 'express';
+import { throwError, type Observable } from 'rxjs';
 
 /** An RFC 9457 problem details body. Extension members may be added beside the standard ones. */
 export interface ProblemDetails {
@@ -52,7 +53,11 @@ export function toProblem(error: unknown, instance?: string): ProblemDetails {
 export class ProblemDetailsFilter implements ExceptionFilter {
   private readonly logger = new Logger(ProblemDetailsFilter.name);
 
-  catch(error: unknown, host: ArgumentsHost): void {
+  catch(error: unknown, host: ArgumentsHost): void | Observable<never> {
+    if (host.getType() !== 'http') {
+      // Kafka handlers: leave the error to the transport, which retries or dead-letters the record.
+      return throwError(() => error);
+    }
     const http = host.switchToHttp();
     const request = http.getRequest<Request>();
     const response = http.getResponse<Response>();
