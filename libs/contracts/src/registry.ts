@@ -51,3 +51,12 @@ export function eventDefinition(type: string): EventDefinition | undefined {
 export function upcasterFrom(type: string): Upcaster | undefined {
   return UPCASTERS.find((upcaster) => upcaster.from.type === type);
 }
+
+/** The type a record of `type` is read as: the newest version its upcasters reach. */
+export function readAsType(type: string): string {
+  let current = type;
+  for (let upcaster = upcasterFrom(current); upcaster; upcaster = upcasterFrom(current)) {
+    current = upcaster.to.type;
+  }
+  return current;
+}

@@ -1,0 +1,3 @@
+export * from './create-inbox.migration';
+export * from './delete-expired-inbox';
+export * from './record-in-inbox';

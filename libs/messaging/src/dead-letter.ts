@@ -1,0 +1,65 @@
+import type { IHeaders, KafkaMessage } from 'kafkajs';
+
+/** Why a record was dead-lettered: a poison reason from the decoder, or the handler's failure. */
+export type DeadLetterReason =
+  | 'missing-header'
+  | 'unsupported-specversion'
+  | 'unknown-type'
+  | 'invalid-json'
+  | 'schema-invalid'
+  | 'non-retriable'
+  | 'retries-exhausted';
+
+/** Where a dead letter came from and why. */
+export interface DeadLetterInfo {
+  readonly reason: DeadLetterReason;
+  readonly error: string;
+  readonly topic: string;
+  readonly partition: number;
+  readonly offset: string;
+  readonly consumerGroup: string;
+  readonly attempts: number;
+}
+
+/** The headers a dead letter adds to the original ones (all prefixed `dlq_`). */
+export const DLQ_HEADERS = {
+  reason: 'dlq_reason',
+  error: 'dlq_error',
+  topic: 'dlq_original_topic',
+  partition: 'dlq_original_partition',
+  offset: 'dlq_original_offset',
+  consumerGroup: 'dlq_consumer_group',
+  attempts: 'dlq_attempts',
+  failedAt: 'dlq_failed_at',
+} as const;
+
+/**
+ * The dead-letter record of `message`: its original key and value bytes untouched, its original
+ * headers, and `dlq_*` headers saying where it came from and why it failed. Replay strips the `dlq_*`
+ * headers and sends key, value and headers back to the original topic.
+ */
+export function deadLetterRecord(
+  message: Pick<KafkaMessage, 'key' | 'value' | 'headers'>,
+  info: DeadLetterInfo,
+) {
+  const headers: IHeaders = {
+    ...(message.headers ?? {}),
+    [DLQ_HEADERS.reason]: info.reason,
+    [DLQ_HEADERS.error]: info.error.slice(0, 2000),
+    [DLQ_HEADERS.topic]: info.topic,
+    [DLQ_HEADERS.partition]: String(info.partition),
+    [DLQ_HEADERS.offset]: info.offset,
+    [DLQ_HEADERS.consumerGroup]: info.consumerGroup,
+    [DLQ_HEADERS.attempts]: String(info.attempts),
+    [DLQ_HEADERS.failedAt]: new Date().toISOString(),
+  };
+  return { key: message.key, value: message.value, headers };
+}
+
+/** The original record inside a dead letter: `dlq_*` headers removed. */
+export function originalOf(message: Pick<KafkaMessage, 'key' | 'value' | 'headers'>) {
+  const headers = Object.fromEntries(
+    Object.entries(message.headers ?? {}).filter(([name]) => !name.startsWith('dlq_')),
+  ) as IHeaders;
+  return { key: message.key, value: message.value, headers };
+}

@@ -1,0 +1,5 @@
+export * from './dead-letter';
+export * from './on-event.decorator';
+export * from './retry-policy';
+export * from './saga-event-context';
+export * from './saga-kafka.server';

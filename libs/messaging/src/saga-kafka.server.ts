@@ -1,0 +1,245 @@
+import { Server, type CustomTransportStrategy } from '@nestjs/microservices';
+import { Logger } from '@nestjs/common';
+import {
+  Partitioners,
+  type Consumer,
+  type EachBatchPayload,
+  type Kafka,
+  type KafkaMessage,
+  type Producer,
+} from 'kafkajs';
+import { lastValueFrom } from 'rxjs';
+import type { DataSource } from 'typeorm';
+import {
+  PoisonRecordError,
+  eventDefinition,
+  fromKafkaRecord,
+  readAsType,
+  type EventEnvelope,
+} from '@saga/contracts';
+import { deleteExpiredInbox, recordInInbox } from '@saga/inbox';
+import { deadLetterRecord, type DeadLetterReason } from './dead-letter';
+import { DEFAULT_RETRY_POLICY, retryDelay, type RetryPolicy } from './retry-policy';
+import { NonRetriableError, type SagaEventContext } from './saga-event-context';
+
+/** Settings of the {@link SagaKafkaServer}. */
+export interface SagaKafkaServerOptions {
+  /** A kafkajs client. */
+  readonly kafka: Kafka;
+  /** The consumer group; also the inbox's consumer name. */
+  readonly groupId: string;
+  /** The service's database: each record is applied in one of its transactions. */
+  readonly dataSource: DataSource;
+  /** Where records that cannot be applied go, e.g. `order.dlq`. */
+  readonly deadLetterTopic: string;
+  /** Topics to consume; by default those of the event types the handlers are registered for. */
+  readonly topics?: readonly string[];
+  readonly retry?: RetryPolicy;
+  /** Partitions processed in parallel (each one in order). Default 3. */
+  readonly partitionsConsumedConcurrently?: number;
+  /** Inbox entries are kept this long (default 7 days), then deleted by the hourly housekeeping. */
+  readonly inboxRetentionMs?: number;
+}
+
+/** Counts of what the consumer did, for metrics and tests. */
+export interface ConsumerStats {
+  applied: number;
+  duplicates: number;
+  skipped: number;
+  retries: number;
+  deadLettered: number;
+}
+
+/**
+ * A Nest transport strategy for the saga's Kafka consumers, replacing the stock `ServerKafka`, which
+ * commits a record's offset even when its handler fails (the record is lost) and has no dead-letter
+ * path. Here, for every record, in partition order:
+ *
+ * 1. decode and validate it (CloudEvents binary mode, schema, upcasting) — a poison record goes to the
+ *    dead-letter topic at once, with its original bytes and the reason;
+ * 2. find the `@OnEvent` handler by `ce_type` — a known type this service does not handle is skipped;
+ * 3. in one database transaction, record it in the inbox (a duplicate stops here) and run the handler;
+ * 4. on failure retry with backoff, a bounded number of times, then dead-letter it;
+ * 5. only then resolve its offset, so the offset is committed after the database commit.
+ *
+ * One bad record never stops its partition and never vanishes. `close()` lets the batch in flight
+ * finish its current record, commits, and leaves the group.
+ */
+export class SagaKafkaServer extends Server implements CustomTransportStrategy {
+  readonly stats: ConsumerStats = { applied: 0, duplicates: 0, skipped: 0, retries: 0, deadLettered: 0 };
+  protected override readonly logger = new Logger(SagaKafkaServer.name);
+  private consumer?: Consumer;
+  private producer?: Producer;
+  private housekeeping?: NodeJS.Timeout;
+  private readonly retry: RetryPolicy;
+
+  constructor(private readonly options: SagaKafkaServerOptions) {
+    super();
+    this.retry = options.retry ?? DEFAULT_RETRY_POLICY;
+  }
+
+  listen(callback: (error?: unknown) => void): void {
+    this.start().then(
+      () => callback(),
+      (error: unknown) => callback(error),
+    );
+  }
+
+  async close(): Promise<void> {
+    clearInterval(this.housekeeping);
+    await this.consumer?.disconnect();
+    await this.producer?.disconnect();
+  }
+
+  on(): void {
+    throw new Error('SagaKafkaServer has no events to subscribe to');
+  }
+
+  unwrap<T>(): T {
+    return this.consumer as T;
+  }
+
+  /** The topics the handlers need: those of their event types. */
+  subscribedTopics(): string[] {
+    if (this.options.topics) return [...this.options.topics];
+    const topics = [...this.getHandlers().keys()].map((type) => {
+      const definition = eventDefinition(type);
+      if (!definition) throw new Error(`@OnEvent handler for ${type}: no contract declares this type`);
+      return definition.topic.name;
+    });
+    return [...new Set(topics)];
+  }
+
+  private async start(): Promise<void> {
+    const topics = this.subscribedTopics();
+    this.producer = this.options.kafka.producer({
+      idempotent: true,
+      maxInFlightRequests: 1,
+      allowAutoTopicCreation: false,
+      createPartitioner: Partitioners.DefaultPartitioner,
+    });
+    await this.producer.connect();
+    if (topics.length === 0) {
+      this.logger.log('no @OnEvent handlers: consuming nothing');
+      return;
+    }
+    this.consumer = this.options.kafka.consumer({
+      groupId: this.options.groupId,
+      allowAutoTopicCreation: false,
+    });
+    await this.consumer.connect();
+    await this.consumer.subscribe({ topics, fromBeginning: true });
+    await this.consumer.run({
+      eachBatchAutoResolve: false,
+      partitionsConsumedConcurrently: this.options.partitionsConsumedConcurrently ?? 3,
+      eachBatch: (payload) => this.eachBatch(payload),
+    });
+    this.housekeeping = setInterval(() => void this.cleanInbox(), 3600_000).unref();
+    this.logger.log(`consuming ${topics.join(', ')} as ${this.options.groupId}`);
+  }
+
+  private async eachBatch({
+    batch,
+    resolveOffset,
+    heartbeat,
+    isRunning,
+    isStale,
+    commitOffsetsIfNecessary,
+  }: EachBatchPayload) {
+    for (const message of batch.messages) {
+      if (!isRunning() || isStale()) break;
+      await this.process(batch.topic, batch.partition, message, heartbeat);
+      resolveOffset(message.offset);
+      await commitOffsetsIfNecessary();
+      await heartbeat();
+    }
+  }
+
+  /** Applies one record, retrying transient failures; dead-letters it when it cannot be applied. */
+  private async process(
+    topic: string,
+    partition: number,
+    message: KafkaMessage,
+    heartbeat: () => Promise<void>,
+  ) {
+    const rawType = message.headers?.ce_type?.toString();
+    if (rawType && eventDefinition(rawType) && !this.getHandlerByPattern(readAsType(rawType))) {
+      this.stats.skipped += 1; // a valid type for others on this topic
+      return;
+    }
+    let event: EventEnvelope;
+    try {
+      event = fromKafkaRecord(topic, message);
+    } catch (error) {
+      if (!(error instanceof PoisonRecordError)) throw error;
+      return this.deadLetter(message, { topic, partition, attempts: 0, reason: error.reason, error });
+    }
+    const handler = this.getHandlerByPattern(event.type)!;
+    for (let attempt = 1; ; attempt += 1) {
+      try {
+        const applied = await this.options.dataSource.transaction(async (manager) => {
+          if (!(await recordInInbox(manager, this.options.groupId, event))) return false;
+          const context: SagaEventContext = { manager, topic, partition, offset: message.offset, attempt };
+          await lastValueFrom(this.transformToObservable(await handler(event, context)), {
+            defaultValue: undefined,
+          });
+          return true;
+        });
+        this.stats[applied ? 'applied' : 'duplicates'] += 1;
+        return;
+      } catch (error) {
+        const reason: DeadLetterReason | undefined =
+          error instanceof NonRetriableError
+            ? 'non-retriable'
+            : attempt >= this.retry.maxAttempts
+              ? 'retries-exhausted'
+              : undefined;
+        if (reason) {
+          return this.deadLetter(message, { topic, partition, attempts: attempt, reason, error });
+        }
+        this.stats.retries += 1;
+        this.logger.warn(
+          `${event.type} ${event.id} failed (try ${attempt}): ${(error as Error).message}; retrying`,
+        );
+        await new Promise((resolve) => setTimeout(resolve, retryDelay(this.retry, attempt)));
+        await heartbeat();
+      }
+    }
+  }
+
+  private async deadLetter(
+    message: KafkaMessage,
+    failure: { topic: string; partition: number; attempts: number; reason: DeadLetterReason; error: unknown },
+  ): Promise<void> {
+    const error = failure.error instanceof Error ? failure.error.message : String(failure.error);
+    // Sent before the offset is resolved: if this send fails, the record is consumed again, not lost.
+    await this.producer!.send({
+      topic: this.options.deadLetterTopic,
+      acks: -1,
+      messages: [
+        deadLetterRecord(message, {
+          reason: failure.reason,
+          error,
+          topic: failure.topic,
+          partition: failure.partition,
+          offset: message.offset,
+          consumerGroup: this.options.groupId,
+          attempts: failure.attempts,
+        }),
+      ],
+    });
+    this.stats.deadLettered += 1;
+    this.logger.error(
+      `dead-lettered ${failure.topic}/${failure.partition}@${message.offset} to ${this.options.deadLetterTopic}: ${failure.reason}: ${error}`,
+    );
+  }
+
+  private async cleanInbox(): Promise<void> {
+    const pool = (
+      this.options.dataSource.driver as unknown as { master: Parameters<typeof deleteExpiredInbox>[0] }
+    ).master;
+    await deleteExpiredInbox(pool, { retentionMs: this.options.inboxRetentionMs ?? 7 * 86400_000 }).catch(
+      (error: Error) => this.logger.warn(`inbox cleanup failed: ${error.message}`),
+    );
+  }
+}

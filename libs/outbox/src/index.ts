@@ -1,0 +1,6 @@
+export * from './add-to-outbox';
+export * from './create-outbox.migration';
+export * from './delete-published';
+export * from './outbox-backlog';
+export * from './outbox-channel';
+export * from './outbox-relay';
