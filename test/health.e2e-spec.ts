@@ -70,7 +70,12 @@ describe('the four services boot against the real database and broker', () => {
       // Assert
       expect(live.status).toBe(200);
       expect(ready.status).toBe(200);
-      expect(ready.body.details).toMatchObject({ database: { status: 'up' }, kafka: { status: 'up' } });
+      expect(ready.body.details).toMatchObject({
+        database: { status: 'up' },
+        kafka: { status: 'up' },
+        outbox: { status: 'up', backlog: 0 },
+      });
+      expect(['leader', 'standby']).toContain(ready.body.details.outbox.role);
       expect(await tables(database.url)).toEqual(expect.arrayContaining([...owned, 'typeorm_migrations']));
     },
   );

@@ -127,7 +127,10 @@ describe('infra CLI (real broker processes)', () => {
     const starts = [a, b].filter((result) => result.stdout.includes('Kafka starting'));
 
     // Assert
-    expect([a.code, b.code]).toEqual([0, 0]);
+    expect({ codes: [a.code, b.code], stderr: [a.stderr, b.stderr] }).toEqual({
+      codes: [0, 0],
+      stderr: ['', ''],
+    });
     expect(starts).toHaveLength(1);
     expect(`${a.stdout}${b.stdout}`).toContain(
       `Kafka is already running (pid ${startedPid(starts[0].stdout)})`,

@@ -8,12 +8,14 @@ import {
   readFileSync,
   readdirSync,
   rmSync,
+  statSync,
   writeFileSync,
+  writeSync,
 } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { ConfigResourceTypes, Kafka, logLevel, type Admin } from 'kafkajs';
 import { allTopics } from '@saga/contracts';
-import { waitFor } from '@saga/testing/wait-for';
+import { waitFor } from '@saga/common';
 import { REPO_ROOT, localDir } from './local-paths';
 import { javaCommand, requireJava, requireMaven } from './preflight';
 import { isAlive, livePid, removePidFile, stopPid } from './processes';
@@ -273,13 +275,18 @@ async function acquireStartLock(settings: BrokerSettings, log: (line: string) =>
   await waitFor(
     () => {
       try {
-        closeSync(openSync(lock, 'wx'));
-        writeFileSync(lock, String(process.pid));
+        const fd = openSync(lock, 'wx');
+        writeSync(fd, String(process.pid));
+        closeSync(fd);
         return true;
       } catch (error) {
         if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
         const holder = Number.parseInt(readFileSync(lock, 'utf8'), 10);
-        if (!Number.isInteger(holder) || !isAlive(holder)) {
+        // An empty file is a lock being written this instant, unless it has been empty for a while.
+        const stale = Number.isInteger(holder)
+          ? !isAlive(holder)
+          : Date.now() - statSync(lock).mtimeMs > 5000;
+        if (stale) {
           rmSync(lock, { force: true });
         } else if (!announced) {
           announced = true;

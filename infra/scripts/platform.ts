@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import { SERVICE_NAMES, type ServiceName } from '@saga/contracts';
 import { DEFAULT_PORTS, databaseName } from '@saga/platform/config';
 import { databaseUrl, postgresServerUrl } from '@saga/testing/postgres-server';
-import { waitFor } from '@saga/testing/wait-for';
+import { waitFor } from '@saga/common';
 import { InfraSession } from './infra';
 import { REPO_ROOT } from './local-paths';
 import { stopPid } from './processes';

@@ -1,4 +1,5 @@
 import { Client } from 'pg';
+import { waitFor } from '@saga/common';
 import { SERVICE_NAMES } from '@saga/contracts';
 import { databaseName } from '@saga/platform/config';
 export { postgresServerUrl } from '@saga/testing/postgres-server';
@@ -48,9 +49,7 @@ export async function ensureServiceDatabases(serverUrl: string): Promise<string[
       const exists = await client.query('SELECT 1 FROM pg_database WHERE datname = $1', [name]);
       if (exists.rowCount === 0) {
         // CREATE DATABASE takes no parameters; the name comes from our own registry, quoted anyway.
-        await client.query(`CREATE DATABASE "${name}"`).catch((error: { code?: string }) => {
-          if (error.code !== '42P04') throw error; // created meanwhile by a concurrent run
-        });
+        await createDatabase(client, name);
         created.push(name);
       }
     }
@@ -67,4 +66,25 @@ export async function existingServiceDatabases(serverUrl: string): Promise<strin
     );
     return result.rows.map((row) => row.datname);
   });
+}
+
+/**
+ * CREATE DATABASE, tolerating a concurrent run: "already exists" (42P04) is success, and "template1 is
+ * being accessed by other users" (55006, two CREATE DATABASE at once) is retried.
+ */
+async function createDatabase(client: Client, name: string): Promise<void> {
+  await waitFor(
+    async () => {
+      try {
+        await client.query(`CREATE DATABASE "${name}"`);
+        return true;
+      } catch (error) {
+        const code = (error as { code?: string }).code;
+        if (code === '42P04') return true;
+        if (code === '55006') return undefined;
+        throw error;
+      }
+    },
+    { timeoutMs: 10_000, intervalMs: 200, what: `database ${name} to be created` },
+  );
 }

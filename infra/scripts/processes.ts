@@ -1,5 +1,5 @@
 import { existsSync, readFileSync, rmSync } from 'node:fs';
-import { waitFor } from '@saga/testing/wait-for';
+import { waitFor } from '@saga/common';
 
 /** Whether a process with this pid exists (and is not a zombie we could reap). */
 export function isAlive(pid: number): boolean {

@@ -11,10 +11,10 @@ export async function recordInInbox(
   consumer: string,
   event: { readonly id: string; readonly type: string },
 ): Promise<boolean> {
-  const rows = (await manager.query(
+  const rows: unknown[] = await manager.query(
     `INSERT INTO inbox (consumer, event_id, event_type) VALUES ($1, $2, $3)
      ON CONFLICT (consumer, event_id) DO NOTHING RETURNING 1 AS applied`,
     [consumer, event.id, event.type],
-  )) as unknown[];
+  );
   return rows.length === 1;
 }

@@ -58,8 +58,8 @@ export function deadLetterRecord(
 
 /** The original record inside a dead letter: `dlq_*` headers removed. */
 export function originalOf(message: Pick<KafkaMessage, 'key' | 'value' | 'headers'>) {
-  const headers = Object.fromEntries(
+  const headers: IHeaders = Object.fromEntries(
     Object.entries(message.headers ?? {}).filter(([name]) => !name.startsWith('dlq_')),
-  ) as IHeaders;
+  );
   return { key: message.key, value: message.value, headers };
 }

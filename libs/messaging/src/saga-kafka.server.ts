@@ -138,20 +138,14 @@ export class SagaKafkaServer extends Server implements CustomTransportStrategy {
     this.logger.log(`consuming ${topics.join(', ')} as ${this.options.groupId}`);
   }
 
-  private async eachBatch({
-    batch,
-    resolveOffset,
-    heartbeat,
-    isRunning,
-    isStale,
-    commitOffsetsIfNecessary,
-  }: EachBatchPayload) {
+  private async eachBatch(payload: EachBatchPayload) {
+    const { batch } = payload;
     for (const message of batch.messages) {
-      if (!isRunning() || isStale()) break;
-      await this.process(batch.topic, batch.partition, message, heartbeat);
-      resolveOffset(message.offset);
-      await commitOffsetsIfNecessary();
-      await heartbeat();
+      if (!payload.isRunning() || payload.isStale()) break;
+      await this.process(batch.topic, batch.partition, message, () => payload.heartbeat());
+      payload.resolveOffset(message.offset);
+      await payload.commitOffsetsIfNecessary();
+      await payload.heartbeat();
     }
   }
 
@@ -187,7 +181,8 @@ export class SagaKafkaServer extends Server implements CustomTransportStrategy {
         });
         this.stats[applied ? 'applied' : 'duplicates'] += 1;
         return;
-      } catch (error) {
+      } catch (thrown) {
+        const error = asError(thrown);
         const reason: DeadLetterReason | undefined =
           error instanceof NonRetriableError
             ? 'non-retriable'
@@ -199,7 +194,7 @@ export class SagaKafkaServer extends Server implements CustomTransportStrategy {
         }
         this.stats.retries += 1;
         this.logger.warn(
-          `${event.type} ${event.id} failed (try ${attempt}): ${(error as Error).message}; retrying`,
+          `${event.type} ${event.id} failed (try ${attempt}): ${(error).message}; retrying`,
         );
         await new Promise((resolve) => setTimeout(resolve, retryDelay(this.retry, attempt)));
         await heartbeat();
@@ -242,4 +237,11 @@ export class SagaKafkaServer extends Server implements CustomTransportStrategy {
       (error: Error) => this.logger.warn(`inbox cleanup failed: ${error.message}`),
     );
   }
+}
+
+/** Nest's RPC layer may hand over `{ status, message }` objects instead of errors: make them errors. */
+function asError(thrown: unknown): Error {
+  if (thrown instanceof Error) return thrown;
+  const message = (thrown as { message?: unknown } | undefined)?.message;
+  return new Error(typeof message === 'string' ? message : JSON.stringify(thrown));
 }

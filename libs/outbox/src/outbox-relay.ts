@@ -71,6 +71,7 @@ export class OutboxRelay {
   private notified = false;
   private wake?: () => void;
   private lastError?: string;
+  private firstAttemptDone?: () => void;
 
   private readonly batchSize: number;
   private readonly pollIntervalMs: number;
@@ -95,7 +96,10 @@ export class OutboxRelay {
     return { role: this.roleNow, published: this.published, lastError: this.lastError };
   }
 
-  /** Connects the producer and starts relaying (as leader or standby) in the background. */
+  /**
+   * Connects the producer and starts relaying (as leader or standby) in the background. Resolves once
+   * the relay's database connection is up (or its first attempt failed; it keeps retrying).
+   */
   async start(): Promise<void> {
     if (this.running) return;
     this.producer = this.options.kafka.producer({
@@ -107,7 +111,9 @@ export class OutboxRelay {
     await this.producer.connect();
     this.running = true;
     this.roleNow = 'connecting';
+    const firstAttempt = new Promise<void>((resolve) => (this.firstAttemptDone = resolve));
     this.loop = this.run();
+    await firstAttempt;
   }
 
   /** Finishes the batch in flight, releases the lead (by closing the connection), disconnects. */
@@ -133,6 +139,7 @@ export class OutboxRelay {
           this.logger.warn(`outbox relay ${this.options.name}: ${this.lastError}; reconnecting`);
         }
         await this.disconnect();
+        this.firstAttemptDone?.();
         if (this.running) this.roleNow = 'connecting';
         await this.pause(this.retryDelayMs);
       }
@@ -154,6 +161,7 @@ export class OutboxRelay {
     await client.connect();
     await client.query(`LISTEN ${OUTBOX_CHANNEL}`);
     this.roleNow = 'standby';
+    this.firstAttemptDone?.();
   }
 
   private async becomeLeader(): Promise<boolean> {

@@ -6,12 +6,14 @@ import type { ServiceConfig } from './config';
 import { typeOrmOptions, type DatabaseDefinition } from './database/typeorm-options';
 import { HealthController } from './health/health.controller';
 import { KafkaHealthIndicator, clusterProbeFactoryProvider } from './health/kafka.health';
+import { OutboxHealthIndicator } from './health/outbox.health';
 import { ProblemDetailsFilter } from './http/problem-details.filter';
+import { OutboxRelayService } from './outbox/outbox-relay.service';
 import { SERVICE_CONFIG } from './service-config.token';
 
 /**
- * What every service has: its validated config, its database with migrations run at boot, health
- * endpoints, and problem+json errors. A service's AppModule imports `PlatformModule.forService(...)`.
+ * What every service has: its validated config, its database with migrations run at boot (the outbox
+ * and inbox tables included), the outbox relay, health endpoints, and problem+json errors. A service's AppModule imports `PlatformModule.forService(...)`.
  */
 @Module({})
 export class PlatformModule {
@@ -29,6 +31,8 @@ export class PlatformModule {
         { provide: APP_FILTER, useClass: ProblemDetailsFilter },
         clusterProbeFactoryProvider,
         KafkaHealthIndicator,
+        OutboxRelayService,
+        OutboxHealthIndicator,
       ],
       exports: [SERVICE_CONFIG],
     };

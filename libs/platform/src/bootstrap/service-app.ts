@@ -3,9 +3,12 @@ import type { AddressInfo } from 'node:net';
 import { Logger, type DynamicModule, type INestApplication } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import type { MicroserviceOptions } from '@nestjs/microservices';
-import type { ServiceName } from '@saga/contracts';
+import { Kafka } from 'kafkajs';
+import { DataSource } from 'typeorm';
+import { deadLetterTopic, type ServiceName } from '@saga/contracts';
 import { ConfigError, loadServiceConfig, type ServiceConfig } from '../config';
-import { kafkaMicroserviceOptions } from '../kafka/kafka-options';
+import { SagaKafkaServer } from '@saga/messaging';
+import { kafkaClientConfig } from '../kafka/kafka-options';
 
 /** How a service is assembled: its name and its root module for a given config. */
 export interface ServiceDefinition {
@@ -25,7 +28,8 @@ export interface RunningService {
 
 /**
  * Boots a service as a hybrid app (HTTP + Kafka consumer): validates config, opens the database and
- * runs migrations, joins the consumer group, then listens. Rejects without leaving anything open.
+ * runs migrations, starts the outbox relay, joins the consumer group with the saga's Kafka strategy
+ * (inbox, retries, dead letters), then listens. Rejects without leaving anything open.
  */
 export async function startService(
   definition: ServiceDefinition,
@@ -34,10 +38,20 @@ export async function startService(
   const config = loadServiceConfig(definition.name, env);
   const app = await NestFactory.create(definition.module(config), { abortOnError: false });
   try {
-    app.connectMicroservice<MicroserviceOptions>(kafkaMicroserviceOptions(config), {
-      inheritAppConfig: true,
-    });
+    app.connectMicroservice<MicroserviceOptions>(
+      {
+        strategy: new SagaKafkaServer({
+          kafka: new Kafka(kafkaClientConfig(config)),
+          groupId: config.kafkaGroupId,
+          dataSource: app.get(DataSource),
+          deadLetterTopic: deadLetterTopic(config.service).name,
+          inboxRetentionMs: config.inboxRetentionMs,
+        }),
+      },
+      { inheritAppConfig: true },
+    );
     app.enableShutdownHooks();
+    await app.init();
     await app.startAllMicroservices();
     await app.listen(config.port, config.host);
   } catch (error) {

@@ -16,6 +16,9 @@ describe('loadServiceConfig', () => {
       kafkaBrokers: ['127.0.0.1:9092'],
       kafkaClientId: 'payment-service',
       kafkaGroupId: 'payment-service',
+      outboxBatchSize: 500,
+      outboxRetentionMs: 24 * 3600_000,
+      inboxRetentionMs: 168 * 3600_000,
     });
   });
 

@@ -20,6 +20,12 @@ export interface ServiceConfig {
   readonly kafkaClientId: string;
   /** Consumer group (`KAFKA_GROUP_ID`): every instance of one service shares it. */
   readonly kafkaGroupId: string;
+  /** Rows the outbox relay publishes per round (`OUTBOX_BATCH_SIZE`). */
+  readonly outboxBatchSize: number;
+  /** How long published outbox rows are kept (`OUTBOX_RETENTION_HOURS`), in ms. */
+  readonly outboxRetentionMs: number;
+  /** How long inbox entries are kept (`INBOX_RETENTION_HOURS`), in ms: longer than any redelivery. */
+  readonly inboxRetentionMs: number;
 }
 
 const port = z.coerce
@@ -63,6 +69,9 @@ function schemaFor(service: ServiceName) {
       KAFKA_BROKERS: brokerList.default(['127.0.0.1:9092']),
       KAFKA_CLIENT_ID: z.string().min(1).default(`${service}-service`),
       KAFKA_GROUP_ID: z.string().min(1).default(`${service}-service`),
+      OUTBOX_BATCH_SIZE: z.coerce.number().int().min(1).max(10_000).default(500),
+      OUTBOX_RETENTION_HOURS: z.coerce.number().min(0).default(24),
+      INBOX_RETENTION_HOURS: z.coerce.number().min(1).default(168),
     })
     .transform((env): ServiceConfig => ({
       service,
@@ -73,6 +82,9 @@ function schemaFor(service: ServiceName) {
       kafkaBrokers: env.KAFKA_BROKERS,
       kafkaClientId: env.KAFKA_CLIENT_ID,
       kafkaGroupId: env.KAFKA_GROUP_ID,
+      outboxBatchSize: env.OUTBOX_BATCH_SIZE,
+      outboxRetentionMs: env.OUTBOX_RETENTION_HOURS * 3600_000,
+      inboxRetentionMs: env.INBOX_RETENTION_HOURS * 3600_000,
     }));
 }
 

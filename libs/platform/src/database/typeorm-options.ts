@@ -1,5 +1,7 @@
 import type { TypeOrmModuleOptions } from '@nestjs/typeorm';
 import type { MixedList, EntitySchema } from 'typeorm';
+import { CreateInbox1795300000002 } from '@saga/inbox';
+import { CreateOutbox1795300000001 } from '@saga/outbox';
 import type { ServiceConfig } from '../config';
 
 /** What a service tells the platform about its schema. */
@@ -21,7 +23,8 @@ export function typeOrmOptions(config: ServiceConfig, database: DatabaseDefiniti
     type: 'postgres',
     url: config.databaseUrl,
     entities: database.entities,
-    migrations: database.migrations,
+    // The platform's own tables come first; each service adds its own migrations after them.
+    migrations: [CreateOutbox1795300000001, CreateInbox1795300000002, ...(database.migrations as [])],
     migrationsRun: true,
     migrationsTransactionMode: 'each',
     migrationsTableName: 'typeorm_migrations',

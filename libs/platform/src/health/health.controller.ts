@@ -2,10 +2,12 @@ import { Controller, Get, Res, ServiceUnavailableException } from '@nestjs/commo
 import { HealthCheckService, TypeOrmHealthIndicator } from '@nestjs/terminus';
 import type { Response } from 'express';
 import { KafkaHealthIndicator } from './kafka.health';
+import { OutboxHealthIndicator } from './outbox.health';
 
 /**
  * `GET /health/live`: the process serves HTTP (restart it if not).
- * `GET /health/ready`: its dependencies answer (send it traffic only if so): 200 or 503 with each check.
+ * `GET /health/ready`: database, Kafka and the outbox relay are up (send it traffic only if so): 200 or
+ * 503 with each check.
  */
 @Controller('health')
 export class HealthController {
@@ -13,6 +15,7 @@ export class HealthController {
     private readonly health: HealthCheckService,
     private readonly database: TypeOrmHealthIndicator,
     private readonly kafka: KafkaHealthIndicator,
+    private readonly outbox: OutboxHealthIndicator,
   ) {}
 
   @Get('live')
@@ -26,6 +29,7 @@ export class HealthController {
       return await this.health.check([
         () => this.database.pingCheck('database', { timeout: 2000 }),
         () => this.kafka.check('kafka'),
+        () => this.outbox.check('outbox'),
       ]);
     } catch (error) {
       // Terminus reports "not ready" as an exception; answer its report as is, not as a problem.
