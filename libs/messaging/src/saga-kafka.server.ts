@@ -193,9 +193,7 @@ export class SagaKafkaServer extends Server implements CustomTransportStrategy {
           return this.deadLetter(message, { topic, partition, attempts: attempt, reason, error });
         }
         this.stats.retries += 1;
-        this.logger.warn(
-          `${event.type} ${event.id} failed (try ${attempt}): ${(error).message}; retrying`,
-        );
+        this.logger.warn(`${event.type} ${event.id} failed (try ${attempt}): ${error.message}; retrying`);
         await new Promise((resolve) => setTimeout(resolve, retryDelay(this.retry, attempt)));
         await heartbeat();
       }

@@ -198,8 +198,9 @@ export class OutboxRelay {
   private async publishBatch(): Promise<number> {
     const client = this.client!;
     const { rows } = await client.query<OutboxRow>(
-      `SELECT id::text, topic, record_key, headers, payload FROM outbox
-        WHERE published_at IS NULL ORDER BY id LIMIT $1`,
+      // ORDER BY the column, not the text alias: '1000' sorts before '999' as text.
+      `SELECT id::text AS id, topic, record_key, headers, payload FROM outbox
+        WHERE published_at IS NULL ORDER BY outbox.id LIMIT $1`,
       [this.batchSize],
     );
     if (rows.length === 0) return 0;
