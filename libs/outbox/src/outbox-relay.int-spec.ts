@@ -101,8 +101,34 @@ describe('outbox relay (real broker and database)', () => {
     expect((await outboxBacklog(dataSource)).size).toBe(0);
   });
 
+  it('keeps published rows for the retention, and deletes them on publish when the retention is 0', async () => {
+    // Arrange
+    const { topic, records } = await topicAndCollector();
+    await add(...Array.from({ length: 10 }, (_, seq) => event(topic, randomUUID(), seq)));
+    const kept = relay({ retentionMs: 86_400_000 });
+
+    // Act
+    await kept.start();
+    await waitFor(() => records.length >= 10 || undefined, { timeoutMs: 20_000, what: '10 records' });
+    await kept.stop();
+    const keptRows = Number(
+      (await dataSource.query('SELECT count(*) AS n FROM outbox WHERE published_at IS NOT NULL'))[0].n,
+    );
+    await add(...Array.from({ length: 10 }, (_, seq) => event(topic, randomUUID(), seq)));
+    const deleting = relay({ retentionMs: 0 });
+    await deleting.start();
+    await waitFor(() => records.length >= 20 || undefined, { timeoutMs: 20_000, what: '20 records' });
+    await deleting.stop();
+    const left = Number((await dataSource.query('SELECT count(*) AS n FROM outbox'))[0].n);
+
+    // Assert
+    expect(keptRows).toBe(10);
+    expect(left).toBe(0); // retention 0: published rows are not kept, the earlier ten included
+  });
+
   it('re-sends after dying between send and mark; the inbox applies each event once', async () => {
-    // Arrange: the relay's connection is killed right after its first send, before the rows are marked.
+    // Arrange: right after its first send the relay "crashes": its lock connection is killed and it
+    // stops there, before the rows are marked.
     const { topic, records } = await topicAndCollector();
     const events = Array.from({ length: 20 }, (_, seq) => event(topic, randomUUID(), seq));
     await add(...events);
@@ -118,6 +144,7 @@ describe('outbox relay (real broker and database)', () => {
           'SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = $1',
           [`${name}-outbox-relay`],
         );
+        throw new Error('simulated crash between send and mark');
       },
     });
 

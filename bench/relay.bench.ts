@@ -1,0 +1,271 @@
+/**
+ * `npm run bench:relay` — the outbox relay against the floor, in one run on one broker and database:
+ *
+ * 1. drain: a 100,000-row outbox backlog published by the relay (read, send, mark), beside a raw
+ *    kafkajs `sendBatch` of the same rows (send only, same producer settings and batch size),
+ *    alternated over several rounds; then the relay again with retention 0 (read, send, delete);
+ *    events/s and the ratios relay/raw (target ≥ 0.7);
+ * 2. latency: events committed one by one at a low, fixed rate with a relay running; the time from
+ *    the commit returning to the record reaching a consumer (target p50 ≤ 5 ms, p99 ≤ 25 ms).
+ *
+ * Writes bench/results/relay-<timestamp>.json and prints a markdown table. Options (env):
+ * BENCH_ROWS (100000), BENCH_ROUNDS (3), BENCH_BATCH (500), BENCH_RATE (50/s), BENCH_EVENTS (1000).
+ */
+import { randomUUID } from 'node:crypto';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { Kafka, Partitioners, logLevel, type Message } from 'kafkajs';
+import type { DataSource } from 'typeorm';
+import { OrderPlacedV1, createEvent } from '@saga/contracts';
+import { addToOutbox, outboxBacklog, OutboxRelay } from '@saga/outbox';
+import { InfraSession } from '../infra/scripts/infra';
+import {
+  createTestDataSource,
+  createTestDatabase,
+  createTestTopic,
+  testBrokers,
+  waitFor,
+} from '@saga/testing';
+
+const ROWS = Number(process.env.BENCH_ROWS ?? 100_000);
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
+const BATCH = Number(process.env.BENCH_BATCH ?? 500);
+const RATE = Number(process.env.BENCH_RATE ?? 50);
+const EVENTS = Number(process.env.BENCH_EVENTS ?? 1000);
+
+const kafka = new Kafka({ clientId: 'bench', brokers: testBrokers(), logLevel: logLevel.ERROR });
+const quiet = {
+  log: () => undefined,
+  warn: (m: string) => console.warn(m),
+  error: (m: string) => console.error(m),
+};
+
+/** Fills the outbox with `rows` OrderPlaced events on `topic` over 1,000 keys, 1,000 rows a statement. */
+async function fillOutbox(dataSource: DataSource, topic: string, rows: number): Promise<void> {
+  const keys = Array.from({ length: 1000 }, () => randomUUID());
+  for (let done = 0; done < rows; done += 1000) {
+    const events = Array.from({ length: Math.min(1000, rows - done) }, (_, i) => ({
+      ...createEvent(
+        OrderPlacedV1,
+        {
+          orderId: keys[(done + i) % keys.length],
+          customerId: 'bench',
+          items: [{ sku: 'SKU-1', quantity: 1, unitPriceCents: 1299 }],
+          totalCents: 1299,
+          currency: 'EUR',
+        },
+        { source: 'order' },
+      ),
+      topic,
+    }));
+    await dataSource.transaction((manager) => addToOutbox(manager, ...events));
+  }
+}
+
+/** The floor: the same rows, read once up front, sent with kafkajs sendBatch only. */
+async function rawDrain(dataSource: DataSource, topic: string): Promise<number> {
+  const rows: { record_key: string; headers: Record<string, string>; payload: string }[] =
+    await dataSource.query('SELECT record_key, headers, payload FROM outbox ORDER BY id');
+  const producer = kafka.producer({
+    idempotent: true,
+    maxInFlightRequests: 1,
+    createPartitioner: Partitioners.DefaultPartitioner,
+  });
+  await producer.connect();
+  const started = performance.now();
+  for (let offset = 0; offset < rows.length; offset += BATCH) {
+    const messages: Message[] = rows
+      .slice(offset, offset + BATCH)
+      .map((row) => ({ key: row.record_key, value: row.payload, headers: row.headers }));
+    await producer.sendBatch({ acks: -1, topicMessages: [{ topic, messages }] });
+  }
+  const seconds = (performance.now() - started) / 1000;
+  await producer.disconnect();
+  return rows.length / seconds;
+}
+
+/**
+ * The relay draining the backlog: read, send, mark (or, with `retentionMs` 0, delete), until every row
+ * is sent and acknowledged.
+ */
+async function relayDrain(dataSource: DataSource, url: string, retentionMs: number): Promise<number> {
+  const relay = new OutboxRelay({
+    databaseUrl: url,
+    kafka,
+    name: 'bench-relay',
+    batchSize: BATCH,
+    retentionMs,
+    logger: quiet,
+  });
+  const started = performance.now();
+  await relay.start();
+  // Every row sent and acknowledged, as for the raw run (the last batch's mark may still be running).
+  await waitFor(() => relay.status().published >= ROWS || undefined, {
+    timeoutMs: 600_000,
+    intervalMs: 5,
+    what: 'the backlog to drain',
+  });
+  const seconds = (performance.now() - started) / 1000;
+  await relay.stop();
+  const left = await outboxBacklog(dataSource);
+  if (left.size !== 0) throw new Error(`${left.size} rows left unpublished after the drain`);
+  return ROWS / seconds;
+}
+
+function percentile(sorted: number[], p: number): number {
+  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)];
+}
+
+/** Commit-to-consume latency at a fixed low rate, with a relay running. */
+async function latency(dataSource: DataSource, url: string, topic: string) {
+  const committedAt = new Map<string, number>();
+  const latencies: number[] = [];
+  const consumer = kafka.consumer({ groupId: `bench-${randomUUID()}` });
+  await consumer.connect();
+  await consumer.subscribe({ topics: [topic], fromBeginning: false });
+  await consumer.run({
+    eachMessage: ({ message }) => {
+      const at = committedAt.get(message.headers!.ce_id!.toString());
+      if (at !== undefined) latencies.push(performance.now() - at);
+      return Promise.resolve();
+    },
+  });
+  await waitFor(() => consumer.describeGroup().then((g) => g.state === 'Stable' || undefined), {
+    timeoutMs: 30_000,
+    what: 'the consumer to join',
+  });
+  const relay = new OutboxRelay({
+    databaseUrl: url,
+    kafka,
+    name: 'bench-latency',
+    batchSize: BATCH,
+    logger: quiet,
+  });
+  await relay.start();
+  const interval = 1000 / RATE;
+  const started = performance.now();
+  for (let i = 0; i < EVENTS; i += 1) {
+    const due = started + i * interval;
+    const wait = due - performance.now();
+    if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait)); // open-loop pacing, not a sync
+    const event = {
+      ...createEvent(
+        OrderPlacedV1,
+        {
+          orderId: randomUUID(),
+          customerId: 'bench',
+          items: [{ sku: 'SKU-1', quantity: 1, unitPriceCents: 1 }],
+          totalCents: 1,
+          currency: 'EUR',
+        },
+        { source: 'order' },
+      ),
+      topic,
+    };
+    await dataSource.transaction((manager) => addToOutbox(manager, event));
+    committedAt.set(event.id, performance.now());
+  }
+  await waitFor(() => latencies.length >= EVENTS || undefined, {
+    timeoutMs: 60_000,
+    what: `${EVENTS} records`,
+  });
+  await relay.stop();
+  await consumer.disconnect();
+  const sorted = [...latencies].sort((a, b) => a - b);
+  const round = (ms: number) => Math.round(ms * 100) / 100;
+  return {
+    events: EVENTS,
+    ratePerSecond: RATE,
+    p50Ms: round(percentile(sorted, 50)),
+    p95Ms: round(percentile(sorted, 95)),
+    p99Ms: round(percentile(sorted, 99)),
+    maxMs: round(sorted[sorted.length - 1]),
+  };
+}
+
+const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
+
+async function main(): Promise<void> {
+  const session = new InfraSession();
+  process.on('SIGINT', () => void session.close().finally(() => process.exit(130)));
+  await session.open();
+  const database = await createTestDatabase('bench_relay');
+  const dataSource = await createTestDataSource(database.url);
+  const raw: number[] = [];
+  const relay: number[] = [];
+  const relayDelete: number[] = [];
+  const DAY = 86_400_000;
+  try {
+    for (let round = 1; round <= ROUNDS; round += 1) {
+      const topic = await createTestTopic('bench-drain', 6);
+      await dataSource.query('TRUNCATE outbox');
+      await fillOutbox(dataSource, topic.name, ROWS);
+      // Alternate which goes first, so neither always meets a warmer broker.
+      if (round % 2 === 1) {
+        raw.push(await rawDrain(dataSource, topic.name));
+        relay.push(await relayDrain(dataSource, database.url, DAY));
+      } else {
+        relay.push(await relayDrain(dataSource, database.url, DAY));
+        raw.push(await rawDrain(dataSource, topic.name));
+      }
+      await dataSource.query('TRUNCATE outbox');
+      await fillOutbox(dataSource, topic.name, ROWS);
+      relayDelete.push(await relayDrain(dataSource, database.url, 0));
+      console.log(
+        `round ${round}: raw ${Math.round(raw.at(-1)!)}/s, relay (keep 24 h) ${Math.round(relay.at(-1)!)}/s, ` +
+          `relay (delete on publish) ${Math.round(relayDelete.at(-1)!)}/s`,
+      );
+      await topic.remove();
+    }
+    const latencyTopic = await createTestTopic('bench-latency', 6);
+    await dataSource.query('TRUNCATE outbox');
+    const lat = await latency(dataSource, database.url, latencyTopic.name);
+    await latencyTopic.remove();
+
+    const result = {
+      at: new Date().toISOString(),
+      machine: { cpus: (await import('node:os')).cpus().length, node: process.version },
+      drain: {
+        rows: ROWS,
+        batch: BATCH,
+        rounds: ROUNDS,
+        rawPerSecond: Math.round(median(raw)),
+        relayPerSecond: Math.round(median(relay)),
+        ratio: Math.round((median(relay) / median(raw)) * 100) / 100,
+        relayDeletePerSecond: Math.round(median(relayDelete)),
+        ratioDelete: Math.round((median(relayDelete) / median(raw)) * 100) / 100,
+        rawRounds: raw.map(Math.round),
+        relayRounds: relay.map(Math.round),
+        relayDeleteRounds: relayDelete.map(Math.round),
+      },
+      latency: lat,
+    };
+    mkdirSync(join(__dirname, 'results'), { recursive: true });
+    const file = join(__dirname, 'results', `relay-${result.at.replace(/[:.]/g, '-')}.json`);
+    writeFileSync(file, `${JSON.stringify(result, null, 2)}\n`);
+    console.log(`
+| measure | value | target |
+|---|---|---|
+| raw kafkajs sendBatch | ${result.drain.rawPerSecond} events/s | |
+| relay drain, rows kept 24 h (read, send, mark) | ${result.drain.relayPerSecond} events/s | |
+| relay / raw, rows kept | ${result.drain.ratio} | ≥ 0.7 |
+| relay drain, OUTBOX_RETENTION_HOURS=0 (read, send, delete) | ${result.drain.relayDeletePerSecond} events/s | |
+| relay / raw, delete on publish | ${result.drain.ratioDelete} | ≥ 0.7 |
+| commit → consume p50 @ ${RATE}/s | ${lat.p50Ms} ms | ≤ 5 ms |
+| commit → consume p95 | ${lat.p95Ms} ms | |
+| commit → consume p99 | ${lat.p99Ms} ms | ≤ 25 ms |
+| commit → consume max | ${lat.maxMs} ms | |
+
+${ROWS} rows, batch ${BATCH}, median of ${ROUNDS} rounds; ${EVENTS} events for latency. Written to ${file}`);
+  } finally {
+    await dataSource.destroy();
+    await database.drop();
+    await session.close();
+  }
+}
+
+main().catch((error: unknown) => {
+  console.error(error);
+  process.exit(1);
+});
