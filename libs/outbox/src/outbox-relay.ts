@@ -25,8 +25,9 @@ export interface OutboxRelayOptions {
   /** How often a standby instance tries to take the lead (default 250 ms): the takeover delay. */
   readonly lockRetryMs?: number;
   /**
-   * Published rows are kept this long, then deleted (default 24 h), for inspection and audit. 0 deletes
-   * a row as soon as it is published: the fastest mode (no row rewrite), with no history kept.
+   * How long published rows are kept (marked `published_at`) before cleanup deletes them. The default,
+   * 0, deletes a row as soon as it is published: Kafka holds the history, and a delete is far cheaper
+   * than rewriting the row (docs/adr/0006). Keep them (say 24 h) to inspect the outbox by SQL.
    */
   readonly retentionMs?: number;
   /** How often the leader deletes expired rows (default 60 s). */
@@ -89,7 +90,7 @@ export class OutboxRelay {
     this.batchSize = options.batchSize ?? 500;
     this.pollIntervalMs = options.pollIntervalMs ?? 5000;
     this.lockRetryMs = options.lockRetryMs ?? 250;
-    this.retentionMs = options.retentionMs ?? 24 * 3600_000;
+    this.retentionMs = options.retentionMs ?? 0;
     this.cleanupIntervalMs = options.cleanupIntervalMs ?? 60_000;
     this.retryDelayMs = options.retryDelayMs ?? 1000;
     this.logger = options.logger ?? console;

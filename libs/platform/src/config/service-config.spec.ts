@@ -17,7 +17,7 @@ describe('loadServiceConfig', () => {
       kafkaClientId: 'payment-service',
       kafkaGroupId: 'payment-service',
       outboxBatchSize: 500,
-      outboxRetentionMs: 24 * 3600_000,
+      outboxRetentionMs: 0,
       inboxRetentionMs: 168 * 3600_000,
     });
   });

@@ -22,7 +22,7 @@ export interface ServiceConfig {
   readonly kafkaGroupId: string;
   /** Rows the outbox relay publishes per round (`OUTBOX_BATCH_SIZE`). */
   readonly outboxBatchSize: number;
-  /** How long published outbox rows are kept (`OUTBOX_RETENTION_HOURS`), in ms. */
+  /** How long published outbox rows are kept (`OUTBOX_RETENTION_HOURS`, default 0: deleted once published), in ms. */
   readonly outboxRetentionMs: number;
   /** How long inbox entries are kept (`INBOX_RETENTION_HOURS`), in ms: longer than any redelivery. */
   readonly inboxRetentionMs: number;
@@ -70,7 +70,7 @@ function schemaFor(service: ServiceName) {
       KAFKA_CLIENT_ID: z.string().min(1).default(`${service}-service`),
       KAFKA_GROUP_ID: z.string().min(1).default(`${service}-service`),
       OUTBOX_BATCH_SIZE: z.coerce.number().int().min(1).max(10_000).default(500),
-      OUTBOX_RETENTION_HOURS: z.coerce.number().min(0).default(24),
+      OUTBOX_RETENTION_HOURS: z.coerce.number().min(0).default(0),
       INBOX_RETENTION_HOURS: z.coerce.number().min(1).default(168),
     })
     .transform((env): ServiceConfig => ({
