@@ -74,9 +74,16 @@ export function renderServerProperties(template: string, values: Record<string, 
   });
 }
 
-/** A KRaft cluster id: 16 random bytes, URL-safe base64 without padding (as `kafka-storage random-uuid`). */
+/**
+ * A KRaft cluster id: 16 random bytes, URL-safe base64 without padding (as `kafka-storage random-uuid`),
+ * never starting with '-': the storage tool would read such an id as an option (Kafka's own
+ * Uuid.randomUuid() avoids it for the same reason).
+ */
 export function newClusterId(): string {
-  return Buffer.from(randomUUID().replace(/-/g, ''), 'hex').toString('base64url');
+  for (;;) {
+    const id = Buffer.from(randomUUID().replace(/-/g, ''), 'hex').toString('base64url');
+    if (!id.startsWith('-')) return id;
+  }
 }
 
 /** The pid of the broker these scripts started, if it runs. */
