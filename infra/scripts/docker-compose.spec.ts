@@ -17,22 +17,28 @@ describe('docker-compose.yml', () => {
     expect(compose.services.postgres.image).toMatch(/^postgres:15/);
   });
 
-  it('creates exactly the topics of the registry, with their partitions and cleanup policy', () => {
+  it('creates exactly the topics of the registry, with their partitions, cleanup policy and retention', () => {
     // Arrange
     const script = compose.services['kafka-topics'].command?.join('\n') ?? '';
 
     // Act
-    const created = [...script.matchAll(/^\s*create (\S+) (\d+) (\w+)$/gm)].map(
-      ([, name, partitions, policy]) => ({
+    const created = [...script.matchAll(/^\s*create (\S+) (\d+) (\w+)(?: (-?\d+))?$/gm)].map(
+      ([, name, partitions, policy, retention]) => ({
         name,
         partitions: Number(partitions),
         cleanupPolicy: policy,
+        ...(retention === undefined ? {} : { retentionMs: Number(retention) }),
       }),
     );
 
     // Assert
     expect(created).toEqual(
-      allTopics().map(({ name, partitions, cleanupPolicy }) => ({ name, partitions, cleanupPolicy })),
+      allTopics().map(({ name, partitions, cleanupPolicy, retentionMs }) => ({
+        name,
+        partitions,
+        cleanupPolicy,
+        ...(retentionMs === undefined ? {} : { retentionMs }),
+      })),
     );
   });
 

@@ -14,7 +14,7 @@ import {
 } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { ConfigResourceTypes, Kafka, logLevel, type Admin } from 'kafkajs';
-import { allTopics } from '@saga/contracts';
+import { allTopics, type TopicDefinition } from '@saga/contracts';
 import { waitFor } from '@saga/common';
 import { REPO_ROOT, localDir } from './local-paths';
 import { javaCommand, requireJava, requireMaven } from './preflight';
@@ -417,7 +417,7 @@ export async function ensureTopics(brokers: readonly string[], timeoutMs = 30_00
               topic: topic.name,
               numPartitions: topic.partitions,
               replicationFactor: 1,
-              configEntries: [{ name: 'cleanup.policy', value: topic.cleanupPolicy }],
+              configEntries: topicConfig(topic),
             })),
           });
         }
@@ -425,12 +425,24 @@ export async function ensureTopics(brokers: readonly string[], timeoutMs = 30_00
       },
       { timeoutMs, intervalMs: 250, what: 'the topics to be created' },
     );
-    const mismatches = await topicMismatches(admin);
-    if (mismatches.length > 0) {
+    const { partitions, configs } = await topicMismatches(admin);
+    if (partitions.length > 0) {
       throw new Error(
-        `Existing topics do not match the registry (libs/contracts/src/topics.ts):\n  ${mismatches.join('\n  ')}\n` +
-          '  Delete them (their data goes with them) and run infra:up again.',
+        `Existing topics do not match the registry (libs/contracts/src/topics.ts):\n  ${partitions.join('\n  ')}\n` +
+          '  A partition count cannot be lowered in place: delete them (their data goes with them) and run infra:up again.',
       );
+    }
+    if (configs.length > 0) {
+      // Settings can be changed in place (say a dead-letter topic made before it kept records forever).
+      await admin.alterConfigs({
+        validateOnly: false,
+        resources: configs.map((topic) => ({
+          type: ConfigResourceTypes.TOPIC,
+          name: topic.name,
+          configEntries: topicConfig(topic),
+        })),
+      });
+      created.push(...configs.map((topic) => `${topic.name} (settings updated)`));
     }
     return created;
   } finally {
@@ -438,33 +450,41 @@ export async function ensureTopics(brokers: readonly string[], timeoutMs = 30_00
   }
 }
 
+/** The topic-level settings the registry asks for. */
+function topicConfig(topic: TopicDefinition): { name: string; value: string }[] {
+  return [
+    { name: 'cleanup.policy', value: topic.cleanupPolicy },
+    ...(topic.retentionMs === undefined ? [] : [{ name: 'retention.ms', value: String(topic.retentionMs) }]),
+  ];
+}
+
 /**
  * Topics that exist with other settings than the registry's — say a 1-partition `order.events` that a
  * foreign broker auto-created, which would silently change the ordering and scaling guarantees.
  */
-async function topicMismatches(admin: Admin): Promise<string[]> {
+async function topicMismatches(admin: Admin): Promise<{ partitions: string[]; configs: TopicDefinition[] }> {
   const topics = allTopics();
   const metadata = await admin.fetchTopicMetadata({ topics: topics.map((topic) => topic.name) });
-  const configs = await admin.describeConfigs({
+  const described = await admin.describeConfigs({
     includeSynonyms: false,
     resources: topics.map((topic) => ({
       type: ConfigResourceTypes.TOPIC,
       name: topic.name,
-      configNames: ['cleanup.policy'],
+      configNames: ['cleanup.policy', 'retention.ms'],
     })),
   });
-  return topics.flatMap((topic) => {
-    const problems: string[] = [];
-    const partitions = metadata.topics.find((found) => found.name === topic.name)?.partitions.length;
-    if (partitions !== topic.partitions) {
-      problems.push(`${topic.name}: ${partitions} partition(s), the registry says ${topic.partitions}`);
-    }
-    const policy = configs.resources
-      .find((resource) => resource.resourceName === topic.name)
-      ?.configEntries.find((entry) => entry.configName === 'cleanup.policy')?.configValue;
-    if (policy !== topic.cleanupPolicy) {
-      problems.push(`${topic.name}: cleanup.policy=${policy}, the registry says ${topic.cleanupPolicy}`);
-    }
-    return problems;
+  const partitions = topics.flatMap((topic) => {
+    const count = metadata.topics.find((found) => found.name === topic.name)?.partitions.length;
+    return count === topic.partitions
+      ? []
+      : [`${topic.name}: ${count} partition(s), the registry says ${topic.partitions}`];
   });
+  const configs = topics.filter((topic) => {
+    const entries =
+      described.resources.find((resource) => resource.resourceName === topic.name)?.configEntries ?? [];
+    return topicConfig(topic).some(
+      ({ name, value }) => entries.find((entry) => entry.configName === name)?.configValue !== value,
+    );
+  });
+  return { partitions, configs };
 }

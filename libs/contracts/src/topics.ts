@@ -24,6 +24,8 @@ export interface TopicDefinition {
   readonly partitions: number;
   /** `compact` keeps the latest record per key forever: the log is the state. */
   readonly cleanupPolicy: CleanupPolicy;
+  /** `retention.ms` when not the broker's default (7 days); -1 keeps records forever. */
+  readonly retentionMs?: number;
 }
 
 /** The saga and catalog topics of DESIGN.md. */
@@ -69,6 +71,8 @@ export function deadLetterTopic(service: ServiceName): TopicDefinition {
     key: 'original',
     partitions: 1,
     cleanupPolicy: 'delete',
+    // A dead letter waits for a person; it must not expire before someone looks at it.
+    retentionMs: -1,
   };
 }
 

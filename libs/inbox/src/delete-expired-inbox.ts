@@ -4,9 +4,10 @@ interface Queryable {
 }
 
 /**
- * Forgets inbox entries older than `retentionMs`, in bounded batches. The retention must exceed the
- * longest time a record can be redelivered (consumer-group offsets retention, DLQ replays), or a late
- * duplicate would be applied again. Returns rows deleted.
+ * Forgets inbox entries older than `retentionMs`, in bounded batches (each its own short statement,
+ * with the event loop free in between) until none is left or `maxBatches` ran. The retention must exceed
+ * the longest time a record can be redelivered (consumer-group offsets retention), or a late duplicate
+ * would be applied again (replays are addressed to one group: see REPLAY_FOR_GROUP_HEADER). Returns rows deleted.
  */
 export async function deleteExpiredInbox(
   db: Queryable,
@@ -27,6 +28,7 @@ export async function deleteExpiredInbox(
     const count = result.rowCount ?? 0;
     deleted += count;
     if (count < batchSize) break;
+    await new Promise((resolve) => setImmediate(resolve));
   }
   return deleted;
 }

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { DataSource } from 'typeorm';
-import { createTestDataSource, createTestDatabase, type TestDatabase } from '@saga/testing';
+import { createTestDataSource, createTestDatabase, waitFor, type TestDatabase } from '@saga/testing';
 import { deleteExpiredInbox } from './delete-expired-inbox';
 import { recordInInbox } from './record-in-inbox';
 
@@ -71,7 +71,17 @@ describe('inbox (real PostgreSQL)', () => {
       return applied;
     });
     const second = dataSource.transaction((manager) => recordInInbox(manager, 'payment-service', placed));
-    setImmediate(releaseFirst);
+    // Release the first only once the second is seen waiting on its row lock.
+    await waitFor(
+      async () => {
+        const waiting: unknown[] = await dataSource.query(
+          "SELECT 1 FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'",
+        );
+        return waiting.length > 0 || undefined;
+      },
+      { timeoutMs: 10_000, what: 'the second delivery to wait for the first' },
+    );
+    releaseFirst();
     const results = await Promise.all([first, second]);
 
     // Assert

@@ -3,6 +3,7 @@ import type { IHeaders, KafkaMessage } from 'kafkajs';
 /** Why a record was dead-lettered: a poison reason from the decoder, or the handler's failure. */
 export type DeadLetterReason =
   | 'missing-header'
+  | 'undecodable'
   | 'unsupported-specversion'
   | 'unknown-type'
   | 'invalid-json'
@@ -56,10 +57,27 @@ export function deadLetterRecord(
   return { key: message.key, value: message.value, headers };
 }
 
-/** The original record inside a dead letter: `dlq_*` headers removed. */
+/**
+ * Set on a replayed record: only this consumer group applies it. The topic is shared, and the other
+ * groups applied the record long ago; their inboxes may have forgotten it by the time of the replay.
+ */
+export const REPLAY_FOR_GROUP_HEADER = 'saga_replay_for_group';
+
+/**
+ * The original record inside a dead letter, as replay sends it back: `dlq_*` headers removed, and
+ * addressed to the consumer group that dead-lettered it.
+ */
 export function originalOf(message: Pick<KafkaMessage, 'key' | 'value' | 'headers'>) {
   const headers: IHeaders = Object.fromEntries(
     Object.entries(message.headers ?? {}).filter(([name]) => !name.startsWith('dlq_')),
   );
+  const group = message.headers?.[DLQ_HEADERS.consumerGroup]?.toString();
+  if (group) headers[REPLAY_FOR_GROUP_HEADER] = group;
   return { key: message.key, value: message.value, headers };
+}
+
+/** Whether a record is a replay meant for another consumer group (and so not for `groupId`). */
+export function isReplayForAnotherGroup(message: Pick<KafkaMessage, 'headers'>, groupId: string): boolean {
+  const target = message.headers?.[REPLAY_FOR_GROUP_HEADER]?.toString();
+  return target !== undefined && target !== groupId;
 }

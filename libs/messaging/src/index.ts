@@ -5,3 +5,4 @@ export * from './saga-event-context';
 export * from './saga-kafka.server';
 export * from './dead-letter-store';
 export * from './pass-errors-through.filter';
+export * from './infrastructure-error';

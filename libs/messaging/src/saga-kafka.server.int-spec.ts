@@ -6,6 +6,7 @@ import type { Producer } from 'kafkajs';
 import type { DataSource } from 'typeorm';
 import {
   OrderPlacedV1,
+  ProductUpdatedV1,
   createEvent,
   toKafkaRecord,
   type EventData,
@@ -25,7 +26,7 @@ import { PassErrorsThroughFilter } from './pass-errors-through.filter';
 import { NonRetriableError, type SagaEventContext } from './saga-event-context';
 import { SagaKafkaServer } from './saga-kafka.server';
 
-type Behaviour = 'fail-twice' | 'fail-always' | 'non-retriable' | 'slow';
+type Behaviour = 'fail-twice' | 'fail-always' | 'non-retriable' | 'slow' | 'database-down';
 const behaviour = new Map<string, Behaviour>();
 const attempts = new Map<string, number>();
 let releaseSlow: () => void = () => undefined;
@@ -49,13 +50,18 @@ class ProbeHandlers {
     if (mode === 'fail-always') throw new Error('still broken');
     if (mode === 'non-retriable') throw new NonRetriableError('contradicts the account');
     if (mode === 'slow') await new Promise<void>((resolve) => (releaseSlow = resolve));
+    if (mode === 'database-down' && context.attempt <= 6) {
+      throw Object.assign(new Error('terminating connection due to administrator command'), {
+        code: '57P01',
+      });
+    }
   }
 }
 
 @Module({ controllers: [ProbeHandlers] })
 class ProbeModule {}
 
-const placed = (orderId = randomUUID()) =>
+const placed = (orderId: string = randomUUID()) =>
   createEvent(
     OrderPlacedV1,
     {
@@ -100,6 +106,9 @@ describe('SagaKafkaServer (real broker and database)', () => {
   ) {
     await producer.send({ topic: topic.name, acks: -1, messages: records });
   }
+
+  const appliedEvent = async (eventId: string): Promise<number> =>
+    Number((await dataSource.query('SELECT count(*) AS n FROM applied WHERE event_id = $1', [eventId]))[0].n);
 
   const appliedRows = async (orderId: string): Promise<number> =>
     Number((await dataSource.query('SELECT count(*) AS n FROM applied WHERE order_id = $1', [orderId]))[0].n);
@@ -233,8 +242,26 @@ describe('SagaKafkaServer (real broker and database)', () => {
     expect(await appliedRows(refused.data.orderId)).toBe(0);
   });
 
+  it('retries while the database is unavailable, past the retry limit, instead of dead-lettering', async () => {
+    // Arrange: six "connection terminated" failures, against a limit of three tries.
+    const event = placed();
+    behaviour.set(event.data.orderId, 'database-down');
+    const deadLettered = server.stats.deadLettered;
+
+    // Act
+    await send(toKafkaRecord(event));
+    await waitFor(async () => (await appliedRows(event.data.orderId)) === 1 || undefined, {
+      timeoutMs: 30_000,
+      what: 'the event to be applied once the database is back',
+    });
+
+    // Assert
+    expect(attempts.get(event.data.orderId)).toBe(7);
+    expect(server.stats.deadLettered).toBe(deadLettered);
+  });
+
   it('on close, finishes the record in flight and commits it, so a restart does not see it again', async () => {
-    // Arrange
+    // Arrange: the slow record, then a marker on the same key, hence the same partition, after it.
     const event = placed();
     behaviour.set(event.data.orderId, 'slow');
     await send(toKafkaRecord(event));
@@ -247,18 +274,50 @@ describe('SagaKafkaServer (real broker and database)', () => {
     const closing = app!.close();
     releaseSlow();
     await closing;
+    behaviour.delete(event.data.orderId);
     const duplicatesBefore = server.stats.duplicates;
     await startConsumer();
-    const marker = placed();
+    const marker = placed(event.data.orderId);
     await send(toKafkaRecord(marker));
-    await waitFor(async () => (await appliedRows(marker.data.orderId)) === 1 || undefined, {
+    await waitFor(async () => (await appliedEvent(marker.id)) === 1 || undefined, {
       timeoutMs: 30_000,
-      what: 'the restarted consumer to apply a new record',
+      what: 'the restarted consumer to apply the marker',
     });
 
-    // Assert
-    expect(await appliedRows(event.data.orderId)).toBe(1);
+    // Assert: had the slow record's offset not been committed, the restart would have met it first.
+    expect(await appliedEvent(event.id)).toBe(1);
     expect(server.stats.duplicates).toBe(0);
+    expect(attempts.get(event.data.orderId)).toBe(2); // the slow record once, the marker once
     expect(duplicatesBefore).toBeGreaterThanOrEqual(2);
+  });
+});
+
+describe('SagaKafkaServer handlers', () => {
+  @Controller()
+  class OldVersionHandler {
+    @OnEvent(ProductUpdatedV1)
+    onProductUpdated() {
+      return undefined;
+    }
+  }
+
+  @Module({ controllers: [OldVersionHandler] })
+  class OldVersionModule {}
+
+  it('refuses a handler for a version that is read as a newer one (it would never be called)', async () => {
+    // Arrange
+    const server = new SagaKafkaServer({
+      kafka: testKafka('it-old-version'),
+      groupId: `it-old-${randomUUID()}`,
+      dataSource: {} as DataSource,
+      deadLetterTopic: 'unused',
+    });
+    const app = await NestFactory.createMicroservice(OldVersionModule, { strategy: server, logger: false });
+
+    // Act + Assert
+    await expect(app.listen()).rejects.toThrow(
+      '@OnEvent handler for catalog.product-updated.v1: records of it are read as catalog.product-updated.v2',
+    );
+    await app.close();
   });
 });

@@ -18,7 +18,8 @@ import {
   type EventEnvelope,
 } from '@saga/contracts';
 import { deleteExpiredInbox, recordInInbox } from '@saga/inbox';
-import { deadLetterRecord, type DeadLetterReason } from './dead-letter';
+import { deadLetterRecord, isReplayForAnotherGroup, type DeadLetterReason } from './dead-letter';
+import { asError, isInfrastructureError } from './infrastructure-error';
 import { DEFAULT_RETRY_POLICY, retryDelay, type RetryPolicy } from './retry-policy';
 import { NonRetriableError, type SagaEventContext } from './saga-event-context';
 
@@ -37,7 +38,7 @@ export interface SagaKafkaServerOptions {
   readonly retry?: RetryPolicy;
   /** Partitions processed in parallel (each one in order). Default 3. */
   readonly partitionsConsumedConcurrently?: number;
-  /** Inbox entries are kept this long (default 7 days), then deleted by the hourly housekeeping. */
+  /** Inbox entries are kept this long (default 7 days), then deleted by housekeeping every 5 minutes. */
   readonly inboxRetentionMs?: number;
 }
 
@@ -59,7 +60,8 @@ export interface ConsumerStats {
  *    dead-letter topic at once, with its original bytes and the reason;
  * 2. find the `@OnEvent` handler by `ce_type` — a known type this service does not handle is skipped;
  * 3. in one database transaction, record it in the inbox (a duplicate stops here) and run the handler;
- * 4. on failure retry with backoff, a bounded number of times, then dead-letter it;
+ * 4. on failure retry with backoff, a bounded number of times, then dead-letter it — but retry an
+ *    unavailable database for as long as it lasts (the record is not at fault);
  * 5. only then resolve its offset, so the offset is committed after the database commit.
  *
  * One bad record never stops its partition and never vanishes. `close()` lets the batch in flight
@@ -111,6 +113,13 @@ export class SagaKafkaServer extends Server implements CustomTransportStrategy {
   }
 
   private async start(): Promise<void> {
+    for (const type of this.getHandlers().keys()) {
+      if (readAsType(type) !== type) {
+        throw new Error(
+          `@OnEvent handler for ${type}: records of it are read as ${readAsType(type)}; handle that`,
+        );
+      }
+    }
     const topics = this.subscribedTopics();
     this.producer = this.options.kafka.producer({
       idempotent: true,
@@ -134,112 +143,139 @@ export class SagaKafkaServer extends Server implements CustomTransportStrategy {
       partitionsConsumedConcurrently: this.options.partitionsConsumedConcurrently ?? 3,
       eachBatch: (payload) => this.eachBatch(payload),
     });
-    this.housekeeping = setInterval(() => void this.cleanInbox(), 3600_000).unref();
+    this.consumer.on(this.consumer.events.CRASH, ({ payload }) =>
+      this.logger.error(`consumer crashed (restart: ${payload.restart}): ${payload.error.message}`),
+    );
+    this.housekeeping = setInterval(() => void this.cleanInbox(), 5 * 60_000).unref();
     this.logger.log(`consuming ${topics.join(', ')} as ${this.options.groupId}`);
   }
 
   private async eachBatch(payload: EachBatchPayload) {
     const { batch } = payload;
     for (const message of batch.messages) {
-      if (!payload.isRunning() || payload.isStale()) break;
-      await this.process(batch.topic, batch.partition, message, () => payload.heartbeat());
+      const stopped = () => !payload.isRunning() || payload.isStale();
+      if (stopped()) break;
+      const done = await this.process(
+        batch.topic,
+        batch.partition,
+        message,
+        () => payload.heartbeat(),
+        stopped,
+      );
+      if (!done) break; // the partition was revoked or the consumer stops: the next owner takes it
       payload.resolveOffset(message.offset);
       await payload.commitOffsetsIfNecessary();
       await payload.heartbeat();
     }
   }
 
-  /** Applies one record, retrying transient failures; dead-letters it when it cannot be applied. */
+  /**
+   * Applies one record, retrying failures; dead-letters it when it cannot be applied. Resolves true when
+   * the record is done with (applied, duplicate, skipped or dead-lettered), false when it must be left
+   * for whoever consumes the partition next.
+   */
   private async process(
     topic: string,
     partition: number,
     message: KafkaMessage,
     heartbeat: () => Promise<void>,
-  ) {
+    stopped: () => boolean,
+  ): Promise<boolean> {
     const rawType = message.headers?.ce_type?.toString();
-    if (rawType && eventDefinition(rawType) && !this.getHandlerByPattern(readAsType(rawType))) {
-      this.stats.skipped += 1; // a valid type for others on this topic
-      return;
+    const notOurs = rawType && eventDefinition(rawType) && !this.getHandlerByPattern(readAsType(rawType));
+    if (notOurs || isReplayForAnotherGroup(message, this.options.groupId)) {
+      this.stats.skipped += 1; // a valid type for others on this topic, or another group's replay
+      return true;
     }
     let event: EventEnvelope;
     try {
       event = fromKafkaRecord(topic, message);
     } catch (error) {
-      if (!(error instanceof PoisonRecordError)) throw error;
-      return this.deadLetter(message, { topic, partition, attempts: 0, reason: error.reason, error });
+      const reason = error instanceof PoisonRecordError ? error.reason : 'undecodable';
+      await this.deadLetter(message, { topic, partition, attempts: 0, reason, error });
+      return true;
     }
     const handler = this.getHandlerByPattern(event.type)!;
-    for (let attempt = 1; ; attempt += 1) {
+    for (let attempt = 1, failures = 0; ; attempt += 1) {
       try {
-        const applied = await this.options.dataSource.transaction(async (manager) => {
-          if (!(await recordInInbox(manager, this.options.groupId, event))) return false;
-          const context: SagaEventContext = { manager, topic, partition, offset: message.offset, attempt };
-          await lastValueFrom(this.transformToObservable(await handler(event, context)), {
-            defaultValue: undefined,
-          });
-          return true;
-        });
-        this.stats[applied ? 'applied' : 'duplicates'] += 1;
-        return;
+        await this.apply(handler, event, { topic, partition, offset: message.offset, attempt });
+        return true;
       } catch (thrown) {
         const error = asError(thrown);
+        // An unavailable database is not this record's fault: retry as long as it lasts.
+        const infrastructure = isInfrastructureError(error);
+        if (!infrastructure) failures += 1;
         const reason: DeadLetterReason | undefined =
           error instanceof NonRetriableError
             ? 'non-retriable'
-            : attempt >= this.retry.maxAttempts
+            : failures >= this.retry.maxAttempts
               ? 'retries-exhausted'
               : undefined;
         if (reason) {
-          return this.deadLetter(message, { topic, partition, attempts: attempt, reason, error });
+          await this.deadLetter(message, { topic, partition, attempts: attempt, reason, error });
+          return true;
         }
         this.stats.retries += 1;
         this.logger.warn(`${event.type} ${event.id} failed (try ${attempt}): ${error.message}; retrying`);
-        await new Promise((resolve) => setTimeout(resolve, retryDelay(this.retry, attempt)));
+        await new Promise((resolve) =>
+          setTimeout(resolve, retryDelay(this.retry, infrastructure ? attempt : failures)),
+        );
+        if (stopped()) return false;
         await heartbeat();
       }
     }
+  }
+
+  /** The inbox entry and the handler, in one transaction: all of its writes commit together, or none. */
+  private async apply(
+    handler: NonNullable<ReturnType<Server['getHandlerByPattern']>>,
+    event: EventEnvelope,
+    where: Omit<SagaEventContext, 'manager'>,
+  ): Promise<void> {
+    const applied = await this.options.dataSource.transaction(async (manager) => {
+      if (!(await recordInInbox(manager, this.options.groupId, event))) return false;
+      const context: SagaEventContext = { manager, ...where };
+      await lastValueFrom(this.transformToObservable(await handler(event, context)), {
+        defaultValue: undefined,
+      });
+      return true;
+    });
+    this.stats[applied ? 'applied' : 'duplicates'] += 1;
   }
 
   private async deadLetter(
     message: KafkaMessage,
     failure: { topic: string; partition: number; attempts: number; reason: DeadLetterReason; error: unknown },
   ): Promise<void> {
-    const error = failure.error instanceof Error ? failure.error.message : String(failure.error);
+    const error = asError(failure.error).message;
+    const { topic, partition, attempts, reason } = failure;
+    const info = {
+      reason,
+      error,
+      topic,
+      partition,
+      attempts,
+      offset: message.offset,
+      consumerGroup: this.options.groupId,
+    };
     // Sent before the offset is resolved: if this send fails, the record is consumed again, not lost.
     await this.producer!.send({
       topic: this.options.deadLetterTopic,
       acks: -1,
-      messages: [
-        deadLetterRecord(message, {
-          reason: failure.reason,
-          error,
-          topic: failure.topic,
-          partition: failure.partition,
-          offset: message.offset,
-          consumerGroup: this.options.groupId,
-          attempts: failure.attempts,
-        }),
-      ],
+      messages: [deadLetterRecord(message, info)],
     });
     this.stats.deadLettered += 1;
     this.logger.error(
-      `dead-lettered ${failure.topic}/${failure.partition}@${message.offset} to ${this.options.deadLetterTopic}: ${failure.reason}: ${error}`,
+      `dead-lettered ${topic}/${partition}@${message.offset} to ${this.options.deadLetterTopic}: ${reason}: ${error}`,
     );
   }
 
   private async cleanInbox(): Promise<void> {
-    const pool = (
-      this.options.dataSource.driver as unknown as { master: Parameters<typeof deleteExpiredInbox>[0] }
-    ).master;
-    await deleteExpiredInbox(pool, { retentionMs: this.options.inboxRetentionMs ?? 7 * 86400_000 }).catch(
+    const { master } = this.options.dataSource.driver as unknown as {
+      master: Parameters<typeof deleteExpiredInbox>[0];
+    };
+    await deleteExpiredInbox(master, { retentionMs: this.options.inboxRetentionMs ?? 7 * 86400_000 }).catch(
       (error: Error) => this.logger.warn(`inbox cleanup failed: ${error.message}`),
     );
   }
-}
-
-/** Nest's RPC layer may hand over `{ status, message }` objects instead of errors: make them errors. */
-function asError(thrown: unknown): Error {
-  if (thrown instanceof Error) return thrown;
-  const message = (thrown as { message?: unknown } | undefined)?.message;
-  return new Error(typeof message === 'string' ? message : JSON.stringify(thrown));
 }

@@ -1,11 +1,16 @@
 import type { EntityManager } from 'typeorm';
-import { toKafkaRecord, type EventEnvelope } from '@saga/contracts';
+import { eventDefinition, toKafkaRecord, type EventEnvelope } from '@saga/contracts';
 import { OUTBOX_CHANNEL } from './outbox-channel';
+
+/** The first half of the two-int advisory lock that orders one key's outbox rows. */
+const KEY_LOCK_CLASS = 7_301;
 
 /**
  * Adds events to the outbox **in the caller's transaction**: pass the transaction's manager, so the
- * events are published if and only if the business change commits. One INSERT for all the events, and
- * a NOTIFY that PostgreSQL delivers at commit, which wakes the relay at once (no poll on the hot path).
+ * events are published if and only if the business change commits. Validates each event against its
+ * contract, orders the transaction after any other one still adding rows of the same key, then one
+ * INSERT for all the events and a NOTIFY that PostgreSQL delivers at commit, which wakes the relay at
+ * once (no poll on the hot path).
  */
 export async function addToOutbox(manager: EntityManager, ...events: EventEnvelope[]): Promise<void> {
   if (events.length === 0) {
@@ -16,6 +21,20 @@ export async function addToOutbox(manager: EntityManager, ...events: EventEnvelo
       'addToOutbox needs the manager of an open transaction (dataSource.transaction(manager => …))',
     );
   }
+  for (const event of events) {
+    // Validation on produce, also for an envelope not built by createEvent.
+    const definition = eventDefinition(event.type);
+    if (!definition) throw new Error(`addToOutbox: no contract declares ${event.type}`);
+    definition.schema.parse(event.data);
+  }
+  // Per-key order: two transactions adding rows of one key take turns, so the key's rows get ids in
+  // commit order (the relay publishes in id order). Locks are taken in sorted order, against deadlocks,
+  // and held to the end of the transaction; (class, hash) keys never meet the relay's leader lock.
+  const keys = [...new Set(events.map((event) => `${event.topic}|${event.key}`))].sort();
+  await manager.query(
+    `SELECT pg_advisory_xact_lock(${KEY_LOCK_CLASS}, hashtext(k)) FROM unnest($1::text[]) AS k`,
+    [keys],
+  );
   const values: unknown[] = [];
   const rows = events.map((event, index) => {
     const record = toKafkaRecord(event);

@@ -21,6 +21,7 @@ export class CreateOutbox1795300000001 implements MigrationInterface {
         published_at timestamptz
       );
       CREATE INDEX outbox_unpublished_idx ON outbox (id) WHERE published_at IS NULL;
+      CREATE INDEX outbox_published_at_idx ON outbox (published_at) WHERE published_at IS NOT NULL;
     `);
   }
 

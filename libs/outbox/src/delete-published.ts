@@ -18,7 +18,7 @@ export async function deletePublished(
       `DELETE FROM outbox WHERE id IN (
          SELECT id FROM outbox
           WHERE published_at IS NOT NULL AND published_at < clock_timestamp() - make_interval(secs => $1 / 1000.0)
-          ORDER BY id LIMIT $2)`,
+          ORDER BY published_at LIMIT $2)`,
       [retentionMs, batchSize],
     )) as { rowCount?: number | null };
     const count = result.rowCount ?? 0;

@@ -84,6 +84,49 @@ describe('outbox relay (real broker and database)', () => {
     );
   });
 
+  it('validates each event against its contract (validation on produce)', async () => {
+    const unknown = { ...event('t', randomUUID(), 0), type: 'order.teleported.v1' };
+    const invalid = { ...event('t', randomUUID(), 0), data: { orderId: 'nope' } };
+    await expect(add(unknown)).rejects.toThrow('no contract declares order.teleported.v1');
+    await expect(add(invalid)).rejects.toThrow(/orderId/);
+  });
+
+  it('makes a second transaction on the same key wait until the first commits, so ids follow commit order', async () => {
+    // Arrange: the first transaction adds a row for the key and stays open.
+    const key = randomUUID();
+    let commitFirst!: () => void;
+    const firstMayCommit = new Promise<void>((resolve) => (commitFirst = resolve));
+    let firstAdded!: () => void;
+    const added = new Promise<void>((resolve) => (firstAdded = resolve));
+    const first = dataSource.transaction(async (manager) => {
+      await addToOutbox(manager, event('t', key, 1));
+      firstAdded();
+      await firstMayCommit;
+    });
+    await added;
+
+    // Act: the second one, on the same key, must wait for the first's commit.
+    const second = add(event('t', key, 2));
+    await waitFor(
+      async () => {
+        const waiting: unknown[] = await dataSource.query(
+          "SELECT 1 FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'",
+        );
+        return waiting.length > 0 || undefined;
+      },
+      { timeoutMs: 10_000, what: 'the second transaction to wait on the key' },
+    );
+    commitFirst();
+    await Promise.all([first, second]);
+    const rows: { seq: string }[] = await dataSource.query(
+      `SELECT payload::json->>'totalCents' AS seq FROM outbox WHERE record_key = $1 ORDER BY id`,
+      [key],
+    );
+
+    // Assert
+    expect(rows.map((row) => Number(row.seq))).toEqual([1, 2]);
+  });
+
   it('publishes after a restart what was committed while no relay ran', async () => {
     // Arrange: the service committed, then crashed before publishing.
     const { topic, records } = await topicAndCollector();
@@ -171,7 +214,13 @@ describe('outbox relay (real broker and database)', () => {
   it('wakes on NOTIFY at commit, without waiting for its poll', async () => {
     // Arrange: a relay whose fallback poll is far longer than the test's deadline.
     const { topic, records } = await topicAndCollector();
-    await relay({ pollIntervalMs: 120_000 }).start();
+    const instance = relay({ pollIntervalMs: 120_000 });
+    await instance.start();
+    // Only once the leader has read an empty outbox and sleeps on its 120 s poll does the commit come.
+    await waitFor(() => (instance.status().role === 'leader' && instance.status().idle) || undefined, {
+      timeoutMs: 10_000,
+      what: 'the relay to lead and idle',
+    });
     const placed = event(topic, randomUUID(), 1);
 
     // Act
@@ -237,22 +286,23 @@ describe('outbox relay (real broker and database)', () => {
       dataSource
         .query(
           `SELECT a.application_name AS name FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid
-            WHERE l.locktype = 'advisory' AND l.granted AND a.datname = current_database()`,
+            WHERE l.locktype = 'advisory' AND l.objsubid = 1 AND l.granted AND a.datname = current_database()`,
         )
         .then(
           (rows: { name: string }[]) =>
             rows[0]?.name.replace(/-outbox-relay$/, '') as keyof typeof relays | undefined,
         );
     const first = await waitFor(leader, { timeoutMs: 30_000, what: 'a relay to lead' });
+    // The relays run in the default mode, deleting rows as they publish them.
+    let inserted = 0;
     const published = async () =>
-      Number(
-        (await dataSource.query('SELECT count(*) AS n FROM outbox WHERE published_at IS NOT NULL'))[0].n,
-      );
+      inserted - Number((await dataSource.query('SELECT count(*) AS n FROM outbox'))[0].n);
 
     // Act: 100 transactions, each adding the next sequence number of every key; kill the leader at ~30%.
     let killedAt = -1;
     for (let seq = 0; seq < 100; seq += 1) {
       await add(...keys.map((key) => event(topic, key, seq)));
+      inserted += keys.length;
       if (killedAt < 0 && (await published()) >= 3000) {
         killedAt = await published();
         relays[first].kill('SIGKILL');

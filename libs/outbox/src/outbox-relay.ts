@@ -60,7 +60,8 @@ interface OutboxRow {
  *   Every instance runs a relay; the others stand by and retry the lock every `lockRetryMs`. When the
  *   leader dies its connection closes, PostgreSQL releases the lock, and a standby takes over.
  * - **Fenced by that connection**: rows are read over the very connection that holds the lock, so an
- *   instance that lost its connection (and with it the lead) cannot read, hence send, anything new.
+ *   instance that lost its connection (and with it the lead) reads nothing more; a batch it had read
+ *   before may still go out, duplicating rows the new leader also sends, in the same order.
  * - **Per-key order**: one publisher, rows in id order, an idempotent producer with one request in
  *   flight. A crash between send and mark re-sends rows (at-least-once); consumers dedupe by `ce_id`.
  * - **No poll on the hot path**: `LISTEN saga_outbox`; {@link addToOutbox} notifies at commit.
@@ -84,7 +85,8 @@ export class OutboxRelay {
   private readonly cleanupIntervalMs: number;
   private readonly retryDelayMs: number;
   private readonly logger: RelayLogger;
-  private readonly markPool: Pool;
+  private markPool?: Pool;
+  private waitingForWork = false;
 
   constructor(private readonly options: OutboxRelayOptions) {
     this.batchSize = options.batchSize ?? 500;
@@ -94,20 +96,19 @@ export class OutboxRelay {
     this.cleanupIntervalMs = options.cleanupIntervalMs ?? 60_000;
     this.retryDelayMs = options.retryDelayMs ?? 1000;
     this.logger = options.logger ?? console;
-    this.markPool = new Pool({
-      connectionString: options.databaseUrl,
-      max: 1,
-      application_name: `${options.name}-outbox-marker`,
-      // A mark lost in a crash only means a re-send (a duplicate the inbox absorbs), so marks need not
-      // wait for the WAL flush: that wait was most of the relay's time per batch.
-      options: '-c synchronous_commit=off',
-    });
-    this.markPool.on('error', () => undefined); // an idle connection's error: the next query reconnects
   }
 
-  /** The current role, rows published by this instance, and the last error seen. */
-  status(): { role: RelayRole; published: number; lastError?: string } {
-    return { role: this.roleNow, published: this.published, lastError: this.lastError };
+  /**
+   * The current role, rows published by this instance, the last error seen, and whether the leader is
+   * idle, waiting for a NOTIFY (or its poll) because the outbox was empty at its last read.
+   */
+  status(): { role: RelayRole; published: number; lastError?: string; idle: boolean } {
+    return {
+      role: this.roleNow,
+      published: this.published,
+      lastError: this.lastError,
+      idle: this.waitingForWork,
+    };
   }
 
   /**
@@ -123,6 +124,16 @@ export class OutboxRelay {
       createPartitioner: Partitioners.DefaultPartitioner,
     });
     await this.producer.connect();
+    this.markPool = new Pool({
+      connectionString: this.options.databaseUrl,
+      max: 1,
+      application_name: `${this.options.name}-outbox-marker`,
+      keepAlive: true,
+      // A mark lost in a crash only means a re-send (a duplicate the inbox absorbs), so marks need not
+      // wait for the WAL flush: that wait was most of the relay's time per batch.
+      options: '-c synchronous_commit=off -c statement_timeout=30000',
+    });
+    this.markPool.on('error', () => undefined); // an idle connection's error: the next query reconnects
     this.running = true;
     this.roleNow = 'connecting';
     const firstAttempt = new Promise<void>((resolve) => (this.firstAttemptDone = resolve));
@@ -137,7 +148,8 @@ export class OutboxRelay {
     this.wake?.();
     await this.loop;
     await this.producer?.disconnect();
-    await this.markPool.end();
+    await this.markPool?.end();
+    this.markPool = undefined;
     this.roleNow = 'stopped';
   }
 
@@ -166,6 +178,13 @@ export class OutboxRelay {
     const client = new Client({
       connectionString: this.options.databaseUrl,
       application_name: `${this.options.name}-outbox-relay`,
+      // A leader whose network to PostgreSQL dies silently must notice, and PostgreSQL must free its
+      // lock for a standby, in seconds rather than after the kernel's two-hour keepalive.
+      keepAlive: true,
+      keepAliveInitialDelayMillis: 5000,
+      query_timeout: 30_000,
+      options:
+        '-c statement_timeout=30000 -c tcp_keepalives_idle=5 -c tcp_keepalives_interval=2 -c tcp_keepalives_count=3',
     });
     client.on('error', (error) => {
       this.lastError = error.message;
@@ -209,14 +228,17 @@ export class OutboxRelay {
     try {
       while (this.running) {
         const rows = await next;
+        if (Date.now() >= nextCleanup) {
+          // On a timer, busy or not: a relay that never runs dry must still clean up.
+          await deletePublished(this.client!, { retentionMs: this.retentionMs });
+          nextCleanup = Date.now() + this.cleanupIntervalMs;
+        }
         if (rows.length === 0) {
           await marking;
           markingIds = [];
-          if (Date.now() >= nextCleanup) {
-            await deletePublished(this.client!, { retentionMs: this.retentionMs });
-            nextCleanup = Date.now() + this.cleanupIntervalMs;
-          }
+          this.waitingForWork = true;
           await this.pause(this.pollIntervalMs, true);
+          this.waitingForWork = false;
           next = this.prefetch([]);
           continue;
         }
@@ -224,13 +246,15 @@ export class OutboxRelay {
         next = this.prefetch([...markingIds, ...ids]);
         await this.send(rows);
         await this.options.afterSend?.(ids);
-        await marking;
+        await marking; // a failed mark throws here: the lead is dropped and taken again afresh
         markingIds = ids;
         marking = this.mark(ids);
+        marking.catch(() => undefined); // awaited above on the next round, or below
         this.published += rows.length;
       }
     } finally {
-      await marking;
+      this.waitingForWork = false;
+      await marking.catch(() => undefined);
     }
   }
 
@@ -270,8 +294,9 @@ export class OutboxRelay {
   }
 
   /**
-   * Marks sent rows published, on the marking pool so the next send need not wait for it. If it fails
-   * the rows stay unpublished and are sent again later: a duplicate, which consumers absorb.
+   * Marks sent rows published (or deletes them), on the marking pool so the next send need not wait.
+   * If it fails, the relay gives up the lead and starts over: the rows stay unpublished and are sent
+   * again — a duplicate, which consumers absorb — instead of being re-sent by a leader that cannot mark.
    */
   private async mark(ids: string[]): Promise<void> {
     // With no retention a published row is deleted at once: far cheaper than rewriting it (bench:relay).
@@ -279,11 +304,11 @@ export class OutboxRelay {
       this.retentionMs === 0
         ? 'DELETE FROM outbox WHERE id = ANY($1::bigint[])'
         : 'UPDATE outbox SET published_at = clock_timestamp() WHERE id = ANY($1::bigint[])';
-    await this.markPool
-      .query(sql, [ids])
-      .catch((error: Error) =>
-        this.logger.warn(`outbox relay ${this.options.name}: marking failed: ${error.message}`),
-      );
+    try {
+      await this.markPool!.query(sql, [ids]);
+    } catch (error) {
+      throw new Error(`marking ${ids.length} published rows failed: ${(error as Error).message}`);
+    }
   }
 
   private signal(): void {

@@ -16,7 +16,6 @@ const relay = new OutboxRelay({
   name,
   batchSize: Number(process.env.RELAY_BATCH_SIZE ?? 200),
   lockRetryMs: 100,
-  retentionMs: 86_400_000, // keep rows, so the test can count what was published
   logger: { log: (m) => console.log(m), warn: (m) => console.warn(m), error: (m) => console.error(m) },
 });
 

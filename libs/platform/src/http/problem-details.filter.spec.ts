@@ -1,5 +1,8 @@
 import { BadRequestException, ConflictException, NotFoundException } from '@nestjs/common';
-import { toProblem } from './problem-details.filter';
+import type { ArgumentsHost } from '@nestjs/common';
+import { lastValueFrom, type Observable } from 'rxjs';
+import { NonRetriableError } from '@saga/messaging';
+import { ProblemDetailsFilter, toProblem } from './problem-details.filter';
 
 describe('toProblem', () => {
   it('maps a Nest HTTP exception to a problem with its status, title and detail', () => {
@@ -49,5 +52,19 @@ describe('toProblem', () => {
       instance: undefined,
     });
     expect(JSON.stringify(problem)).not.toContain('orders');
+  });
+});
+
+describe('ProblemDetailsFilter outside HTTP', () => {
+  it('hands a Kafka handler error to the transport unchanged', async () => {
+    // Arrange
+    const error = new NonRetriableError('contradicts the account');
+    const host = { getType: () => 'rpc' } as unknown as ArgumentsHost;
+
+    // Act
+    const result = new ProblemDetailsFilter().catch(error, host);
+
+    // Assert
+    await expect(lastValueFrom(result as Observable<never>)).rejects.toBe(error);
   });
 });

@@ -2,7 +2,7 @@ import {
   Inject,
   Injectable,
   Logger,
-  type BeforeApplicationShutdown,
+  type OnApplicationShutdown,
   type OnApplicationBootstrap,
 } from '@nestjs/common';
 import { Kafka } from 'kafkajs';
@@ -13,7 +13,7 @@ import { SERVICE_CONFIG } from '../service-config.token';
 
 /** Runs the service's outbox relay for the life of the app (leader or standby; see {@link OutboxRelay}). */
 @Injectable()
-export class OutboxRelayService implements OnApplicationBootstrap, BeforeApplicationShutdown {
+export class OutboxRelayService implements OnApplicationBootstrap, OnApplicationShutdown {
   readonly relay: OutboxRelay;
 
   constructor(@Inject(SERVICE_CONFIG) config: ServiceConfig) {
@@ -31,7 +31,8 @@ export class OutboxRelayService implements OnApplicationBootstrap, BeforeApplica
     return this.relay.start();
   }
 
-  beforeApplicationShutdown(): Promise<void> {
+  /** After the consumer has closed: outbox rows its last records wrote still go out from here. */
+  onApplicationShutdown(): Promise<void> {
     return this.relay.stop();
   }
 }
