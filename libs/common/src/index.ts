@@ -1,1 +1,3 @@
+export * from './delete-in-batches';
+export * from './idempotent-producer';
 export * from './wait-for';

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { DataSource } from 'typeorm';
-import { createTestDataSource, createTestDatabase, waitFor, type TestDatabase } from '@saga/testing';
+import { createTestDataSource, createTestDatabase, waitForLockWait, type TestDatabase } from '@saga/testing';
 import { deleteExpiredInbox } from './delete-expired-inbox';
 import { recordInInbox } from './record-in-inbox';
 
@@ -65,27 +65,23 @@ describe('inbox (real PostgreSQL)', () => {
     const firstHolds = new Promise<void>((resolve) => (releaseFirst = resolve));
 
     // Act: the first records it and holds its transaction open while the second tries.
+    let firstRecorded!: () => void;
+    const recorded = new Promise<void>((resolve) => (firstRecorded = resolve));
     const first = dataSource.transaction(async (manager) => {
       const applied = await recordInInbox(manager, 'payment-service', placed);
+      firstRecorded();
       await firstHolds;
       return applied;
     });
+    await recorded;
     const second = dataSource.transaction((manager) => recordInInbox(manager, 'payment-service', placed));
     // Release the first only once the second is seen waiting on its row lock.
-    await waitFor(
-      async () => {
-        const waiting: unknown[] = await dataSource.query(
-          "SELECT 1 FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'",
-        );
-        return waiting.length > 0 || undefined;
-      },
-      { timeoutMs: 10_000, what: 'the second delivery to wait for the first' },
-    );
+    await waitForLockWait(dataSource);
     releaseFirst();
     const results = await Promise.all([first, second]);
 
     // Assert
-    expect(results.sort()).toEqual([false, true]);
+    expect(results).toEqual([true, false]);
   });
 
   it('deletes entries past the retention, and only those', async () => {

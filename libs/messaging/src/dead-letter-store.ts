@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Kafka, KafkaMessage } from 'kafkajs';
-import { waitFor } from '@saga/common';
+import { idempotentProducer, waitFor } from '@saga/common';
 import { DLQ_HEADERS, originalOf } from './dead-letter';
 
 /** One record of a dead-letter topic, as `npm run dlq -- list` shows it. */
@@ -81,11 +81,7 @@ export async function replayDeadLetters(
   if (unknown.length > 0) {
     throw new Error(`no dead letter ${unknown.join(', ')} in ${topic}`);
   }
-  const producer = kafka.producer({
-    idempotent: true,
-    maxInFlightRequests: 1,
-    allowAutoTopicCreation: false,
-  });
+  const producer = idempotentProducer(kafka);
   await producer.connect();
   try {
     for (const letter of letters) {

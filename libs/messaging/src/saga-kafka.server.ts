@@ -1,14 +1,8 @@
 import { Server, type CustomTransportStrategy } from '@nestjs/microservices';
 import { Logger } from '@nestjs/common';
-import {
-  Partitioners,
-  type Consumer,
-  type EachBatchPayload,
-  type Kafka,
-  type KafkaMessage,
-  type Producer,
-} from 'kafkajs';
+import { type Consumer, type EachBatchPayload, type Kafka, type KafkaMessage, type Producer } from 'kafkajs';
 import { lastValueFrom } from 'rxjs';
+import { idempotentProducer } from '@saga/common';
 import type { DataSource } from 'typeorm';
 import {
   PoisonRecordError,
@@ -121,12 +115,7 @@ export class SagaKafkaServer extends Server implements CustomTransportStrategy {
       }
     }
     const topics = this.subscribedTopics();
-    this.producer = this.options.kafka.producer({
-      idempotent: true,
-      maxInFlightRequests: 1,
-      allowAutoTopicCreation: false,
-      createPartitioner: Partitioners.DefaultPartitioner,
-    });
+    this.producer = idempotentProducer(this.options.kafka);
     await this.producer.connect();
     if (topics.length === 0) {
       this.logger.log('no @OnEvent handlers: consuming nothing');

@@ -1,29 +1,24 @@
-import type { Queryable } from './outbox-backlog';
+import { deleteInBatches, type RowCountQueryable } from '@saga/common';
 
 /**
  * Deletes rows published more than `retentionMs` ago, `batchSize` at a time and at most `maxBatches`
  * batches per call, so cleanup never holds long locks or bloats one transaction. Returns rows deleted.
  */
-export async function deletePublished(
-  db: Queryable,
+export function deletePublished(
+  db: RowCountQueryable,
   {
     retentionMs,
     batchSize = 1000,
     maxBatches = 20,
   }: { retentionMs: number; batchSize?: number; maxBatches?: number },
 ): Promise<number> {
-  let deleted = 0;
-  for (let batch = 0; batch < maxBatches; batch += 1) {
-    const result = (await db.query(
-      `DELETE FROM outbox WHERE id IN (
-         SELECT id FROM outbox
-          WHERE published_at IS NOT NULL AND published_at < clock_timestamp() - make_interval(secs => $1 / 1000.0)
-          ORDER BY published_at LIMIT $2)`,
-      [retentionMs, batchSize],
-    )) as { rowCount?: number | null };
-    const count = result.rowCount ?? 0;
-    deleted += count;
-    if (count < batchSize) break;
-  }
-  return deleted;
+  return deleteInBatches(
+    db,
+    `DELETE FROM outbox WHERE id IN (
+       SELECT id FROM outbox
+        WHERE published_at IS NOT NULL AND published_at < clock_timestamp() - make_interval(secs => $1 / 1000.0)
+        ORDER BY published_at LIMIT $2)`,
+    [retentionMs],
+    { batchSize, maxBatches },
+  );
 }

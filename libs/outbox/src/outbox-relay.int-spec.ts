@@ -12,6 +12,7 @@ import {
   testBrokers,
   testKafka,
   waitFor,
+  waitForLockWait,
   type CollectedRecord,
   type TestDatabase,
 } from '@saga/testing';
@@ -107,15 +108,7 @@ describe('outbox relay (real broker and database)', () => {
 
     // Act: the second one, on the same key, must wait for the first's commit.
     const second = add(event('t', key, 2));
-    await waitFor(
-      async () => {
-        const waiting: unknown[] = await dataSource.query(
-          "SELECT 1 FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'",
-        );
-        return waiting.length > 0 || undefined;
-      },
-      { timeoutMs: 10_000, what: 'the second transaction to wait on the key' },
-    );
+    await waitForLockWait(dataSource);
     commitFirst();
     await Promise.all([first, second]);
     const rows: { seq: string }[] = await dataSource.query(

@@ -1,5 +1,6 @@
 import { Client, Pool } from 'pg';
-import { Partitioners, type Kafka, type Message, type Producer } from 'kafkajs';
+import { idempotentProducer } from '@saga/common';
+import { type Kafka, type Message, type Producer } from 'kafkajs';
 import { deletePublished } from './delete-published';
 import { OUTBOX_CHANNEL } from './outbox-channel';
 
@@ -117,12 +118,7 @@ export class OutboxRelay {
    */
   async start(): Promise<void> {
     if (this.running) return;
-    this.producer = this.options.kafka.producer({
-      idempotent: true,
-      maxInFlightRequests: 1,
-      allowAutoTopicCreation: false,
-      createPartitioner: Partitioners.DefaultPartitioner,
-    });
+    this.producer = idempotentProducer(this.options.kafka);
     await this.producer.connect();
     this.markPool = new Pool({
       connectionString: this.options.databaseUrl,

@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { Client } from 'pg';
+import { waitFor } from '@saga/common';
 import { databaseUrl, postgresServerUrl } from './postgres-server';
 
 /** A throw-away database on the real server. */
@@ -38,4 +39,20 @@ export async function onServer<T>(serverUrl: string, work: (client: Client) => P
   } finally {
     await client.end();
   }
+}
+
+/** Resolves once some session of the current database waits on a lock (a transaction queued behind another). */
+export async function waitForLockWait(
+  db: { query(sql: string): Promise<unknown[]> },
+  timeoutMs = 10_000,
+): Promise<void> {
+  await waitFor(
+    async () =>
+      (
+        await db.query(
+          "SELECT 1 FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'",
+        )
+      ).length > 0 || undefined,
+    { timeoutMs, what: 'a session to wait on a lock' },
+  );
 }
