@@ -74,6 +74,7 @@ describe('the four services boot against the real database and broker', () => {
         database: { status: 'up' },
         kafka: { status: 'up' },
         outbox: { status: 'up', backlog: 0 },
+        consumer: { status: 'up' },
       });
       expect(['leader', 'standby']).toContain(ready.body.details.outbox.role);
       expect(await tables(database.url)).toEqual(expect.arrayContaining([...owned, 'typeorm_migrations']));

@@ -1,9 +1,8 @@
 import { Server, type CustomTransportStrategy } from '@nestjs/microservices';
 import { Logger } from '@nestjs/common';
-import { type Consumer, type EachBatchPayload, type Kafka, type KafkaMessage, type Producer } from 'kafkajs';
+import { type Consumer, type EachBatchPayload, type KafkaMessage, type Producer } from 'kafkajs';
 import { lastValueFrom } from 'rxjs';
 import { idempotentProducer } from '@saga/common';
-import type { DataSource } from 'typeorm';
 import {
   PoisonRecordError,
   eventDefinition,
@@ -16,34 +15,7 @@ import { deadLetterRecord, isReplayForAnotherGroup, type DeadLetterReason } from
 import { asError, isInfrastructureError } from './infrastructure-error';
 import { DEFAULT_RETRY_POLICY, retryDelay, type RetryPolicy } from './retry-policy';
 import { NonRetriableError, type SagaEventContext } from './saga-event-context';
-
-/** Settings of the {@link SagaKafkaServer}. */
-export interface SagaKafkaServerOptions {
-  /** A kafkajs client. */
-  readonly kafka: Kafka;
-  /** The consumer group; also the inbox's consumer name. */
-  readonly groupId: string;
-  /** The service's database: each record is applied in one of its transactions. */
-  readonly dataSource: DataSource;
-  /** Where records that cannot be applied go, e.g. `order.dlq`. */
-  readonly deadLetterTopic: string;
-  /** Topics to consume; by default those of the event types the handlers are registered for. */
-  readonly topics?: readonly string[];
-  readonly retry?: RetryPolicy;
-  /** Partitions processed in parallel (each one in order). Default 3. */
-  readonly partitionsConsumedConcurrently?: number;
-  /** Inbox entries are kept this long (default 7 days), then deleted by housekeeping every 5 minutes. */
-  readonly inboxRetentionMs?: number;
-}
-
-/** Counts of what the consumer did, for metrics and tests. */
-export interface ConsumerStats {
-  applied: number;
-  duplicates: number;
-  skipped: number;
-  retries: number;
-  deadLettered: number;
-}
+import type { ConsumerStats, SagaKafkaServerOptions } from './saga-kafka.options';
 
 /**
  * A Nest transport strategy for the saga's Kafka consumers, replacing the stock `ServerKafka`, which
@@ -63,6 +35,8 @@ export interface ConsumerStats {
  */
 export class SagaKafkaServer extends Server implements CustomTransportStrategy {
   readonly stats: ConsumerStats = { applied: 0, duplicates: 0, skipped: 0, retries: 0, deadLettered: 0 };
+  /** Set when the consumer crashed and kafkajs will not restart it: the service consumes nothing more. */
+  private stoppedBy?: string;
   protected override readonly logger = new Logger(SagaKafkaServer.name);
   private consumer?: Consumer;
   private producer?: Producer;
@@ -93,6 +67,11 @@ export class SagaKafkaServer extends Server implements CustomTransportStrategy {
 
   unwrap<T>(): T {
     return this.consumer as T;
+  }
+
+  /** Whether the consumer still consumes (false once it crashed for good), with the reason. */
+  health(): { consuming: boolean; reason?: string; stats: ConsumerStats } {
+    return { consuming: this.stoppedBy === undefined, reason: this.stoppedBy, stats: this.stats };
   }
 
   /** The topics the handlers need: those of their event types. */
@@ -132,9 +111,10 @@ export class SagaKafkaServer extends Server implements CustomTransportStrategy {
       partitionsConsumedConcurrently: this.options.partitionsConsumedConcurrently ?? 3,
       eachBatch: (payload) => this.eachBatch(payload),
     });
-    this.consumer.on(this.consumer.events.CRASH, ({ payload }) =>
-      this.logger.error(`consumer crashed (restart: ${payload.restart}): ${payload.error.message}`),
-    );
+    this.consumer.on(this.consumer.events.CRASH, ({ payload }) => {
+      this.logger.error(`consumer crashed (restart: ${payload.restart}): ${payload.error.message}`);
+      if (!payload.restart) this.stoppedBy = payload.error.message;
+    });
     this.housekeeping = setInterval(() => void this.cleanInbox(), 5 * 60_000).unref();
     this.logger.log(`consuming ${topics.join(', ')} as ${this.options.groupId}`);
   }

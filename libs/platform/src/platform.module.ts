@@ -6,6 +6,7 @@ import type { ServiceConfig } from './config';
 import { typeOrmOptions, type DatabaseDefinition } from './database/typeorm-options';
 import { HealthController } from './health/health.controller';
 import { KafkaHealthIndicator, clusterProbeFactoryProvider } from './health/kafka.health';
+import { ConsumerHealthIndicator } from './health/consumer.health';
 import { OutboxHealthIndicator } from './health/outbox.health';
 import { ProblemDetailsFilter } from './http/problem-details.filter';
 import { OutboxRelayService } from './outbox/outbox-relay.service';
@@ -33,6 +34,7 @@ export class PlatformModule {
         KafkaHealthIndicator,
         OutboxRelayService,
         OutboxHealthIndicator,
+        ConsumerHealthIndicator,
       ],
       exports: [SERVICE_CONFIG],
     };

@@ -8,6 +8,7 @@ import { DataSource } from 'typeorm';
 import { deadLetterTopic, type ServiceName } from '@saga/contracts';
 import { ConfigError, loadServiceConfig, type ServiceConfig } from '../config';
 import { SagaKafkaServer } from '@saga/messaging';
+import { ConsumerHealthIndicator } from '../health/consumer.health';
 import { kafkaClientConfig } from '../kafka/kafka-options';
 
 /** How a service is assembled: its name and its root module for a given config. */
@@ -38,18 +39,15 @@ export async function startService(
   const config = loadServiceConfig(definition.name, env);
   const app = await NestFactory.create(definition.module(config), { abortOnError: false });
   try {
-    app.connectMicroservice<MicroserviceOptions>(
-      {
-        strategy: new SagaKafkaServer({
-          kafka: new Kafka(kafkaClientConfig(config)),
-          groupId: config.kafkaGroupId,
-          dataSource: app.get(DataSource),
-          deadLetterTopic: deadLetterTopic(config.service).name,
-          inboxRetentionMs: config.inboxRetentionMs,
-        }),
-      },
-      { inheritAppConfig: true },
-    );
+    const consumer = new SagaKafkaServer({
+      kafka: new Kafka(kafkaClientConfig(config)),
+      groupId: config.kafkaGroupId,
+      dataSource: app.get(DataSource),
+      deadLetterTopic: deadLetterTopic(config.service).name,
+      inboxRetentionMs: config.inboxRetentionMs,
+    });
+    app.get(ConsumerHealthIndicator).watch(consumer);
+    app.connectMicroservice<MicroserviceOptions>({ strategy: consumer }, { inheritAppConfig: true });
     app.enableShutdownHooks();
     await app.init();
     await app.startAllMicroservices();

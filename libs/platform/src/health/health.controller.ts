@@ -1,12 +1,13 @@
 import { Controller, Get, Res, ServiceUnavailableException } from '@nestjs/common';
 import { HealthCheckService, TypeOrmHealthIndicator } from '@nestjs/terminus';
 import type { Response } from 'express';
+import { ConsumerHealthIndicator } from './consumer.health';
 import { KafkaHealthIndicator } from './kafka.health';
 import { OutboxHealthIndicator } from './outbox.health';
 
 /**
  * `GET /health/live`: the process serves HTTP (restart it if not).
- * `GET /health/ready`: database, Kafka and the outbox relay are up (send it traffic only if so): 200 or
+ * `GET /health/ready`: database, Kafka, the outbox relay and the consumer are up (send it traffic only if so): 200 or
  * 503 with each check.
  */
 @Controller('health')
@@ -16,6 +17,7 @@ export class HealthController {
     private readonly database: TypeOrmHealthIndicator,
     private readonly kafka: KafkaHealthIndicator,
     private readonly outbox: OutboxHealthIndicator,
+    private readonly consumer: ConsumerHealthIndicator,
   ) {}
 
   @Get('live')
@@ -30,6 +32,7 @@ export class HealthController {
         () => this.database.pingCheck('database', { timeout: 2000 }),
         () => this.kafka.check('kafka'),
         () => this.outbox.check('outbox'),
+        () => this.consumer.check('consumer'),
       ]);
     } catch (error) {
       // Terminus reports "not ready" as an exception; answer its report as is, not as a problem.
