@@ -26,3 +26,17 @@ export const Quantity = z.number().int().min(1).max(1_000_000).describe('How man
 
 /** One line of an order: a SKU and how many. */
 export const OrderLine = z.object({ sku: Sku, quantity: Quantity });
+
+/** Why something was cancelled or refunded, in words for people. */
+export const Reason = z.string().min(1).max(500);
+
+/** The fields every payment event carries: which order, whose money, how much. */
+export const PaymentFields = {
+  orderId: OrderId,
+  customerId: CustomerId,
+  amountCents: Cents,
+  currency: Currency,
+};
+
+/** The fields of an order event that carries a reason (cancellation requested, cancelled). */
+export const OrderReasonFields = { orderId: OrderId, customerId: CustomerId, reason: Reason };

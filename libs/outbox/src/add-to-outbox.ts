@@ -8,9 +8,9 @@ const KEY_LOCK_CLASS = 7_301;
 /**
  * Adds events to the outbox **in the caller's transaction**: pass the transaction's manager, so the
  * events are published if and only if the business change commits. Validates each event against its
- * contract, orders the transaction after any other one still adding rows of the same key, then one
- * INSERT for all the events and a NOTIFY that PostgreSQL delivers at commit, which wakes the relay at
- * once (no poll on the hot path).
+ * contract, then two statements: one takes the per-key locks (ordering the transaction after any other
+ * one still adding rows of the same key) and queues a NOTIFY that PostgreSQL delivers at commit, which
+ * wakes the relay at once (no poll on the hot path); one INSERT adds all the events.
  */
 export async function addToOutbox(manager: EntityManager, ...events: EventEnvelope[]): Promise<void> {
   if (events.length === 0) {
@@ -31,8 +31,13 @@ export async function addToOutbox(manager: EntityManager, ...events: EventEnvelo
   // commit order (the relay publishes in id order). Locks are taken in sorted order, against deadlocks,
   // and held to the end of the transaction; (class, hash) keys never meet the relay's leader lock.
   const keys = [...new Set(events.map((event) => `${event.topic}|${event.key}`))].sort();
+  // The NOTIFY rides along: PostgreSQL delivers it only at commit, so it may come before the INSERT.
+  // The materialized CTE, counted in full, makes sure every key's lock is taken (in array order).
   await manager.query(
-    `SELECT pg_advisory_xact_lock(${KEY_LOCK_CLASS}, hashtext(k)) FROM unnest($1::text[]) AS k`,
+    `WITH locks AS MATERIALIZED (
+       SELECT pg_advisory_xact_lock(${KEY_LOCK_CLASS}, hashtext(k)) FROM unnest($1::text[]) AS k
+     )
+     SELECT pg_notify('${OUTBOX_CHANNEL}', '') FROM (SELECT count(*) FROM locks) AS taken`,
     [keys],
   );
   const values: unknown[] = [];
@@ -46,5 +51,4 @@ export async function addToOutbox(manager: EntityManager, ...events: EventEnvelo
     `INSERT INTO outbox (event_id, event_type, topic, record_key, headers, payload) VALUES ${rows.join(', ')}`,
     values,
   );
-  await manager.query(`SELECT pg_notify('${OUTBOX_CHANNEL}', '')`);
 }

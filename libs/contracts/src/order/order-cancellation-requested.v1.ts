@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { CustomerId, OrderId } from '../common';
+import { OrderReasonFields } from '../common';
 import { defineEvent } from '../define-event';
 import { TOPICS } from '../topics';
 
@@ -10,6 +10,6 @@ export const OrderCancellationRequestedV1 = defineEvent({
   version: 1,
   description: 'Cancellation was requested; inventory releases stock and payment refunds what it charged.',
   topic: TOPICS.orderEvents,
-  schema: z.object({ orderId: OrderId, customerId: CustomerId, reason: z.string().min(1).max(500) }),
+  schema: z.object(OrderReasonFields),
   key: (data) => data.orderId,
 });

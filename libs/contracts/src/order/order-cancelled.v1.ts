@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { CustomerId, OrderId } from '../common';
+import { OrderReasonFields } from '../common';
 import { defineEvent } from '../define-event';
 import { TOPICS } from '../topics';
 
@@ -10,6 +10,6 @@ export const OrderCancelledV1 = defineEvent({
   version: 1,
   description: 'The order is cancelled; nothing is charged and no stock is held for it (terminal).',
   topic: TOPICS.orderEvents,
-  schema: z.object({ orderId: OrderId, customerId: CustomerId, reason: z.string().min(1).max(500) }),
+  schema: z.object(OrderReasonFields),
   key: (data) => data.orderId,
 });

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { Cents, Currency, CustomerId, OrderId, OrderLine } from '../common';
+import { OrderLine, PaymentFields } from '../common';
 import { defineEvent } from '../define-event';
 import { TOPICS } from '../topics';
 
@@ -11,10 +11,7 @@ export const PaymentAuthorizedV1 = defineEvent({
   description: "The order's total was charged to the customer's balance; inventory reserves stock next.",
   topic: TOPICS.paymentEvents,
   schema: z.object({
-    orderId: OrderId,
-    customerId: CustomerId,
-    amountCents: Cents,
-    currency: Currency,
+    ...PaymentFields,
     items: z.array(OrderLine).min(1).max(50),
   }),
   key: (data) => data.orderId,

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { Cents, Currency, CustomerId, OrderId } from '../common';
+import { PaymentFields } from '../common';
 import { defineEvent } from '../define-event';
 import { TOPICS } from '../topics';
 
@@ -11,10 +11,7 @@ export const PaymentFailedV1 = defineEvent({
   description: 'The payment was declined (nothing charged); the order service cancels the order.',
   topic: TOPICS.paymentEvents,
   schema: z.object({
-    orderId: OrderId,
-    customerId: CustomerId,
-    amountCents: Cents,
-    currency: Currency,
+    ...PaymentFields,
     reason: z.enum(['INSUFFICIENT_FUNDS', 'UNKNOWN_CUSTOMER', 'CURRENCY_MISMATCH', 'ORDER_CANCELLED']),
   }),
   key: (data) => data.orderId,

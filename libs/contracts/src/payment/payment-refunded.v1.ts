@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { Cents, Currency, CustomerId, OrderId } from '../common';
+import { PaymentFields, Reason } from '../common';
 import { defineEvent } from '../define-event';
 import { TOPICS } from '../topics';
 
@@ -11,11 +11,8 @@ export const PaymentRefundedV1 = defineEvent({
   description: 'A charge was paid back to the customer: compensation after out-of-stock or cancellation.',
   topic: TOPICS.paymentEvents,
   schema: z.object({
-    orderId: OrderId,
-    customerId: CustomerId,
-    amountCents: Cents,
-    currency: Currency,
-    reason: z.string().min(1).max(500),
+    ...PaymentFields,
+    reason: Reason,
   }),
   key: (data) => data.orderId,
 });
