@@ -14,6 +14,8 @@ export interface SagaKafkaServerOptions {
   readonly deadLetterTopic: string;
   /** Topics to consume; by default those of the event types the handlers are registered for. */
   readonly topics?: readonly string[];
+  /** Prepended to the default topics (`KAFKA_TOPIC_PREFIX`), as the outbox relay does when sending. */
+  readonly topicPrefix?: string;
   readonly retry?: RetryPolicy;
   /** Partitions processed in parallel (each one in order). Default 3. */
   readonly partitionsConsumedConcurrently?: number;

@@ -74,13 +74,18 @@ export class SagaKafkaServer extends Server implements CustomTransportStrategy {
     return { consuming: this.stoppedBy === undefined, reason: this.stoppedBy, stats: this.stats };
   }
 
+  /** The event types this consumer has handlers for. */
+  handledTypes(): string[] {
+    return [...this.getHandlers().keys()];
+  }
+
   /** The topics the handlers need: those of their event types. */
   subscribedTopics(): string[] {
     if (this.options.topics) return [...this.options.topics];
     const topics = [...this.getHandlers().keys()].map((type) => {
       const definition = eventDefinition(type);
       if (!definition) throw new Error(`@OnEvent handler for ${type}: no contract declares this type`);
-      return definition.topic.name;
+      return `${this.options.topicPrefix ?? ''}${definition.topic.name}`;
     });
     return [...new Set(topics)];
   }

@@ -36,6 +36,11 @@ export interface OutboxRelayOptions {
   /** Delay before reconnecting after a database or Kafka error (default 1 s). */
   readonly retryDelayMs?: number;
   readonly logger?: RelayLogger;
+  /**
+   * Prepended to every row's topic when sending (`KAFKA_TOPIC_PREFIX`): one broker can host several
+   * isolated copies of the platform, e.g. one per end-to-end test. Rows store the logical topic name.
+   */
+  readonly topicPrefix?: string;
   /** Fault injection for tests: runs after a batch is sent and before it is marked published. */
   readonly afterSend?: (ids: readonly string[]) => Promise<void> | void;
 }
@@ -285,7 +290,10 @@ export class OutboxRelay {
     }
     await this.producer!.sendBatch({
       acks: -1,
-      topicMessages: [...byTopic].map(([topic, messages]) => ({ topic, messages })),
+      topicMessages: [...byTopic].map(([topic, messages]) => ({
+        topic: `${this.options.topicPrefix ?? ''}${topic}`,
+        messages,
+      })),
     });
   }
 

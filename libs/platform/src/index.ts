@@ -6,3 +6,4 @@ export * from './http/problem-details.filter';
 export * from './kafka/kafka-options';
 export * from './platform.module';
 export * from './service-config.token';
+export * from './http/configure-http';

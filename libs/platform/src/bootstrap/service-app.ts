@@ -10,13 +10,17 @@ import { ConfigError, loadServiceConfig, type ServiceConfig } from '../config';
 import { SagaKafkaServer } from '@saga/messaging';
 import { ConsumerHealthIndicator } from '../health/consumer.health';
 import { kafkaClientConfig } from '../kafka/kafka-options';
+import { configureHttp } from '../http/configure-http';
 
 /** How a service is assembled: its name and its root module for a given config. */
 export interface ServiceDefinition {
   /** Which of the four services. */
   readonly name: ServiceName;
-  /** The service's root module, built for a validated config. */
-  readonly module: (config: ServiceConfig) => DynamicModule;
+  /**
+   * The service's root module, built for a validated config. `env` is there for the settings only this
+   * service has (say, SMTP for notification), which it validates itself with {@link parseEnv}.
+   */
+  readonly module: (config: ServiceConfig, env: Record<string, string | undefined>) => DynamicModule;
 }
 
 /** A running service and the config it runs with. */
@@ -25,6 +29,8 @@ export interface RunningService {
   readonly config: ServiceConfig;
   /** The HTTP base URL it listens on (the real port when `PORT=0`). */
   readonly url: string;
+  /** Its Kafka consumer (the event types it handles, its stats). */
+  readonly consumer: SagaKafkaServer;
 }
 
 /**
@@ -37,13 +43,19 @@ export async function startService(
   env: Record<string, string | undefined> = process.env,
 ): Promise<RunningService> {
   const config = loadServiceConfig(definition.name, env);
-  const app = await NestFactory.create(definition.module(config), { abortOnError: false });
+  const app = await NestFactory.create(definition.module(config, env), {
+    abortOnError: false,
+    bodyParser: false, // our own, with a size limit and problem+json errors (see configureHttp)
+  });
+  let consumer: SagaKafkaServer;
   try {
-    const consumer = new SagaKafkaServer({
+    configureHttp(app);
+    consumer = new SagaKafkaServer({
       kafka: new Kafka(kafkaClientConfig(config)),
       groupId: config.kafkaGroupId,
       dataSource: app.get(DataSource),
-      deadLetterTopic: deadLetterTopic(config.service).name,
+      deadLetterTopic: `${config.kafkaTopicPrefix}${deadLetterTopic(config.service).name}`,
+      topicPrefix: config.kafkaTopicPrefix,
       inboxRetentionMs: config.inboxRetentionMs,
     });
     app.get(ConsumerHealthIndicator).watch(consumer);
@@ -57,7 +69,7 @@ export async function startService(
     throw error;
   }
   const address = (app.getHttpServer() as Server).address() as AddressInfo;
-  return { app, config, url: `http://${config.host}:${address.port}` };
+  return { app, config, consumer, url: `http://${config.host}:${address.port}` };
 }
 
 /** Entry point of a service's `main.ts`: starts it, or explains why not and exits non-zero. */

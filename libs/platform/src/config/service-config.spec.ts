@@ -16,6 +16,7 @@ describe('loadServiceConfig', () => {
       kafkaBrokers: ['127.0.0.1:9092'],
       kafkaClientId: 'payment-service',
       kafkaGroupId: 'payment-service',
+      kafkaTopicPrefix: '',
       outboxBatchSize: 500,
       outboxRetentionMs: 0,
       inboxRetentionMs: 168 * 3600_000,
@@ -32,6 +33,7 @@ describe('loadServiceConfig', () => {
       KAFKA_BROKERS: 'k1:9092, k2:9093',
       KAFKA_CLIENT_ID: 'order-a',
       KAFKA_GROUP_ID: 'order-blue',
+      KAFKA_TOPIC_PREFIX: 'e2e-1a2b.',
     });
 
     // Assert
@@ -43,6 +45,7 @@ describe('loadServiceConfig', () => {
       kafkaBrokers: ['k1:9092', 'k2:9093'],
       kafkaClientId: 'order-a',
       kafkaGroupId: 'order-blue',
+      kafkaTopicPrefix: 'e2e-1a2b.',
     });
   });
 
@@ -54,6 +57,7 @@ describe('loadServiceConfig', () => {
     ['PORT', 'abc', /PORT: must be a number \(got "abc"\)/],
     ['PORT', '70000', /PORT: must be between 0 and 65535/],
     ['PORT', '30.5', /PORT: must be an integer/],
+    ['KAFKA_TOPIC_PREFIX', 'a b', /KAFKA_TOPIC_PREFIX: must be letters, digits/],
     ['DATABASE_URL', 'mysql://x/y', /DATABASE_URL: must be a postgres:\/\/ URL/],
     [
       'DATABASE_URL',

@@ -20,6 +20,11 @@ export interface ServiceConfig {
   readonly kafkaClientId: string;
   /** Consumer group (`KAFKA_GROUP_ID`): every instance of one service shares it. */
   readonly kafkaGroupId: string;
+  /**
+   * Prepended to every topic name (`KAFKA_TOPIC_PREFIX`, default empty): isolates copies of the
+   * platform that share a broker, such as parallel end-to-end tests.
+   */
+  readonly kafkaTopicPrefix: string;
   /** Rows the outbox relay publishes per round (`OUTBOX_BATCH_SIZE`). */
   readonly outboxBatchSize: number;
   /** How long published outbox rows are kept (`OUTBOX_RETENTION_HOURS`, default 0: deleted once published), in ms. */
@@ -69,6 +74,10 @@ function schemaFor(service: ServiceName) {
       KAFKA_BROKERS: brokerList.default(['127.0.0.1:9092']),
       KAFKA_CLIENT_ID: z.string().min(1).default(`${service}-service`),
       KAFKA_GROUP_ID: z.string().min(1).default(`${service}-service`),
+      KAFKA_TOPIC_PREFIX: z
+        .string()
+        .regex(/^[A-Za-z0-9._-]{0,100}$/, 'must be letters, digits, dots, dashes or underscores')
+        .default(''),
       OUTBOX_BATCH_SIZE: z.coerce.number().int().min(1).max(10_000).default(500),
       OUTBOX_RETENTION_HOURS: z.coerce.number().min(0).default(0),
       INBOX_RETENTION_HOURS: z.coerce.number().min(1).default(168),
@@ -82,6 +91,7 @@ function schemaFor(service: ServiceName) {
       kafkaBrokers: env.KAFKA_BROKERS,
       kafkaClientId: env.KAFKA_CLIENT_ID,
       kafkaGroupId: env.KAFKA_GROUP_ID,
+      kafkaTopicPrefix: env.KAFKA_TOPIC_PREFIX,
       outboxBatchSize: env.OUTBOX_BATCH_SIZE,
       outboxRetentionMs: env.OUTBOX_RETENTION_HOURS * 3600_000,
       inboxRetentionMs: env.INBOX_RETENTION_HOURS * 3600_000,

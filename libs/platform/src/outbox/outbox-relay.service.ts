@@ -23,6 +23,7 @@ export class OutboxRelayService implements OnApplicationBootstrap, OnApplication
       name: config.kafkaClientId,
       batchSize: config.outboxBatchSize,
       retentionMs: config.outboxRetentionMs,
+      topicPrefix: config.kafkaTopicPrefix,
       logger: new Logger(OutboxRelay.name),
     });
   }
