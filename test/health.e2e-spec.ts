@@ -1,24 +1,15 @@
 import request from 'supertest';
 import { Client } from 'pg';
-import { inventoryService } from '../apps/inventory/src/app.module';
-import { notificationService } from '../apps/notification/src/app.module';
 import { orderService } from '../apps/order/src/app.module';
-import { paymentService } from '../apps/payment/src/app.module';
-import { ConfigError, startService, type RunningService, type ServiceDefinition } from '@saga/platform';
-import {
-  createTestDatabase,
-  onServer,
-  postgresServerUrl,
-  testBrokers,
-  waitFor,
-  type TestDatabase,
-} from '@saga/testing';
+import { ConfigError, startService } from '@saga/platform';
+import { SagaPlatform, onServer, postgresServerUrl, testBrokers, waitFor } from '@saga/testing';
+import { SEED, SERVICES } from './saga/saga-fixtures';
 
-const SERVICES: Array<[ServiceDefinition, string[]]> = [
-  [orderService, ['orders', 'order_items', 'catalog_products']],
-  [paymentService, ['accounts', 'payments']],
-  [inventoryService, ['products', 'reservations']],
-  [notificationService, ['notifications']],
+const OWNED: Array<[keyof typeof SERVICES, string[]]> = [
+  ['order', ['orders', 'order_items', 'order_timeline', 'catalog_products']],
+  ['payment', ['accounts', 'payments', 'account_entries']],
+  ['inventory', ['products', 'reservations', 'reservation_lines']],
+  ['notification', ['notifications']],
 ];
 
 async function tables(url: string): Promise<string[]> {
@@ -35,55 +26,45 @@ async function tables(url: string): Promise<string[]> {
 }
 
 describe('the four services boot against the real database and broker', () => {
-  const running = new Map<string, { service: RunningService; database: TestDatabase }>();
+  let platform: SagaPlatform;
+  const running = (name: keyof typeof SERVICES) => ({
+    service: platform.instance(name)!,
+    database: platform.databases[name],
+  });
 
   beforeAll(async () => {
-    for (const [definition] of SERVICES) {
-      const database = await createTestDatabase(`e2e_${definition.name}`);
-      const service = await startService(definition, {
-        PORT: '0',
-        DATABASE_URL: database.url,
-        KAFKA_BROKERS: testBrokers().join(','),
-        KAFKA_GROUP_ID: `${database.name}-group`,
-      });
-      running.set(definition.name, { service, database });
-    }
+    // A private copy (own databases, topics and SMTP sink): booting must not touch the shared topics.
+    platform = await SagaPlatform.start('health', SERVICES, SEED);
   });
 
   afterAll(async () => {
-    for (const { service, database } of running.values()) {
-      await service.app.close();
-      await database.drop();
-    }
+    await platform?.destroy();
   });
 
-  it.each(SERVICES.map(([definition, owned]) => [definition.name, owned] as const))(
-    '%s: runs its migrations and reports database and Kafka ready',
-    async (name, owned) => {
-      // Arrange
-      const { service, database } = running.get(name)!;
+  it.each(OWNED)('%s: runs its migrations and reports database and Kafka ready', async (name, owned) => {
+    // Arrange
+    const { service, database } = running(name);
 
-      // Act
-      const live = await request(service.url).get('/health/live');
-      const ready = await request(service.url).get('/health/ready');
+    // Act
+    const live = await request(service.url).get('/health/live');
+    const ready = await request(service.url).get('/health/ready');
 
-      // Assert
-      expect(live.status).toBe(200);
-      expect(ready.status).toBe(200);
-      expect(ready.body.details).toMatchObject({
-        database: { status: 'up' },
-        kafka: { status: 'up' },
-        outbox: { status: 'up', backlog: 0 },
-        consumer: { status: 'up' },
-      });
-      expect(['leader', 'standby']).toContain(ready.body.details.outbox.role);
-      expect(await tables(database.url)).toEqual(expect.arrayContaining([...owned, 'typeorm_migrations']));
-    },
-  );
+    // Assert
+    expect(live.status).toBe(200);
+    expect(ready.status).toBe(200);
+    expect(ready.body.details).toMatchObject({
+      database: { status: 'up' },
+      kafka: { status: 'up' },
+      outbox: { status: 'up', backlog: 0 },
+      consumer: { status: 'up' },
+    });
+    expect(['leader', 'standby']).toContain(ready.body.details.outbox.role);
+    expect(await tables(database.url)).toEqual(expect.arrayContaining([...owned, 'typeorm_migrations']));
+  });
 
   it('answers 503 naming the database while it refuses connections, and 200 again once it is back', async () => {
     // Arrange
-    const { service, database } = running.get('payment')!;
+    const { service, database } = running('payment');
     const server = postgresServerUrl();
     const ready = () => request(service.url).get('/health/ready');
 
@@ -99,7 +80,7 @@ describe('the four services boot against the real database and broker', () => {
       what: 'readiness to fail',
     });
     // The four apps share this process; each must check its own data source, not a neighbour's.
-    const neighbour = await request(running.get('order')!.service.url).get('/health/ready');
+    const neighbour = await request(running('order').service.url).get('/health/ready');
     await onServer(server, (client) =>
       client.query(`ALTER DATABASE "${database.name}" ALLOW_CONNECTIONS true`),
     );
@@ -116,7 +97,7 @@ describe('the four services boot against the real database and broker', () => {
 
   it('answers an unknown route with a problem+json 404', async () => {
     // Act
-    const response = await request(running.get('order')!.service.url).get('/no-such-thing');
+    const response = await request(running('order').service.url).get('/no-such-thing');
 
     // Assert
     expect(response.status).toBe(404);

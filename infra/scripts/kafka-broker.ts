@@ -14,7 +14,7 @@ import {
 } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { ConfigResourceTypes, Kafka, logLevel, type Admin } from 'kafkajs';
-import { allTopics, type TopicDefinition } from '@saga/contracts';
+import { allTopics, topicConfigEntries, type TopicDefinition } from '@saga/contracts';
 import { waitFor } from '@saga/common';
 import { REPO_ROOT, localDir } from './local-paths';
 import { javaCommand, requireJava, requireMaven } from './preflight';
@@ -417,7 +417,7 @@ export async function ensureTopics(brokers: readonly string[], timeoutMs = 30_00
               topic: topic.name,
               numPartitions: topic.partitions,
               replicationFactor: 1,
-              configEntries: topicConfig(topic),
+              configEntries: topicConfigEntries(topic),
             })),
           });
         }
@@ -439,7 +439,7 @@ export async function ensureTopics(brokers: readonly string[], timeoutMs = 30_00
         resources: configs.map((topic) => ({
           type: ConfigResourceTypes.TOPIC,
           name: topic.name,
-          configEntries: topicConfig(topic),
+          configEntries: topicConfigEntries(topic),
         })),
       });
       created.push(...configs.map((topic) => `${topic.name} (settings updated)`));
@@ -448,14 +448,6 @@ export async function ensureTopics(brokers: readonly string[], timeoutMs = 30_00
   } finally {
     await admin.disconnect();
   }
-}
-
-/** The topic-level settings the registry asks for. */
-function topicConfig(topic: TopicDefinition): { name: string; value: string }[] {
-  return [
-    { name: 'cleanup.policy', value: topic.cleanupPolicy },
-    ...(topic.retentionMs === undefined ? [] : [{ name: 'retention.ms', value: String(topic.retentionMs) }]),
-  ];
 }
 
 /**
@@ -482,7 +474,7 @@ async function topicMismatches(admin: Admin): Promise<{ partitions: string[]; co
   const configs = topics.filter((topic) => {
     const entries =
       described.resources.find((resource) => resource.resourceName === topic.name)?.configEntries ?? [];
-    return topicConfig(topic).some(
+    return topicConfigEntries(topic).some(
       ({ name, value }) => entries.find((entry) => entry.configName === name)?.configValue !== value,
     );
   });

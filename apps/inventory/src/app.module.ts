@@ -1,11 +1,18 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 import { PlatformModule, type ServiceConfig, type ServiceDefinition } from '@saga/platform';
 import { InventoryInitialSchema1795300000000 } from './migrations/1795300000000-inventory-initial-schema';
+import { GetProductsController } from './products/get-products/get-products.controller';
+import { GetProductsService } from './products/get-products/get-products.service';
+import { ReleaseStockService } from './reservations/release-stock/release-stock.service';
+import { ReserveStockService } from './reservations/reserve-stock/reserve-stock.service';
+import { InventorySagaHandler } from './reservations/saga/inventory-saga.handler';
+import { loadSeedProducts } from './seed/seed-file';
+import { SEED_PRODUCTS, SeedProductsService } from './seed/seed-products.service';
 
-/** Root module of the inventory service. */
+/** Root module of the inventory service: the catalog API, stock reservations, seeding at boot. */
 @Module({})
 export class AppModule {
-  static register(config: ServiceConfig): DynamicModule {
+  static register(config: ServiceConfig, env: Record<string, string | undefined>): DynamicModule {
     return {
       module: AppModule,
       imports: [
@@ -14,6 +21,14 @@ export class AppModule {
           migrations: [InventoryInitialSchema1795300000000],
         }),
       ],
+      controllers: [GetProductsController, InventorySagaHandler],
+      providers: [
+        GetProductsService,
+        ReserveStockService,
+        ReleaseStockService,
+        SeedProductsService,
+        { provide: SEED_PRODUCTS, useValue: loadSeedProducts(env) },
+      ],
     };
   }
 }
@@ -21,5 +36,5 @@ export class AppModule {
 /** How the platform boots the inventory service (used by main.ts and by tests). */
 export const inventoryService: ServiceDefinition = {
   name: 'inventory',
-  module: (config) => AppModule.register(config),
+  module: (config, env) => AppModule.register(config, env),
 };

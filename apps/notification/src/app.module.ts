@@ -1,11 +1,20 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 import { PlatformModule, type ServiceConfig, type ServiceDefinition } from '@saga/platform';
+import { MAIL_CONFIG, loadMailConfig } from './config/mail-config';
 import { NotificationInitialSchema1795300000000 } from './migrations/1795300000000-notification-initial-schema';
+import { MailDispatcherService } from './notifications/dispatch/mail-dispatcher.service';
+import { ListNotificationsController } from './notifications/queries/list-notifications/list-notifications.controller';
+import { ListNotificationsService } from './notifications/queries/list-notifications/list-notifications.service';
+import { RecordNotificationService } from './notifications/record-notification/record-notification.service';
+import { OrderEventsHandler } from './notifications/saga/order-events.handler';
 
-/** Root module of the notification service. */
+/**
+ * Root module of the notification service: records one e-mail per order and terminal state from the
+ * order's events, sends them over SMTP after commit, and lists them over HTTP.
+ */
 @Module({})
 export class AppModule {
-  static register(config: ServiceConfig): DynamicModule {
+  static register(config: ServiceConfig, env: Record<string, string | undefined>): DynamicModule {
     return {
       module: AppModule,
       imports: [
@@ -14,6 +23,13 @@ export class AppModule {
           migrations: [NotificationInitialSchema1795300000000],
         }),
       ],
+      controllers: [OrderEventsHandler, ListNotificationsController],
+      providers: [
+        { provide: MAIL_CONFIG, useValue: loadMailConfig(env) },
+        RecordNotificationService,
+        ListNotificationsService,
+        MailDispatcherService,
+      ],
     };
   }
 }
@@ -21,5 +37,5 @@ export class AppModule {
 /** How the platform boots the notification service (used by main.ts and by tests). */
 export const notificationService: ServiceDefinition = {
   name: 'notification',
-  module: (config) => AppModule.register(config),
+  module: (config, env) => AppModule.register(config, env),
 };

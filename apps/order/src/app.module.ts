@@ -1,19 +1,35 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 import { PlatformModule, type ServiceConfig, type ServiceDefinition } from '@saga/platform';
+import { CatalogHandler } from './catalog/catalog.handler';
 import { OrderInitialSchema1795300000000 } from './migrations/1795300000000-order-initial-schema';
+import { CancelOrderController } from './orders/commands/cancel-order/cancel-order.controller';
+import { CancelOrderService } from './orders/commands/cancel-order/cancel-order.service';
+import { PlaceOrderController } from './orders/commands/place-order/place-order.controller';
+import { PlaceOrderService } from './orders/commands/place-order/place-order.service';
+import { GetOrderController } from './orders/queries/get-order/get-order.controller';
+import { GetOrderService } from './orders/queries/get-order/get-order.service';
+import { InventoryEventsHandler } from './orders/saga/inventory-events.handler';
+import { OrderSagaService } from './orders/saga/order-saga.service';
+import { PaymentEventsHandler } from './orders/saga/payment-events.handler';
 
-/** Root module of the order service. */
+/** Root module of the order service: the orders API, the order's side of the saga, the catalog replica. */
 @Module({})
 export class AppModule {
   static register(config: ServiceConfig): DynamicModule {
     return {
       module: AppModule,
       imports: [
-        PlatformModule.forService(config, {
-          entities: [],
-          migrations: [OrderInitialSchema1795300000000],
-        }),
+        PlatformModule.forService(config, { entities: [], migrations: [OrderInitialSchema1795300000000] }),
       ],
+      controllers: [
+        PlaceOrderController,
+        GetOrderController,
+        CancelOrderController,
+        PaymentEventsHandler,
+        InventoryEventsHandler,
+        CatalogHandler,
+      ],
+      providers: [PlaceOrderService, GetOrderService, CancelOrderService, OrderSagaService],
     };
   }
 }

@@ -1,11 +1,20 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 import { PlatformModule, type ServiceConfig, type ServiceDefinition } from '@saga/platform';
+import { GetAccountController } from './accounts/get-account/get-account.controller';
+import { GetAccountService } from './accounts/get-account/get-account.service';
 import { PaymentInitialSchema1795300000000 } from './migrations/1795300000000-payment-initial-schema';
+import { AuthorizePaymentService } from './payments/authorize-payment/authorize-payment.service';
+import { CancelPaymentService } from './payments/cancel-payment/cancel-payment.service';
+import { CompensateStockFailureService } from './payments/compensate-stock-failure/compensate-stock-failure.service';
+import { PaymentSagaHandler } from './payments/saga/payment-saga.handler';
+import { SEED_ACCOUNTS, SeedAccountsService } from './seed/seed-accounts.service';
+import { loadSeedAccounts } from './seed/seed-file';
 
 /** Root module of the payment service. */
 @Module({})
 export class AppModule {
-  static register(config: ServiceConfig): DynamicModule {
+  /** Reads `SEED_FILE` here, so a bad seed file fails the boot before anything is opened. */
+  static register(config: ServiceConfig, env: Record<string, string | undefined>): DynamicModule {
     return {
       module: AppModule,
       imports: [
@@ -14,6 +23,15 @@ export class AppModule {
           migrations: [PaymentInitialSchema1795300000000],
         }),
       ],
+      controllers: [PaymentSagaHandler, GetAccountController],
+      providers: [
+        AuthorizePaymentService,
+        CancelPaymentService,
+        CompensateStockFailureService,
+        GetAccountService,
+        { provide: SEED_ACCOUNTS, useValue: loadSeedAccounts(env) },
+        SeedAccountsService,
+      ],
     };
   }
 }
@@ -21,5 +39,5 @@ export class AppModule {
 /** How the platform boots the payment service (used by main.ts and by tests). */
 export const paymentService: ServiceDefinition = {
   name: 'payment',
-  module: (config) => AppModule.register(config),
+  module: (config, env) => AppModule.register(config, env),
 };

@@ -30,6 +30,9 @@ export interface EventEnvelope<Data = unknown> {
   readonly data: Data;
 }
 
+/** The envelope of an event of `Definition`, as a handler receives it: `EventOf<typeof OrderPlacedV1>`. */
+export type EventOf<Definition extends EventDefinition> = EventEnvelope<EventData<Definition>>;
+
 /** What a new event can say about where it comes from. */
 export interface EventOrigin {
   /** The producing service's name, e.g. `order`. */

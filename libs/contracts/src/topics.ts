@@ -80,3 +80,11 @@ export function deadLetterTopic(service: ServiceName): TopicDefinition {
 export function allTopics(): TopicDefinition[] {
   return [...Object.values(TOPICS), ...SERVICE_NAMES.map(deadLetterTopic)];
 }
+
+/** The topic-level settings (`cleanup.policy`, `retention.ms`) the registry asks for, as Kafka config entries. */
+export function topicConfigEntries(topic: TopicDefinition): { name: string; value: string }[] {
+  return [
+    { name: 'cleanup.policy', value: topic.cleanupPolicy },
+    ...(topic.retentionMs === undefined ? [] : [{ name: 'retention.ms', value: String(topic.retentionMs) }]),
+  ];
+}

@@ -7,3 +7,4 @@ export * from './kafka/kafka-options';
 export * from './platform.module';
 export * from './service-config.token';
 export * from './http/configure-http';
+export * from './http/parse-request';

@@ -5,3 +5,6 @@ export * from './test-database';
 export * from './test-kafka';
 export * from './test-topics';
 export * from '@saga/common';
+export * from './audit';
+export * from './saga';
+export * from './smtp-sink';

@@ -1,0 +1,112 @@
+import type { DataSource } from 'typeorm';
+import { createTestDataSource, createTestDatabase, type TestDatabase } from '@saga/testing';
+import { InventoryInitialSchema1795300000000 } from '../migrations/1795300000000-inventory-initial-schema';
+import { DEMO_PRODUCTS } from './demo-seed';
+import { SeedProductsService } from './seed-products.service';
+
+describe('SeedProductsService', () => {
+  let database: TestDatabase;
+  let dataSource: DataSource;
+
+  const outbox = async () =>
+    (
+      await dataSource.query<{ event_type: string; payload: string }[]>(
+        'SELECT event_type, payload FROM outbox ORDER BY id',
+      )
+    ).map((row) => ({ type: row.event_type, data: JSON.parse(row.payload) as Record<string, unknown> }));
+
+  beforeAll(async () => {
+    database = await createTestDatabase('inventory_seed');
+    dataSource = await createTestDataSource(database.url, [InventoryInitialSchema1795300000000]);
+  });
+
+  afterAll(async () => {
+    await dataSource.destroy();
+    await database.drop();
+  });
+
+  it('inserts the demo products with all their stock available and publishes a ProductUpdated for each', async () => {
+    // Act
+    await new SeedProductsService(dataSource, DEMO_PRODUCTS).onApplicationBootstrap();
+
+    // Assert
+    await expect(
+      dataSource.query(
+        'SELECT sku, name, price_cents, currency, status, available, reserved, stocked FROM products ORDER BY sku',
+      ),
+    ).resolves.toEqual([
+      {
+        sku: 'KEYBOARD-01',
+        name: 'Mechanical keyboard',
+        price_cents: '8900',
+        currency: 'EUR',
+        status: 'ACTIVE',
+        available: 25,
+        reserved: 0,
+        stocked: 25,
+      },
+      expect.objectContaining({ sku: 'LAPTOP-PRO', price_cents: '189900', available: 0, stocked: 0 }),
+      expect.objectContaining({ sku: 'MONITOR-27', price_cents: '24900', available: 3, stocked: 3 }),
+      expect.objectContaining({ sku: 'MOUSE-01', price_cents: '2900', available: 50, stocked: 50 }),
+      expect.objectContaining({ sku: 'USB-C-CABLE', price_cents: '990', available: 200, stocked: 200 }),
+    ]);
+    const events = await outbox();
+    expect(events.map((event) => event.data.sku)).toEqual([
+      'KEYBOARD-01',
+      'LAPTOP-PRO',
+      'MONITOR-27',
+      'MOUSE-01',
+      'USB-C-CABLE',
+    ]);
+    expect(events[0]).toEqual({
+      type: 'catalog.product-updated.v2',
+      data: {
+        sku: 'KEYBOARD-01',
+        name: 'Mechanical keyboard',
+        priceCents: 8900,
+        currency: 'EUR',
+        available: 25,
+        status: 'ACTIVE',
+      },
+    });
+  });
+
+  it('changes and publishes nothing on a second boot, even after stock has moved', async () => {
+    // Arrange
+    await dataSource.query("UPDATE products SET available = 2, reserved = 1 WHERE sku = 'MONITOR-27'");
+    const before = await dataSource.query('SELECT * FROM products ORDER BY sku');
+    const published = (await outbox()).length;
+
+    // Act
+    await new SeedProductsService(dataSource, DEMO_PRODUCTS).onApplicationBootstrap();
+
+    // Assert
+    await expect(dataSource.query('SELECT * FROM products ORDER BY sku')).resolves.toEqual(before);
+    await expect(outbox()).resolves.toHaveLength(published);
+  });
+
+  it('adds and publishes only the products that are missing', async () => {
+    // Arrange
+    const published = (await outbox()).length;
+    const desk = { sku: 'DESK-01', name: 'Standing desk', priceCents: 49_900, currency: 'EUR', stock: 4 };
+
+    // Act
+    await new SeedProductsService(dataSource, [...DEMO_PRODUCTS, desk]).onApplicationBootstrap();
+
+    // Assert
+    const events = (await outbox()).slice(published);
+    expect(events).toEqual([
+      {
+        type: 'catalog.product-updated.v2',
+        data: {
+          sku: 'DESK-01',
+          name: 'Standing desk',
+          priceCents: 49_900,
+          currency: 'EUR',
+          available: 4,
+          status: 'ACTIVE',
+        },
+      },
+    ]);
+  });
+});

@@ -1,0 +1,36 @@
+import type { MailConfig } from '../../config/mail-config';
+
+/** Where the dispatcher reports; Nest's Logger fits. */
+export interface DispatcherLogger {
+  log(message: string): void;
+  warn(message: string): void;
+}
+
+/** Settings of a {@link MailDispatcher}. */
+export interface MailDispatcherOptions {
+  /** The notification service's database. */
+  readonly databaseUrl: string;
+  /** SMTP server and sender. */
+  readonly mail: MailConfig;
+  /** For logs and the connection's application_name, e.g. `notification-service`. */
+  readonly name?: string;
+  /** Rows claimed per round (default 20). */
+  readonly batchSize?: number;
+  /** Fallback poll when no NOTIFY arrives (default 2 s); also the first retry delay of a failed mail. */
+  readonly pollIntervalMs?: number;
+  /** Longest wait before a failed mail is tried again (default 30 s). */
+  readonly maxBackoffMs?: number;
+  /** Delay before reconnecting after a database error (default 1 s). */
+  readonly retryDelayMs?: number;
+  readonly logger?: DispatcherLogger;
+}
+
+/** What the dispatcher has done since it started; for tests and diagnostics. */
+export interface DispatcherStatus {
+  /** Mails the SMTP server accepted. */
+  readonly sent: number;
+  /** Send attempts that failed (each is retried later). */
+  readonly failed: number;
+  /** The last SMTP or database error seen. */
+  readonly lastError?: string;
+}

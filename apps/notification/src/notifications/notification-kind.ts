@@ -1,0 +1,16 @@
+/** Which terminal state of an order an e-mail announces; at most one e-mail per order and kind. */
+export type NotificationKind = 'ORDER_CONFIRMED' | 'ORDER_CANCELLED';
+
+/** Where a notification stands: written by the handler (PENDING), accepted by the SMTP server (SENT). */
+export type NotificationStatus = 'PENDING' | 'SENT';
+
+/** The channel on which a commit that added a PENDING notification wakes the mail dispatcher. */
+export const MAIL_CHANNEL = 'saga_mail';
+
+/**
+ * The e-mail's Message-ID, derived from the order and kind only: a copy sent twice (see
+ * MailDispatcher) carries the same id, so the receiving system can drop it.
+ */
+export function notificationMessageId(orderId: string, kind: NotificationKind): string {
+  return `<${orderId}.${kind.toLowerCase()}@saga-platform>`;
+}

@@ -1,0 +1,15 @@
+import { Controller, Get, Query } from '@nestjs/common';
+import { OrderId } from '@saga/contracts';
+import { parseRequest } from '@saga/platform';
+import { ListNotificationsService, type NotificationView } from './list-notifications.service';
+
+/** `GET /notifications?orderId=<uuid>`: the e-mails recorded for an order; 400 without a valid orderId. */
+@Controller('notifications')
+export class ListNotificationsController {
+  constructor(private readonly notifications: ListNotificationsService) {}
+
+  @Get()
+  list(@Query('orderId') orderId: unknown): Promise<NotificationView[]> {
+    return this.notifications.forOrder(parseRequest(OrderId, orderId, 'orderId query parameter'));
+  }
+}

@@ -1,0 +1,37 @@
+import { Controller } from '@nestjs/common';
+import { Ctx, Payload } from '@nestjs/microservices';
+import {
+  OrderCancelledV1,
+  OrderConfirmedV1,
+  type EventData,
+  type EventDefinition,
+  type EventEnvelope,
+} from '@saga/contracts';
+import { OnEvent, type SagaEventContext } from '@saga/messaging';
+import { orderCancelledTemplate } from '../../templates/order-cancelled.template';
+import { orderConfirmedTemplate } from '../../templates/order-confirmed.template';
+import { RecordNotificationService } from '../record-notification/record-notification.service';
+
+type Event<T extends EventDefinition> = EventEnvelope<EventData<T>>;
+
+/** The order's terminal events: each records one e-mail, which the dispatcher sends after commit. */
+@Controller()
+export class OrderEventsHandler {
+  constructor(private readonly notifications: RecordNotificationService) {}
+
+  @OnEvent(OrderConfirmedV1)
+  async onOrderConfirmed(
+    @Payload() event: Event<typeof OrderConfirmedV1>,
+    @Ctx() { manager }: SagaEventContext,
+  ): Promise<void> {
+    await this.notifications.record(manager, event, 'ORDER_CONFIRMED', orderConfirmedTemplate(event.data));
+  }
+
+  @OnEvent(OrderCancelledV1)
+  async onOrderCancelled(
+    @Payload() event: Event<typeof OrderCancelledV1>,
+    @Ctx() { manager }: SagaEventContext,
+  ): Promise<void> {
+    await this.notifications.record(manager, event, 'ORDER_CANCELLED', orderCancelledTemplate(event.data));
+  }
+}

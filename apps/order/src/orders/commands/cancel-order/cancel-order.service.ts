@@ -1,0 +1,41 @@
+import { ConflictException, Injectable, NotFoundException } from '@nestjs/common';
+import { DataSource } from 'typeorm';
+import { OrderCancellationRequestedV1, createEvent } from '@saga/contracts';
+import { addToOutbox } from '@saga/outbox';
+import { CANCELLABLE, type OrderStatus } from '../../order-status';
+import { addTimelineStep, lockOrder, updateOrder } from '../../order.repository';
+
+/**
+ * Cancels a PENDING or CONFIRMED order: the order becomes CANCELLING and OrderCancellationRequested
+ * goes out in the same transaction. Payment refunds what it charged and inventory releases what it
+ * holds (or leaves a tombstone, if the payment has not reached it yet); the saga then ends CANCELLED.
+ * The order row is locked, so a saga step in flight (a confirmation, say) lands before or after, never
+ * half-way.
+ */
+@Injectable()
+export class CancelOrderService {
+  constructor(private readonly dataSource: DataSource) {}
+
+  async cancel(orderId: string, reason: string): Promise<{ orderId: string; status: OrderStatus }> {
+    return this.dataSource.transaction(async (manager) => {
+      const order = await lockOrder(manager, orderId);
+      if (!order) throw new NotFoundException(`no order ${orderId}`);
+      if (!CANCELLABLE.includes(order.status)) {
+        throw new ConflictException(
+          `order ${orderId} is ${order.status}; only PENDING and CONFIRMED orders can be cancelled`,
+        );
+      }
+      await updateOrder(manager, orderId, { status: 'CANCELLING', reason });
+      await addTimelineStep(manager, orderId, 'CANCELLATION_REQUESTED');
+      await addToOutbox(
+        manager,
+        createEvent(
+          OrderCancellationRequestedV1,
+          { orderId, customerId: order.customerId, reason },
+          { source: 'order' },
+        ),
+      );
+      return { orderId, status: 'CANCELLING' as const };
+    });
+  }
+}

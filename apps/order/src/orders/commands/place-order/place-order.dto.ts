@@ -1,0 +1,36 @@
+import { z } from 'zod';
+import { CustomerId, OrderLine } from '@saga/contracts';
+
+/** The most lines one order may have (the OrderPlaced contract's limit). */
+export const MAX_ORDER_LINES = 50;
+
+/**
+ * `POST /orders` body: who orders what. No prices: they come from the catalog replica. Unknown
+ * fields are rejected rather than ignored, so a client sending `priceCents` learns it has no effect.
+ */
+export const PlaceOrderBody = z
+  .object({
+    customerId: CustomerId,
+    items: z.array(OrderLine.strict()).min(1).max(MAX_ORDER_LINES),
+  })
+  .strict()
+  .superRefine((body, context) => {
+    const seen = new Set<string>();
+    body.items.forEach((item, index) => {
+      if (seen.has(item.sku)) {
+        context.addIssue({
+          code: 'custom',
+          path: ['items', index, 'sku'],
+          message: `${item.sku} appears twice; put its whole quantity on one line`,
+        });
+      }
+      seen.add(item.sku);
+    });
+  });
+
+export type PlaceOrderBody = z.infer<typeof PlaceOrderBody>;
+
+/** `Idempotency-Key` header: any printable ASCII, up to 200 characters. */
+export const IdempotencyKey = z
+  .string()
+  .regex(/^[\x21-\x7e]{1,200}$/, 'must be 1 to 200 printable ASCII characters without spaces');

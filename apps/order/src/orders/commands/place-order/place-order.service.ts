@@ -1,0 +1,104 @@
+import { createHash, randomUUID } from 'node:crypto';
+import { ConflictException, Injectable } from '@nestjs/common';
+import { DataSource, type EntityManager } from 'typeorm';
+import { OrderPlacedV1, createEvent } from '@saga/contracts';
+import { addToOutbox } from '@saga/outbox';
+import { findCatalogProducts } from '../../../catalog/catalog-product';
+import type { OrderStatus } from '../../order-status';
+import { addTimelineStep } from '../../order.repository';
+import type { PlaceOrderBody } from './place-order.dto';
+import { priceOrder, type PricedOrder } from './price-order';
+
+/** The answer to `POST /orders`. */
+export interface PlacedOrder {
+  readonly orderId: string;
+  readonly status: OrderStatus;
+}
+
+/** Thrown inside the transaction when another request took the idempotency key first. */
+class KeyTaken extends Error {}
+
+/**
+ * Places an order: prices it from the catalog replica, then in one transaction writes the order, its
+ * lines, the first timeline step and the OrderPlaced event (transactional outbox).
+ *
+ * With an `Idempotency-Key`, the same key and body answer the same order again, and the same key with
+ * another body is a 409. Two requests racing with one key meet on the key's unique index: the second
+ * waits for the first to commit, inserts nothing, and answers the first one's order.
+ */
+@Injectable()
+export class PlaceOrderService {
+  constructor(private readonly dataSource: DataSource) {}
+
+  async place(body: PlaceOrderBody, idempotencyKey?: string): Promise<PlacedOrder> {
+    const requestHash = createHash('sha256').update(JSON.stringify(body)).digest('hex');
+    if (idempotencyKey) {
+      const earlier = await this.findByKey(idempotencyKey, requestHash);
+      if (earlier) return earlier;
+    }
+    const priced = priceOrder(
+      body.items,
+      await findCatalogProducts(
+        this.dataSource,
+        body.items.map((i) => i.sku),
+      ),
+    );
+    try {
+      return await this.dataSource.transaction((manager) =>
+        this.insert(manager, body.customerId, priced, idempotencyKey, requestHash),
+      );
+    } catch (error) {
+      if (!(error instanceof KeyTaken)) throw error;
+      return (await this.findByKey(idempotencyKey!, requestHash))!;
+    }
+  }
+
+  private async insert(
+    manager: EntityManager,
+    customerId: string,
+    priced: PricedOrder,
+    idempotencyKey: string | undefined,
+    requestHash: string,
+  ): Promise<PlacedOrder> {
+    const orderId = randomUUID();
+    const inserted: unknown[] = await manager.query(
+      `INSERT INTO orders (id, customer_id, status, total_cents, currency, idempotency_key, request_hash)
+       VALUES ($1, $2, 'PENDING', $3, $4, $5, $6)
+       ON CONFLICT (idempotency_key) DO NOTHING RETURNING id`,
+      [orderId, customerId, priced.totalCents, priced.currency, idempotencyKey ?? null, requestHash],
+    );
+    if (inserted.length === 0) throw new KeyTaken();
+    await manager.query(
+      `INSERT INTO order_items (order_id, line_no, sku, quantity, unit_price_cents)
+       SELECT $1, line_no, sku, quantity, unit_price_cents
+         FROM unnest($2::text[], $3::int[], $4::bigint[]) WITH ORDINALITY AS l(sku, quantity, unit_price_cents, line_no)`,
+      [
+        orderId,
+        priced.items.map((item) => item.sku),
+        priced.items.map((item) => item.quantity),
+        priced.items.map((item) => item.unitPriceCents),
+      ],
+    );
+    await addTimelineStep(manager, orderId, 'PLACED');
+    await addToOutbox(
+      manager,
+      createEvent(OrderPlacedV1, { orderId, customerId, ...priced }, { source: 'order' }),
+    );
+    return { orderId, status: 'PENDING' };
+  }
+
+  /** The order an earlier request with this key placed; 409 if that request had another body. */
+  private async findByKey(idempotencyKey: string, requestHash: string): Promise<PlacedOrder | undefined> {
+    const rows: { id: string; status: OrderStatus; request_hash: string }[] = await this.dataSource.query(
+      'SELECT id, status, request_hash FROM orders WHERE idempotency_key = $1',
+      [idempotencyKey],
+    );
+    if (rows.length === 0) return undefined;
+    if (rows[0].request_hash !== requestHash) {
+      throw new ConflictException(
+        'this Idempotency-Key was used with another request body; use a new key for a new order',
+      );
+    }
+    return { orderId: rows[0].id, status: rows[0].status };
+  }
+}

@@ -1,0 +1,76 @@
+import type { Server } from 'node:http';
+import type { INestApplication } from '@nestjs/common';
+import { APP_FILTER } from '@nestjs/core';
+import { Test } from '@nestjs/testing';
+import request from 'supertest';
+import { DataSource } from 'typeorm';
+import { ProblemDetailsFilter } from '@saga/platform';
+import { createTestDataSource, createTestDatabase, type TestDatabase } from '@saga/testing';
+import { PaymentInitialSchema1795300000000 } from '../../migrations/1795300000000-payment-initial-schema';
+import { GetAccountController } from './get-account.controller';
+import { GetAccountService } from './get-account.service';
+
+describe('GET /accounts/:customerId (real PostgreSQL)', () => {
+  let database: TestDatabase;
+  let dataSource: DataSource;
+  let app: INestApplication;
+
+  beforeAll(async () => {
+    database = await createTestDatabase('payment_get_account');
+    dataSource = await createTestDataSource(database.url, [PaymentInitialSchema1795300000000]);
+    await dataSource.query(
+      `INSERT INTO accounts (customer_id, currency, opening_balance_cents, balance_cents)
+       VALUES ('bob', 'EUR', 5000, 4200)`,
+    );
+    const moduleRef = await Test.createTestingModule({
+      controllers: [GetAccountController],
+      providers: [
+        GetAccountService,
+        { provide: DataSource, useValue: dataSource },
+        { provide: APP_FILTER, useClass: ProblemDetailsFilter },
+      ],
+    }).compile();
+    app = moduleRef.createNestApplication({ logger: false });
+    await app.init();
+  });
+
+  const server = () => app.getHttpServer() as Server;
+
+  afterAll(async () => {
+    await app.close();
+    await dataSource.destroy();
+    await database.drop();
+  });
+
+  it('answers the balance and currency', async () => {
+    // Act
+    const response = await request(server()).get('/accounts/bob');
+
+    // Assert
+    expect(response.status).toBe(200);
+    expect(response.body).toEqual({ customerId: 'bob', balanceCents: 4200, currency: 'EUR' });
+  });
+
+  it('answers 404 problem+json for an unknown customer', async () => {
+    // Act
+    const response = await request(server()).get('/accounts/nobody');
+
+    // Assert
+    expect(response.status).toBe(404);
+    expect(response.headers['content-type']).toMatch(/^application\/problem\+json/);
+    expect(JSON.parse(response.text)).toMatchObject({
+      status: 404,
+      detail: 'no account for customer nobody',
+    });
+  });
+
+  it('answers 400 problem+json for an id that is not a customer id', async () => {
+    // Act
+    const response = await request(server()).get(`/accounts/${'x'.repeat(65)}`);
+
+    // Assert
+    expect(response.status).toBe(400);
+    expect(response.headers['content-type']).toMatch(/^application\/problem\+json/);
+    expect(JSON.parse(response.text)).toMatchObject({ status: 400, title: 'Bad Request' });
+  });
+});

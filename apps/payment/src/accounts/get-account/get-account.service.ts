@@ -1,0 +1,31 @@
+import { BadRequestException, Injectable, NotFoundException } from '@nestjs/common';
+import { DataSource } from 'typeorm';
+import { CustomerId } from '@saga/contracts';
+import { findAccount } from '../account.repository';
+
+/** What `GET /accounts/:customerId` answers (DESIGN.md). */
+export interface AccountView {
+  readonly customerId: string;
+  /** The balance now, in cents. */
+  readonly balanceCents: number;
+  /** ISO 4217 code of the account. */
+  readonly currency: string;
+}
+
+/** Reads a customer's balance; a read needs no transaction. */
+@Injectable()
+export class GetAccountService {
+  constructor(private readonly dataSource: DataSource) {}
+
+  async get(customerId: string): Promise<AccountView> {
+    const parsed = CustomerId.safeParse(customerId);
+    if (!parsed.success) {
+      throw new BadRequestException(`customerId must be 1 to 64 characters, got ${customerId.length}`);
+    }
+    const account = await findAccount(this.dataSource.manager, parsed.data);
+    if (!account) {
+      throw new NotFoundException(`no account for customer ${customerId}`);
+    }
+    return { customerId: account.customerId, balanceCents: account.balanceCents, currency: account.currency };
+  }
+}

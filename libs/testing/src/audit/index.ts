@@ -1,0 +1,3 @@
+export * from './audit';
+export * from './audit-checks';
+export * from './saga-subscriptions';

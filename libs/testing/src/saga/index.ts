@@ -1,0 +1,3 @@
+export * from './saga-client';
+export * from './saga-harness';
+export * from './saga-platform';

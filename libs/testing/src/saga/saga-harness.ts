@@ -1,0 +1,192 @@
+import type { Kafka, Producer } from 'kafkajs';
+import { Client } from 'pg';
+import { idempotentProducer, waitFor } from '@saga/common';
+import { SERVICE_NAMES, type ServiceName } from '@saga/contracts';
+import { auditSaga, type AuditReport } from '../audit/audit';
+import { testKafka } from '../test-topics';
+import { SagaClient, type OrderRequest, type OrderView } from './saga-client';
+import { SagaPlatform, type SagaSeed, type SagaServices } from './saga-platform';
+
+const SETTLED = ['CONFIRMED', 'CANCELLED'];
+
+/**
+ * The saga test harness: a private platform ({@link SagaPlatform}), an HTTP client for it, and the
+ * waits and checks saga tests need — `placeOrderAndWait`, `waitForSettled`, `waitForDrain`, `audit`.
+ */
+export class SagaHarness extends SagaClient {
+  private readonly kafka: Kafka = testKafka('saga-harness');
+  private producer?: Producer;
+
+  private constructor(readonly platform: SagaPlatform) {
+    super((service) => platform.url(service));
+  }
+
+  /** Starts a private platform with `seed`, and waits until the order service's catalog replica has it. */
+  static async start(label: string, services: SagaServices, seed: SagaSeed): Promise<SagaHarness> {
+    const harness = new SagaHarness(await SagaPlatform.start(label, services, seed));
+    const skus = seed.products.map((product) => product.sku);
+    await waitSeeing(
+      async () => {
+        const [{ count }] = await harness.query<{ count: string }>(
+          'order',
+          'SELECT count(*) FROM catalog_products WHERE sku = ANY($1)',
+          [skus],
+        );
+        return { done: Number(count) === skus.length, seen: `${count}/${skus.length} products replicated` };
+      },
+      30_000,
+      'the catalog replica to hold the seeded products',
+    );
+    return harness;
+  }
+
+  /** Places an order (expects 202) and resolves with it once its saga has settled. */
+  async placeOrderAndWait(order: OrderRequest, timeoutMs = 60_000): Promise<OrderView> {
+    const answer = await this.placeOrder(order);
+    if (answer.status !== 202)
+      throw new Error(`POST /orders: ${answer.status} ${JSON.stringify(answer.body)}`);
+    return this.waitForSettled(answer.body.orderId, timeoutMs);
+  }
+
+  /**
+   * Resolves once the order is CONFIRMED or CANCELLED (or `status`, if given) and the e-mail for that
+   * state has reached the SMTP sink. On timeout the error shows the order as last seen, with its timeline.
+   */
+  async waitForSettled(
+    orderId: string,
+    timeoutMs = 60_000,
+    status?: OrderView['status'],
+  ): Promise<OrderView> {
+    let order: OrderView | undefined;
+    await waitSeeing(
+      async () => {
+        order = await this.getOrder(orderId);
+        const settled = status ? order.status === status : SETTLED.includes(order.status);
+        const mailed = settled && this.mailFor(orderId, order.status) !== undefined;
+        return {
+          done: mailed,
+          seen: `${JSON.stringify(order)}${settled && !mailed ? ' (no e-mail yet)' : ''}`,
+        };
+      },
+      timeoutMs,
+      `order ${orderId} to settle`,
+    );
+    return order!;
+  }
+
+  /** The e-mail the notification service sent for an order's state, if it arrived. */
+  mailFor(orderId: string, status: string) {
+    return this.platform.smtp.mails.find(
+      (mail) =>
+        mail.headers['x-saga-order-id'] === orderId &&
+        mail.headers['x-saga-notification-kind'] === `ORDER_${status}`,
+    );
+  }
+
+  /**
+   * Resolves once the platform is quiet: no unpublished outbox row in any database, and every consumer
+   * group has committed the end of every partition it reads.
+   */
+  async waitForDrain(timeoutMs = 60_000): Promise<void> {
+    const admin = this.kafka.admin();
+    await admin.connect();
+    try {
+      await waitSeeing(
+        async () => {
+          const behind: string[] = [];
+          for (const service of SERVICE_NAMES) {
+            const [{ count }] = await this.query<{ count: string }>(
+              service,
+              'SELECT count(*) FROM outbox WHERE published_at IS NULL',
+            );
+            if (Number(count) > 0) behind.push(`${service} outbox ${count}`);
+            const consumer = this.platform.instance(service)?.consumer;
+            const topics = consumer?.subscribedTopics() ?? [];
+            const committed = await admin.fetchOffsets({ groupId: this.platform.groupId(service), topics });
+            for (const { topic, partitions } of committed) {
+              const ends = await admin.fetchTopicOffsets(topic);
+              for (const { partition, offset } of partitions) {
+                const end = ends.find((e) => e.partition === partition)!.high;
+                const at = offset === '-1' ? '0' : offset;
+                if (at !== end) behind.push(`${service} ${topic}/${partition} at ${at} of ${end}`);
+              }
+            }
+          }
+          return { done: behind.length === 0, seen: behind.join('; ') };
+        },
+        timeoutMs,
+        'the platform to drain',
+      );
+    } finally {
+      await admin.disconnect();
+    }
+  }
+
+  /** Drains, then checks DESIGN.md's invariants over the databases, the Kafka log and the SMTP record. */
+  async audit(): Promise<AuditReport> {
+    await this.waitForDrain();
+    const databases = Object.fromEntries(SERVICE_NAMES.map((s) => [s, this.platform.databases[s].url]));
+    const groupIds = Object.fromEntries(SERVICE_NAMES.map((s) => [s, this.platform.groupId(s)]));
+    return auditSaga({
+      databases: databases as Record<ServiceName, string>,
+      groupIds: groupIds as Record<ServiceName, string>,
+      kafka: this.kafka,
+      topicPrefix: this.platform.topicPrefix,
+      mails: this.platform.smtp.mails,
+    });
+  }
+
+  /** Runs SQL on a service's database (to arrange or inspect state). */
+  async query<Row>(service: ServiceName, sql: string, params: unknown[] = []): Promise<Row[]> {
+    const client = new Client({ connectionString: this.platform.databases[service].url });
+    await client.connect();
+    try {
+      return (await client.query(sql, params)).rows as Row[];
+    } finally {
+      await client.end();
+    }
+  }
+
+  /** Produces raw records to one of the platform's topics (its logical name), e.g. to redeliver one. */
+  async produce(
+    topic: string,
+    messages: {
+      key: string | null;
+      value: Buffer | string | null;
+      headers: Record<string, Buffer | string>;
+    }[],
+  ) {
+    if (!this.producer) {
+      this.producer = idempotentProducer(this.kafka);
+      await this.producer.connect();
+    }
+    await this.producer.send({ topic: `${this.platform.topicPrefix}${topic}`, acks: -1, messages });
+  }
+
+  /** Stops everything and removes the platform's databases and topics. */
+  async destroy(): Promise<void> {
+    await this.producer?.disconnect();
+    await this.platform.destroy();
+  }
+}
+
+/** {@link waitFor} for checks that describe what they saw: a timeout reports the last description. */
+async function waitSeeing(
+  check: () => Promise<{ done: boolean; seen: string }>,
+  timeoutMs: number,
+  what: string,
+): Promise<void> {
+  let seen = 'nothing yet';
+  try {
+    await waitFor(
+      async () => {
+        const result = await check();
+        seen = result.seen;
+        return result.done || undefined;
+      },
+      { timeoutMs, intervalMs: 100, what },
+    );
+  } catch (error) {
+    throw new Error(`${(error as Error).message}\n  last seen: ${seen}`);
+  }
+}
