@@ -1,7 +1,16 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { SERVICE_NAMES } from '@saga/contracts';
-import { createTestDatabase, freePort, waitFor, type TestDatabase } from '@saga/testing';
+import {
+  createPlatformTopics,
+  createTestDatabase,
+  deletePlatformTopics,
+  freePort,
+  waitFor,
+  type TestDatabase,
+} from '@saga/testing';
 
 const REPO_ROOT = join(__dirname, '..');
 const isAlive = (pid: number) => {
@@ -14,12 +23,19 @@ const isAlive = (pid: number) => {
 };
 
 /**
- * README's first command (after `npm ci`) is `npm run demo`. This runs the same script with ports and
- * databases of its own, checks that every service is ready, then stops it as Ctrl+C would.
+ * README's first command (after `npm ci`) is `npm run demo`. This runs the same script with ports,
+ * databases, topics and a mail folder of its own, checks that every service is ready, places an order
+ * as README's curl does and sees it CONFIRMED and e-mailed, then stops the demo as Ctrl+C would.
  */
 describe('npm run demo', () => {
   const databases: TestDatabase[] = [];
+  const topicPrefix = `e2e-demo-${process.pid}.`;
+  let mailDir: string;
   let running: ChildProcess | undefined;
+  beforeAll(async () => {
+    await createPlatformTopics(topicPrefix);
+    mailDir = await mkdtemp(join(tmpdir(), 'saga-demo-mail-'));
+  });
   afterAll(async () => {
     // A failed run must not leave the demo (and the services it started) behind: it stops them on SIGINT.
     if (running && running.exitCode === null) {
@@ -27,11 +43,18 @@ describe('npm run demo', () => {
       await new Promise((resolve) => running!.once('exit', resolve));
     }
     await Promise.all(databases.map((database) => database.drop()));
+    await deletePlatformTopics(topicPrefix);
+    await rm(mailDir, { recursive: true, force: true });
   });
 
-  it('starts the four built services, all ready, and stops them all on Ctrl+C', async () => {
+  it('starts the four services, confirms and e-mails an order, and stops them all on Ctrl+C', async () => {
     // Arrange
-    const env: NodeJS.ProcessEnv = { ...process.env };
+    const env: NodeJS.ProcessEnv = {
+      ...process.env,
+      KAFKA_TOPIC_PREFIX: topicPrefix,
+      SMTP_PORT: String(await freePort()),
+      DEMO_MAIL_DIR: mailDir,
+    };
     for (const name of SERVICE_NAMES) {
       const database = await createTestDatabase(`demo_${name}`);
       databases.push(database);
@@ -66,6 +89,23 @@ describe('npm run demo', () => {
         return [name, response.status] as const;
       }),
     );
+    const orderUrl = `http://127.0.0.1:${env.ORDER_PORT}/orders`;
+    const placed = await fetch(orderUrl, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ customerId: 'alice', items: [{ sku: 'KEYBOARD-01', quantity: 1 }] }),
+    });
+    const { orderId } = (await placed.json()) as { orderId: string };
+    const order = await waitFor(
+      async () => {
+        const view = (await (await fetch(`${orderUrl}/${orderId}`)).json()) as { status: string };
+        return view.status === 'CONFIRMED' && output.includes('e-mail to alice@') ? view : undefined;
+      },
+      { timeoutMs: 30_000, what: `order ${orderId} to be confirmed and e-mailed` },
+    ).catch((error: Error) => {
+      throw new Error(`${error.message}\n--- demo output ---\n${output}`);
+    });
+    const saved = await readdir(mailDir);
     const pids = [...output.matchAll(/\(health: \/health\/ready, pid (\d+)\)/g)].map((match) =>
       Number(match[1]),
     );
@@ -75,6 +115,12 @@ describe('npm run demo', () => {
     // Assert
     expect(output).toContain('The platform is up:');
     expect(readiness).toEqual(SERVICE_NAMES.map((name) => [name, 200]));
+    expect(placed.status).toBe(202);
+    expect(order).toMatchObject({ status: 'CONFIRMED', totalCents: 8_900, currency: 'EUR' });
+    expect(saved).toHaveLength(1);
+    await expect(readFile(join(mailDir, saved[0]), 'utf8')).resolves.toMatch(
+      new RegExp(`^X-Saga-Order-Id: ${orderId}$`, 'im'),
+    );
     expect(pids).toHaveLength(4);
     expect(code).toBe(0);
     expect(pids.filter(isAlive)).toEqual([]);

@@ -3,6 +3,10 @@
  * builds the four services if needed, starts them, waits until every `/health/ready` answers 200 and
  * prints the URLs. Ctrl+C (or SIGTERM) stops the services, then what it started of the infrastructure.
  *
+ * Mail: unless something already listens on `SMTP_PORT` (default 1025; say Mailpit), an SMTP sink of
+ * ours takes the services' e-mails, prints a line for each and saves it under `DEMO_MAIL_DIR`
+ * (default .local/mail), where `npm run audit` reads them.
+ *
  * Per-service overrides: `<SERVICE>_PORT` (e.g. ORDER_PORT) and `<SERVICE>_DATABASE_URL`.
  * `--build` rebuilds even when dist/ exists.
  */
@@ -12,9 +16,10 @@ import { join } from 'node:path';
 import { SERVICE_NAMES, type ServiceName } from '@saga/contracts';
 import { DEFAULT_PORTS, databaseName } from '@saga/platform/config';
 import { databaseUrl, postgresServerUrl } from '@saga/testing/postgres-server';
+import { startSmtpSink, type SmtpSink } from '@saga/testing/smtp-sink';
 import { waitFor } from '@saga/common';
 import { InfraSession } from './infra';
-import { REPO_ROOT } from './local-paths';
+import { REPO_ROOT, localDir } from './local-paths';
 import { stopPid } from './processes';
 
 const log = (line: string) => console.log(`[demo] ${line}`);
@@ -74,6 +79,25 @@ function startServiceProcess(name: ServiceName, brokers: string[], env: NodeJS.P
   return { name, port, child };
 }
 
+/** Our SMTP sink on `SMTP_PORT`, or nothing when another SMTP server already listens there. */
+async function startMail(env: NodeJS.ProcessEnv): Promise<SmtpSink | undefined> {
+  const port = Number(env.SMTP_PORT || 1025);
+  const saveDir = env.DEMO_MAIL_DIR || join(localDir(env), 'mail');
+  try {
+    const sink = await startSmtpSink({
+      port,
+      saveDir,
+      onMail: (mail) => log(`e-mail to ${mail.to.join(', ')}: "${mail.subject}" (saved in ${saveDir})`),
+    });
+    log(`SMTP sink on 127.0.0.1:${port}; e-mails are saved in ${saveDir}`);
+    return sink;
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'EADDRINUSE') throw error;
+    log(`SMTP: port ${port} is taken; the services send their e-mails to whatever listens there`);
+    return undefined;
+  }
+}
+
 async function ready(service: Service): Promise<boolean> {
   const response = await fetch(`http://127.0.0.1:${service.port}/health/ready`).catch(() => undefined);
   return response?.status === 200;
@@ -83,6 +107,7 @@ async function main(argv: string[]): Promise<void> {
   const env = process.env;
   const session = new InfraSession(env);
   const services: Service[] = [];
+  let mail: SmtpSink | undefined;
   let stopping = false;
 
   const stop = async (code: number) => {
@@ -94,6 +119,7 @@ async function main(argv: string[]): Promise<void> {
         .filter((s) => s.child.exitCode === null && s.child.pid)
         .map((s) => stopPid(s.child.pid!, 10_000)),
     );
+    await mail?.close();
     await session.close();
     log('Stopped.');
     process.exit(code);
@@ -111,6 +137,7 @@ async function main(argv: string[]): Promise<void> {
   }
   try {
     build(argv.includes('--build'));
+    mail = await startMail(env);
     for (const name of SERVICE_NAMES) {
       const service = startServiceProcess(name, brokers, env);
       service.child.on('exit', (code, signal) => {
@@ -138,6 +165,9 @@ async function main(argv: string[]): Promise<void> {
     );
   }
   log(`  Kafka        ${brokers.join(',')}`);
+  const orderPort = services.find((service) => service.name === 'order')!.port;
+  log(`Try: curl -si -X POST http://127.0.0.1:${orderPort}/orders -H "content-type: application/json" \\`);
+  log(`       -d '{"customerId":"alice","items":[{"sku":"KEYBOARD-01","quantity":1}]}'`);
   log('Press Ctrl+C to stop.');
 }
 

@@ -45,6 +45,8 @@ export interface SmtpSinkOptions {
   readonly host?: string;
   /** Also writes each mail to `<saveDir>/<receivedAt>-<order id or sequence number>.eml` (the demo). */
   readonly saveDir?: string;
+  /** Called with each mail once it is received (and saved); the demo prints a line per mail. */
+  readonly onMail?: (mail: CapturedMail) => void;
 }
 
 /**
@@ -55,6 +57,7 @@ export async function startSmtpSink({
   port = 0,
   host = '127.0.0.1',
   saveDir,
+  onMail,
 }: SmtpSinkOptions = {}): Promise<SmtpSink> {
   const mails: CapturedMail[] = [];
   if (saveDir) await mkdir(saveDir, { recursive: true });
@@ -76,10 +79,14 @@ export async function startSmtpSink({
           session.envelope.rcptTo.map((rcpt: SMTPServerAddress) => rcpt.address),
         );
         mails.push(mail);
-        if (!saveDir) return callback();
+        const received = () => {
+          onMail?.(mail);
+          callback();
+        };
+        if (!saveDir) return received();
         const stamp = mail.receivedAt.toISOString().replace(/[:.]/g, '-');
         const name = `${stamp}-${mail.headers['x-saga-order-id'] ?? mails.length}.eml`;
-        writeFile(join(saveDir, name), mail.raw).then(() => callback(), callback);
+        writeFile(join(saveDir, name), mail.raw).then(received, callback);
       });
     },
   });

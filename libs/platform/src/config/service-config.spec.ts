@@ -49,6 +49,12 @@ describe('loadServiceConfig', () => {
     });
   });
 
+  it('puts the consumer group in the topic prefix namespace unless KAFKA_GROUP_ID is given', () => {
+    expect(loadServiceConfig('order', { KAFKA_TOPIC_PREFIX: 'copy-2.' }).kafkaGroupId).toBe(
+      'copy-2.order-service',
+    );
+  });
+
   it('treats an empty variable as unset', () => {
     expect(loadServiceConfig('inventory', { PORT: '' }).port).toBe(3003);
   });

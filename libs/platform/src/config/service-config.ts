@@ -18,7 +18,10 @@ export interface ServiceConfig {
   readonly kafkaBrokers: readonly string[];
   /** Kafka client id (`KAFKA_CLIENT_ID`). */
   readonly kafkaClientId: string;
-  /** Consumer group (`KAFKA_GROUP_ID`): every instance of one service shares it. */
+  /**
+   * Consumer group (`KAFKA_GROUP_ID`, default `<KAFKA_TOPIC_PREFIX><service>-service`): every instance
+   * of one service shares it.
+   */
   readonly kafkaGroupId: string;
   /**
    * Prepended to every topic name (`KAFKA_TOPIC_PREFIX`, default empty): isolates copies of the
@@ -73,7 +76,7 @@ function schemaFor(service: ServiceName) {
       DATABASE_POOL_SIZE: z.coerce.number().int().min(1).max(200).default(10),
       KAFKA_BROKERS: brokerList.default(['127.0.0.1:9092']),
       KAFKA_CLIENT_ID: z.string().min(1).default(`${service}-service`),
-      KAFKA_GROUP_ID: z.string().min(1).default(`${service}-service`),
+      KAFKA_GROUP_ID: z.string().min(1).optional(),
       KAFKA_TOPIC_PREFIX: z
         .string()
         .regex(/^[A-Za-z0-9._-]{0,100}$/, 'must be letters, digits, dots, dashes or underscores')
@@ -90,7 +93,8 @@ function schemaFor(service: ServiceName) {
       databasePoolSize: env.DATABASE_POOL_SIZE,
       kafkaBrokers: env.KAFKA_BROKERS,
       kafkaClientId: env.KAFKA_CLIENT_ID,
-      kafkaGroupId: env.KAFKA_GROUP_ID,
+      // A topic prefix namespaces the consumer group too, so two copies never share a group.
+      kafkaGroupId: env.KAFKA_GROUP_ID ?? `${env.KAFKA_TOPIC_PREFIX}${service}-service`,
       kafkaTopicPrefix: env.KAFKA_TOPIC_PREFIX,
       outboxBatchSize: env.OUTBOX_BATCH_SIZE,
       outboxRetentionMs: env.OUTBOX_RETENTION_HOURS * 3600_000,

@@ -58,7 +58,7 @@ export class SagaPlatform {
         SERVICE_NAMES.map(async (s) => [s, await createTestDatabase(`${label}_${s}`)] as const),
       ),
     ) as Record<ServiceName, TestDatabase>;
-    await createTopics(topicPrefix);
+    await createPlatformTopics(topicPrefix);
     const seedDir = await mkdtemp(join(tmpdir(), 'saga-seed-'));
     await writeFile(join(seedDir, 'seed.json'), JSON.stringify(seed));
     const smtp = await startSmtpSink();
@@ -129,12 +129,13 @@ export class SagaPlatform {
     await Promise.all([...this.running.keys()].map((service) => this.stopService(service)));
     await this.smtp.close();
     await Promise.all(Object.values(this.databases).map((database) => database.drop()));
-    await deleteTopics(this.topicPrefix);
+    await deletePlatformTopics(this.topicPrefix);
     await rm(this.seedDir, { recursive: true, force: true });
   }
 }
 
-async function createTopics(prefix: string): Promise<void> {
+/** Creates every topic of the registry under `prefix` (a private copy's topics). */
+export async function createPlatformTopics(prefix: string): Promise<void> {
   const admin = testKafka('saga-platform-harness').admin();
   await admin.connect();
   try {
@@ -151,7 +152,8 @@ async function createTopics(prefix: string): Promise<void> {
   }
 }
 
-async function deleteTopics(prefix: string): Promise<void> {
+/** Deletes the topics {@link createPlatformTopics} made. */
+export async function deletePlatformTopics(prefix: string): Promise<void> {
   const admin = testKafka('saga-platform-harness').admin();
   await admin.connect();
   try {

@@ -35,7 +35,8 @@ export class PaymentEventsHandler {
   ) {
     return this.saga.record(manager, event, {
       step: 'PAYMENT_REFUNDED',
-      changes: { paymentStatus: 'REFUNDED', reason: `payment refunded: ${event.data.reason}` },
+      // The refund's reason is the cause (the stock failure, or the cancellation), whichever report comes first.
+      changes: { paymentStatus: 'REFUNDED', reason: event.data.reason },
     });
   }
 }
