@@ -1,6 +1,6 @@
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { Logger, type DynamicModule, type INestApplication } from '@nestjs/common';
+import { Logger, type DynamicModule, type INestApplication, type LogLevel } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import type { MicroserviceOptions } from '@nestjs/microservices';
 import { Kafka } from 'kafkajs';
@@ -22,6 +22,9 @@ export interface ServiceDefinition {
    */
   readonly module: (config: ServiceConfig, env: Record<string, string | undefined>) => DynamicModule;
 }
+
+/** Nest's levels from the most to the least verbose; `LOG_LEVEL` cuts the list. */
+const LOG_LEVELS: LogLevel[] = ['verbose', 'debug', 'log', 'warn', 'error', 'fatal'];
 
 /** A running service and the config it runs with. */
 export interface RunningService {
@@ -45,6 +48,7 @@ export async function startService(
   const config = loadServiceConfig(definition.name, env);
   const app = await NestFactory.create(definition.module(config, env), {
     abortOnError: false,
+    logger: LOG_LEVELS.slice(LOG_LEVELS.indexOf(config.logLevel)),
     bodyParser: false, // our own, with a size limit and problem+json errors (see configureHttp)
   });
   let consumer: SagaKafkaServer;

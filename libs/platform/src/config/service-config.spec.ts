@@ -17,6 +17,7 @@ describe('loadServiceConfig', () => {
       kafkaClientId: 'payment-service',
       kafkaGroupId: 'payment-service',
       kafkaTopicPrefix: '',
+      logLevel: 'log',
       outboxBatchSize: 500,
       outboxRetentionMs: 0,
       inboxRetentionMs: 168 * 3600_000,
@@ -64,6 +65,7 @@ describe('loadServiceConfig', () => {
     ['PORT', '70000', /PORT: must be between 0 and 65535/],
     ['PORT', '30.5', /PORT: must be an integer/],
     ['KAFKA_TOPIC_PREFIX', 'a b', /KAFKA_TOPIC_PREFIX: must be letters, digits/],
+    ['LOG_LEVEL', 'loud', /LOG_LEVEL: must be debug, log, warn or error/],
     ['DATABASE_URL', 'mysql://x/y', /DATABASE_URL: must be a postgres:\/\/ URL/],
     [
       'DATABASE_URL',

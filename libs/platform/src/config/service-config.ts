@@ -28,6 +28,8 @@ export interface ServiceConfig {
    * platform that share a broker, such as parallel end-to-end tests.
    */
   readonly kafkaTopicPrefix: string;
+  /** The least severe log level printed (`LOG_LEVEL`: debug, log, warn or error; default log). */
+  readonly logLevel: 'debug' | 'log' | 'warn' | 'error';
   /** Rows the outbox relay publishes per round (`OUTBOX_BATCH_SIZE`). */
   readonly outboxBatchSize: number;
   /** How long published outbox rows are kept (`OUTBOX_RETENTION_HOURS`, default 0: deleted once published), in ms. */
@@ -81,6 +83,9 @@ function schemaFor(service: ServiceName) {
         .string()
         .regex(/^[A-Za-z0-9._-]{0,100}$/, 'must be letters, digits, dots, dashes or underscores')
         .default(''),
+      LOG_LEVEL: z
+        .enum(['debug', 'log', 'warn', 'error'], { error: 'must be debug, log, warn or error' })
+        .default('log'),
       OUTBOX_BATCH_SIZE: z.coerce.number().int().min(1).max(10_000).default(500),
       OUTBOX_RETENTION_HOURS: z.coerce.number().min(0).default(0),
       INBOX_RETENTION_HOURS: z.coerce.number().min(1).default(168),
@@ -96,6 +101,7 @@ function schemaFor(service: ServiceName) {
       // A topic prefix namespaces the consumer group too, so two copies never share a group.
       kafkaGroupId: env.KAFKA_GROUP_ID ?? `${env.KAFKA_TOPIC_PREFIX}${service}-service`,
       kafkaTopicPrefix: env.KAFKA_TOPIC_PREFIX,
+      logLevel: env.LOG_LEVEL,
       outboxBatchSize: env.OUTBOX_BATCH_SIZE,
       outboxRetentionMs: env.OUTBOX_RETENTION_HOURS * 3600_000,
       inboxRetentionMs: env.INBOX_RETENTION_HOURS * 3600_000,

@@ -103,6 +103,7 @@ export class SagaPlatform {
       SEED_FILE: join(this.seedDir, 'seed.json'),
       SMTP_HOST: '127.0.0.1',
       SMTP_PORT: String(this.smtp.port),
+      LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn',
       ...this.extraEnv,
     });
     const handled = running.consumer.handledTypes().sort().join(', ');

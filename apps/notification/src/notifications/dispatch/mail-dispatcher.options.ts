@@ -14,7 +14,7 @@ export interface MailDispatcherOptions {
   readonly mail: MailConfig;
   /** For logs and the connection's application_name, e.g. `notification-service`. */
   readonly name?: string;
-  /** Rows claimed per round (default 20). */
+  /** Mails sent per round before looking again (default 20), each in a transaction of its own. */
   readonly batchSize?: number;
   /** Fallback poll when no NOTIFY arrives (default 2 s); also the first retry delay of a failed mail. */
   readonly pollIntervalMs?: number;

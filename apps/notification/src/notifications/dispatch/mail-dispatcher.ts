@@ -15,15 +15,15 @@ interface PendingRow {
 
 /**
  * Sends the PENDING notifications, like an outbox relay for e-mail. It `LISTEN`s on `saga_mail` (the
- * handler notifies at commit) and polls every `pollIntervalMs` as a fallback. Each round, in one
- * transaction on its own connection, it claims up to `batchSize` PENDING rows, oldest first, with
- * `FOR UPDATE SKIP LOCKED`, so several instances share the work and never send the same row at once;
- * then it sends each over SMTP and marks it SENT, or records the failure (`attempts`, `last_error`) and
+ * handler notifies at commit) and polls every `pollIntervalMs` as a fallback. Each round sends up to
+ * `batchSize` mails, each in a transaction of its own on the dispatcher's connection: it claims the
+ * oldest PENDING row with `FOR UPDATE SKIP LOCKED` (several instances share the work and never send the
+ * same row at once), sends it over SMTP and marks it SENT, or records the failure (`attempts`, `last_error`) and
  * leaves it PENDING, to be tried again after a backoff that doubles up to `maxBackoffMs`. Nothing that
  * goes wrong escapes the loop: SMTP errors are recorded, database errors make it reconnect.
  *
  * **The one window for a duplicate**: the SMTP server accepts a mail, and the process or its database
- * connection dies before the round's transaction commits. The row is still PENDING and is sent again.
+ * connection dies before that mail's transaction commits. The row is still PENDING and is sent again.
  * Every copy carries the same deterministic `Message-ID` (`<orderId.kind@saga-platform>`), so the
  * receiving system can drop the second one. A mail is never lost: it is SENT only after acceptance.
  */
@@ -58,7 +58,7 @@ export class MailDispatcher {
       port: smtpPort,
       secure: smtpSecure,
       ignoreTLS: !smtpSecure,
-      // The round's row locks are held while sending: a hung server must not hold them for long.
+      // A row stays locked while its mail is sent: a hung server must not hold it for long.
       connectionTimeout: 10_000,
       greetingTimeout: 10_000,
       socketTimeout: 30_000,
@@ -131,29 +131,39 @@ export class MailDispatcher {
     return client;
   }
 
-  /** One transaction: claim, send each, mark each. Returns how many rows were claimed. */
+  /** Sends up to `batchSize` mails, one transaction each. Returns how many rows were claimed. */
   private async round(client: Client): Promise<number> {
     this.notified = false; // a NOTIFY from now on means: look again
     const now = Date.now();
     for (const [id, notBefore] of this.backoff) if (notBefore <= now) this.backoff.delete(id);
+    let claimed = 0;
+    while (this.running && claimed < this.batchSize && (await this.sendNext(client))) claimed += 1;
+    return claimed;
+  }
+
+  /**
+   * Claims the oldest PENDING row (not backing off), sends it and records the outcome, in one
+   * transaction: a crash can re-send at most this one mail. Resolves false when there was none.
+   */
+  private async sendNext(client: Client): Promise<boolean> {
     await client.query('BEGIN');
     try {
       const { rows } = await client.query<PendingRow>(
         `SELECT id, order_id, kind, recipient, subject, body, message_id FROM notifications
           WHERE status = 'PENDING' AND NOT (id = ANY($1::uuid[]))
-          ORDER BY created_at, id LIMIT $2 FOR UPDATE SKIP LOCKED`,
-        [[...this.backoff.keys()], this.batchSize],
+          ORDER BY created_at, id LIMIT 1 FOR UPDATE SKIP LOCKED`,
+        [[...this.backoff.keys()]],
       );
-      for (const row of rows) await this.deliver(client, row);
+      if (rows[0]) await this.deliver(client, rows[0]);
       await client.query('COMMIT');
-      return rows.length;
+      return rows.length > 0;
     } catch (error) {
       await client.query('ROLLBACK').catch(() => undefined);
       throw error;
     }
   }
 
-  /** Sends one mail and records the outcome in the round's transaction; only database errors throw. */
+  /** Sends one mail and records the outcome in the claiming transaction; only database errors throw. */
   private async deliver(client: Client, row: PendingRow): Promise<void> {
     try {
       await this.transport.sendMail({
