@@ -33,6 +33,13 @@ describe('bad input (DESIGN.md: errors as problem+json, nothing changed)', () =>
     ['a JSON array', '[]', 400, /expected object/],
     ['no customerId', { items: [line('WIDGET', 1)] }, 400, /customerId/],
     ['an empty customerId', order([line('WIDGET', 1)], { customerId: '' }), 400, /customerId/],
+    [
+      'a customerId that is an address list',
+      order([line('WIDGET', 1)], { customerId: 'me@evil.example,x' }),
+      400,
+      /customerId/,
+    ],
+    ['a customerId with a space', order([line('WIDGET', 1)], { customerId: 'bob smith' }), 400, /customerId/],
     ['no items', { customerId: 'rich' }, 400, /items/],
     ['no lines', order([]), 400, /items/],
     ['an extra field', order([line('WIDGET', 1)], { discount: 10 }), 400, /discount/],

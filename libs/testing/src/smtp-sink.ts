@@ -45,6 +45,8 @@ export interface SmtpSinkOptions {
   readonly host?: string;
   /** Also writes each mail to `<saveDir>/<receivedAt>-<order id or sequence number>.eml` (the demo). */
   readonly saveDir?: string;
+  /** Recipients the sink refuses for good (`550 no such mailbox`), to test permanent failures. */
+  readonly rejectRecipient?: (address: string) => boolean;
   /** Called with each mail once it is received (and saved); the demo prints a line per mail. */
   readonly onMail?: (mail: CapturedMail) => void;
 }
@@ -58,6 +60,7 @@ export async function startSmtpSink({
   host = '127.0.0.1',
   saveDir,
   onMail,
+  rejectRecipient,
 }: SmtpSinkOptions = {}): Promise<SmtpSink> {
   const mails: CapturedMail[] = [];
   if (saveDir) await mkdir(saveDir, { recursive: true });
@@ -68,6 +71,10 @@ export async function startSmtpSink({
     disableReverseLookup: true,
     logger: false,
     closeTimeout: 1000,
+    onRcptTo(address, _session, callback) {
+      if (!rejectRecipient?.(address.address)) return callback();
+      callback(Object.assign(new Error(`no such mailbox: ${address.address}`), { responseCode: 550 }));
+    },
     onData(stream, session, callback) {
       const chunks: Buffer[] = [];
       stream.on('data', (chunk: Buffer) => chunks.push(chunk));

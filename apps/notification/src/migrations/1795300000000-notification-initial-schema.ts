@@ -19,7 +19,7 @@ export class NotificationInitialSchema1795300000000 implements MigrationInterfac
         subject     text NOT NULL,
         body        text NOT NULL,
         message_id  text NOT NULL UNIQUE,
-        status      text NOT NULL CHECK (status IN ('PENDING', 'SENT')),
+        status      text NOT NULL CHECK (status IN ('PENDING', 'SENT', 'FAILED')), -- FAILED: refused for good (5xx)
         attempts    integer NOT NULL DEFAULT 0,
         last_error  text,
         created_at  timestamptz NOT NULL DEFAULT now(),

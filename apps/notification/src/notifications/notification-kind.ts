@@ -1,8 +1,8 @@
 /** Which terminal state of an order an e-mail announces; at most one e-mail per order and kind. */
 export type NotificationKind = 'ORDER_CONFIRMED' | 'ORDER_CANCELLED';
 
-/** Where a notification stands: written by the handler (PENDING), accepted by the SMTP server (SENT). */
-export type NotificationStatus = 'PENDING' | 'SENT';
+/** Where a notification stands: written by the handler (PENDING), accepted by the SMTP server (SENT), or refused by it for good (FAILED). */
+export type NotificationStatus = 'PENDING' | 'SENT' | 'FAILED';
 
 /** The channel on which a commit that added a PENDING notification wakes the mail dispatcher. */
 export const MAIL_CHANNEL = 'saga_mail';

@@ -145,6 +145,30 @@ describe('MailDispatcher (real PostgreSQL, real SMTP sink)', () => {
     expect(sink.mails.map((mail) => mail.messageId)).toEqual([`<${orderId}.order_confirmed@saga-platform>`]);
   });
 
+  it('marks a mail the server refuses for good (5xx) FAILED and does not retry it', async () => {
+    // Arrange
+    const port = await freePort();
+    sink = await startSmtpSink({ port, rejectRecipient: (address) => address.startsWith('nobody@') });
+    const dispatcher = await startDispatcher(port, { pollIntervalMs: 100, maxBackoffMs: 100 });
+
+    // Act
+    await confirmOrder(randomUUID(), 'nobody');
+    const delivered = await confirmOrder(randomUUID(), 'alice');
+    await waitFor(async () => (await rows()).every((row) => row.status !== 'PENDING'), {
+      timeoutMs: 10_000,
+      what: 'both notifications handled',
+    });
+
+    // Assert
+    const byOrder = Object.fromEntries((await rows()).map((row) => [row.order_id, row]));
+    expect(byOrder[delivered]).toMatchObject({ status: 'SENT', attempts: 1 });
+    const refused = (await rows()).find((row) => row.order_id !== delivered)!;
+    expect(refused).toMatchObject({ status: 'FAILED', attempts: 1, sent_at: null });
+    expect(refused.last_error).toMatch(/550/);
+    expect(dispatcher.status().failed).toBe(1);
+    expect(sink.mails).toHaveLength(1);
+  });
+
   it('shares the work between instances (SKIP LOCKED): every mail goes out exactly once', async () => {
     // Arrange
     sink = await startSmtpSink();

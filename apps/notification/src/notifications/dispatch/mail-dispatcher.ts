@@ -168,7 +168,8 @@ export class MailDispatcher {
     try {
       await this.transport.sendMail({
         from: this.options.mail.mailFrom,
-        to: row.recipient,
+        // An address object, not a string nodemailer would parse (and could split into several).
+        to: { name: '', address: row.recipient },
         subject: row.subject,
         text: row.body,
         messageId: row.message_id,
@@ -176,6 +177,18 @@ export class MailDispatcher {
       });
     } catch (error) {
       const message = (error as Error).message.slice(0, 1000);
+      if (isPermanent(error)) {
+        // The server refused this mail for good (say, no such mailbox): retrying cannot help. FAILED
+        // rows show in GET /notifications, and `npm run audit` reports them.
+        await client.query(
+          `UPDATE notifications SET status = 'FAILED', attempts = attempts + 1, last_error = $2 WHERE id = $1`,
+          [row.id, message],
+        );
+        this.failed += 1;
+        this.lastError = `smtp: ${message}`;
+        this.logger.warn(`mail dispatcher: ${row.message_id} refused for good: ${message}`);
+        return;
+      }
       const { rows } = await client.query<{ attempts: number }>(
         'UPDATE notifications SET attempts = attempts + 1, last_error = $2 WHERE id = $1 RETURNING attempts',
         [row.id, message],
@@ -216,4 +229,10 @@ export class MailDispatcher {
     this.client = undefined;
     await client?.end().catch(() => undefined);
   }
+}
+
+/** An SMTP 5xx reply: the server refuses the mail for good (4xx and network errors are worth a retry). */
+function isPermanent(error: unknown): boolean {
+  const code = (error as { responseCode?: number }).responseCode;
+  return code !== undefined && code >= 500 && code < 600;
 }

@@ -4,6 +4,7 @@ import type { EventEnvelope } from '@saga/contracts';
 import { MAIL_CONFIG, type MailConfig } from '../../config/mail-config';
 import type { MailContent } from '../../templates/mail-content';
 import { MAIL_CHANNEL, notificationMessageId, type NotificationKind } from '../notification-kind';
+import { recipientAddress } from './recipient-address';
 
 /** What every terminal order event carries that a notification needs. */
 interface OrderEventData {
@@ -44,7 +45,7 @@ export class RecordNotificationService {
         orderId,
         kind,
         event.id,
-        `${customerId}@${this.mail.recipientDomain}`,
+        recipientAddress(customerId, this.mail.recipientDomain),
         content.subject,
         content.text,
         notificationMessageId(orderId, kind),

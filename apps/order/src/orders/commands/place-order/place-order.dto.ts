@@ -10,7 +10,8 @@ export const MAX_ORDER_LINES = 50;
  */
 export const PlaceOrderBody = z
   .object({
-    customerId: CustomerId,
+    // Stricter than the contract: an id ends up in an e-mail address (docs/saga.md).
+    customerId: CustomerId.regex(/^[A-Za-z0-9._-]+$/, 'must be letters, digits, dots, dashes or underscores'),
     items: z.array(OrderLine.strict()).min(1).max(MAX_ORDER_LINES),
   })
   .strict()
