@@ -13,24 +13,33 @@ export interface CatalogProduct {
 /** Something that runs SQL: a transaction's manager or a DataSource. */
 type Sql = Pick<EntityManager, 'query'>;
 
+/** Where a catalog record comes from: its event time (`ce_time`) and its offset. */
+export interface CatalogSource {
+  readonly time: string;
+  readonly offset: string;
+}
+
 /**
- * Applies one `catalog.products` record to the replica, unless the replica already holds a newer one
- * for the SKU (a record replayed from a dead-letter topic, say). `offset` is the record's offset: one
- * SKU always lives in one partition, so offsets order its records.
+ * Applies one `catalog.products` record to the replica, unless the replica already holds a newer
+ * change of the SKU. Newer means a later event time, then (same millisecond) a later offset. The time
+ * comes first because a dead-letter replay appends an old change at a new offset; offsets alone would
+ * let it win. Inventory writes a SKU's changes one after another (row lock), so their times ascend.
  */
 export async function upsertCatalogProduct(
   db: Sql,
   product: EventData<typeof ProductUpdatedV2>,
-  offset: string,
+  source: CatalogSource,
 ): Promise<void> {
   await db.query(
-    `INSERT INTO catalog_products (sku, name, price_cents, currency, status, available, source_offset)
-     VALUES ($1, $2, $3, $4, $5, $6, $7)
+    `INSERT INTO catalog_products
+       (sku, name, price_cents, currency, status, available, source_time, source_offset)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
      ON CONFLICT (sku) DO UPDATE SET
        name = EXCLUDED.name, price_cents = EXCLUDED.price_cents, currency = EXCLUDED.currency,
-       status = EXCLUDED.status, available = EXCLUDED.available,
+       status = EXCLUDED.status, available = EXCLUDED.available, source_time = EXCLUDED.source_time,
        source_offset = EXCLUDED.source_offset, updated_at = now()
-     WHERE catalog_products.source_offset < EXCLUDED.source_offset`,
+     WHERE (catalog_products.source_time, catalog_products.source_offset)
+         < (EXCLUDED.source_time, EXCLUDED.source_offset)`,
     [
       product.sku,
       product.name,
@@ -38,7 +47,8 @@ export async function upsertCatalogProduct(
       product.currency,
       product.status,
       product.available,
-      offset,
+      source.time,
+      source.offset,
     ],
   );
 }

@@ -12,6 +12,6 @@ export class CatalogHandler {
     @Payload() event: EventEnvelope<EventData<typeof ProductUpdatedV2>>,
     @Ctx() context: SagaEventContext,
   ): Promise<void> {
-    return upsertCatalogProduct(context.manager, event.data, context.offset);
+    return upsertCatalogProduct(context.manager, event.data, { time: event.time, offset: context.offset });
   }
 }

@@ -2,7 +2,7 @@ import type { Kafka } from 'kafkajs';
 import type { DataSource } from 'typeorm';
 import { PoisonRecordError, ProductUpdatedV2, fromKafkaRecord, type EventData } from '@saga/contracts';
 import { readToEnd } from '@saga/common';
-import { upsertCatalogProduct } from './catalog-product';
+import { upsertCatalogProduct, type CatalogSource } from './catalog-product';
 
 /** What a rebuild did. */
 export interface CatalogRebuild {
@@ -30,7 +30,7 @@ export async function rebuildCatalog(
 ): Promise<CatalogRebuild> {
   return dataSource.transaction(async (manager) => {
     await manager.query('LOCK TABLE catalog_products IN SHARE ROW EXCLUSIVE MODE');
-    const latest = new Map<string, { product: EventData<typeof ProductUpdatedV2>; offset: string }>();
+    const latest = new Map<string, { product: EventData<typeof ProductUpdatedV2>; source: CatalogSource }>();
     let skipped = 0;
     const records = await readToEnd(
       kafka,
@@ -40,7 +40,9 @@ export async function rebuildCatalog(
           const event = fromKafkaRecord(topic, message);
           if (event.type !== ProductUpdatedV2.type) return;
           const product = event.data as EventData<typeof ProductUpdatedV2>;
-          latest.set(product.sku, { product, offset: message.offset });
+          const source = { time: event.time, offset: message.offset };
+          const known = latest.get(product.sku)?.source;
+          if (!known || isNewer(source, known)) latest.set(product.sku, { product, source });
         } catch (error) {
           if (!(error instanceof PoisonRecordError)) throw error;
           skipped += 1;
@@ -49,9 +51,16 @@ export async function rebuildCatalog(
       timeoutMs,
     );
     await manager.query('DELETE FROM catalog_products');
-    for (const { product, offset } of latest.values()) {
-      await upsertCatalogProduct(manager, product, offset);
+    for (const { product, source } of latest.values()) {
+      await upsertCatalogProduct(manager, product, source);
     }
     return { records, products: latest.size, skipped };
   });
+}
+
+/** The replica's order of changes (see {@link upsertCatalogProduct}): event time, then offset. */
+function isNewer(a: CatalogSource, b: CatalogSource): boolean {
+  const at = Date.parse(a.time);
+  const bt = Date.parse(b.time);
+  return at !== bt ? at > bt : BigInt(a.offset) > BigInt(b.offset);
 }

@@ -6,8 +6,9 @@ export class OrderInitialSchema1795300000000 implements MigrationInterface {
 
   async up(db: QueryRunner): Promise<void> {
     await db.query(`
-      -- The local replica of catalog.products (event-carried state transfer). source_offset is the
-      -- position of the record applied last: an older record (a replay) never overwrites a newer one.
+      -- The local replica of catalog.products (event-carried state transfer). (source_time,
+      -- source_offset) is the event time and offset of the record applied last: an older change never
+      -- overwrites a newer one, not even when it is replayed from a dead-letter topic at a new offset.
       CREATE TABLE catalog_products (
         sku           text PRIMARY KEY,
         name          text NOT NULL,
@@ -15,6 +16,7 @@ export class OrderInitialSchema1795300000000 implements MigrationInterface {
         currency      char(3) NOT NULL,
         status        text NOT NULL CHECK (status IN ('ACTIVE', 'DISCONTINUED')),
         available     integer NOT NULL CHECK (available >= 0),
+        source_time   timestamptz NOT NULL,
         source_offset bigint NOT NULL,
         updated_at    timestamptz NOT NULL DEFAULT now()
       );
