@@ -19,8 +19,9 @@ export async function readToEnd(
   try {
     const pending = new Map<string, bigint>();
     for (const topic of topics) {
-      for (const { partition, high } of await admin.fetchTopicOffsets(topic)) {
-        if (BigInt(high) > 0n) pending.set(`${topic}/${partition}`, BigInt(high));
+      // A partition with nothing left to read (empty, or emptied by retention: low = high) is done.
+      for (const { partition, high, low } of await admin.fetchTopicOffsets(topic)) {
+        if (BigInt(high) > BigInt(low)) pending.set(`${topic}/${partition}`, BigInt(high));
       }
     }
     let records = 0;

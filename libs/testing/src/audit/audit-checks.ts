@@ -140,3 +140,66 @@ export function checkMail(snapshot: AuditSnapshot, mails?: readonly AuditedMail[
   }
   return violations;
 }
+
+/**
+ * Rows about orders the order service does not know: a charge, a reservation or an e-mail for an order
+ * that was never placed means an event was forged, misrouted or replayed into the wrong platform.
+ */
+export function checkOrphans(snapshot: AuditSnapshot): Violation[] {
+  const known = new Set(snapshot.orders.map((order) => order.id));
+  const about = [
+    ...snapshot.entries.map((row) => ({
+      id: row.order_id,
+      what: `a ${row.kind} of ${row.amount_cents}`,
+      invariant: 5,
+    })),
+    ...snapshot.reservations.map((row) => ({
+      id: row.order_id,
+      what: `a ${row.status} reservation`,
+      invariant: 4,
+    })),
+    ...snapshot.notifications.map((row) => ({
+      id: row.order_id,
+      what: `an ${row.kind} e-mail`,
+      invariant: 6,
+    })),
+  ];
+  return about
+    .filter((row) => !known.has(row.id))
+    .map((row) => ({
+      invariant: row.invariant,
+      orderId: row.id,
+      message: `${row.what} for an order that does not exist`,
+    }));
+}
+
+/**
+ * The events the databases say were published, as `type|key`: every order was placed, every payment
+ * and reservation answered, every product published. Matched against the log, they catch an event that
+ * was lost between the outbox and Kafka (published rows are deleted, so the outbox cannot tell).
+ */
+export function expectedEvents(snapshot: AuditSnapshot): { key: string; type: string }[] {
+  const expected: { key: string; type: string }[] = [];
+  const add = (key: string, ...types: string[]) => types.forEach((type) => expected.push({ key, type }));
+  for (const order of snapshot.orders) {
+    add(order.id, 'order.placed.v1');
+    if (order.was_confirmed) add(order.id, 'order.confirmed.v1');
+    if (order.cancel_requested) add(order.id, 'order.cancellation-requested.v1');
+    if (order.status === 'CANCELLED') add(order.id, 'order.cancelled.v1');
+  }
+  const payment: Record<string, string[]> = {
+    AUTHORIZED: ['payment.authorized.v1'],
+    REFUNDED: ['payment.authorized.v1', 'payment.refunded.v1'],
+    FAILED: ['payment.failed.v1'],
+  };
+  for (const row of snapshot.payments) add(row.order_id, ...(payment[row.status] ?? []));
+  const stock: Record<string, string[]> = {
+    RESERVED: ['inventory.stock-reserved.v1'],
+    FAILED: ['inventory.stock-reservation-failed.v1'],
+    RELEASED: ['inventory.stock-released.v1'],
+    CANCELLED: ['inventory.stock-released.v1'],
+  };
+  for (const row of snapshot.reservations) add(row.order_id, ...(stock[row.status] ?? []));
+  for (const product of snapshot.products) add(product.sku, 'catalog.product-updated.v2');
+  return expected;
+}

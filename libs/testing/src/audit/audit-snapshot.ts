@@ -3,13 +3,21 @@ import type { ServiceName } from '@saga/contracts';
 
 /** The rows of the four databases the invariants are about, read once. */
 export interface AuditSnapshot {
-  orders: { id: string; customer_id: string; status: string; total_cents: string; was_confirmed: boolean }[];
+  orders: {
+    id: string;
+    customer_id: string;
+    status: string;
+    total_cents: string;
+    was_confirmed: boolean;
+    cancel_requested: boolean;
+  }[];
   orderItems: { order_id: string; sku: string; quantity: number }[];
   accounts: { customer_id: string; opening_balance_cents: string; balance_cents: string }[];
   entries: { customer_id: string; order_id: string; kind: 'CHARGE' | 'REFUND'; amount_cents: string }[];
   payments: { order_id: string; status: string; amount_cents: string }[];
   products: { sku: string; available: number; reserved: number; stocked: number }[];
   held: { order_id: string; sku: string; quantity: number }[];
+  reservations: { order_id: string; status: string }[];
   notifications: { order_id: string; kind: string; status: string; message_id: string }[];
   /** Unpublished outbox rows per service. */
   outboxBacklog: Record<ServiceName, number>;
@@ -65,6 +73,7 @@ export async function readSnapshot(
         `SELECT l.order_id, l.sku, l.quantity FROM reservation_lines l
            JOIN reservations r USING (order_id) WHERE r.status = 'RESERVED'`,
       ),
+      reservations: await rows('inventory', 'SELECT order_id, status FROM reservations'),
       notifications: await rows(
         'notification',
         'SELECT order_id, kind, status, message_id FROM notifications',

@@ -5,7 +5,9 @@ import {
   checkMail,
   checkMoney,
   checkOrders,
+  checkOrphans,
   checkStock,
+  expectedEvents,
   type AuditedMail,
   type Violation,
 } from './audit-checks';
@@ -49,6 +51,7 @@ export async function auditSaga(target: AuditTarget): Promise<AuditReport> {
     ...checkMoney(snapshot),
     ...checkMail(snapshot, target.mails),
     ...checkOutboxes(snapshot),
+    ...checkOrphans(snapshot),
   ];
   let records: number | undefined;
   if (target.kafka) {
@@ -94,10 +97,12 @@ async function checkDelivery(
     if (id) deadLettered[dlqs.get(topic)!].add(id);
   });
   const violations: Violation[] = [];
+  const published = new Set<string>();
   const topics = Object.values(TOPICS).map((topic) => `${prefix}${topic.name}`);
   const records = await readToEnd(kafka, topics, (topic, partition, message) => {
     const id = message.headers?.ce_id?.toString();
     const type = message.headers?.ce_type?.toString() ?? '';
+    published.add(`${readAsType(type)}|${message.key?.toString() ?? ''}`);
     for (const service of SERVICE_NAMES) {
       const consumes = SAGA_SUBSCRIPTIONS[service].includes(readAsType(type));
       if (!consumes || !id || snapshot.inbox[service].has(id) || deadLettered[service].has(id)) continue;
@@ -108,5 +113,13 @@ async function checkDelivery(
       });
     }
   });
+  for (const { type, key } of expectedEvents(snapshot)) {
+    if (published.has(`${type}|${key}`)) continue;
+    violations.push({
+      invariant: 7,
+      orderId: type.startsWith('catalog.') ? undefined : key,
+      message: `the databases say ${type} for ${key} was published, but it is not in the log`,
+    });
+  }
   return { records, violations };
 }

@@ -1,4 +1,4 @@
-import type { Kafka, Producer } from 'kafkajs';
+import type { Admin, Kafka, Producer } from 'kafkajs';
 import { Client } from 'pg';
 import { idempotentProducer, waitFor } from '@saga/common';
 import { SERVICE_NAMES, type ServiceName } from '@saga/contracts';
@@ -78,7 +78,12 @@ export class SagaHarness extends SagaClient {
    * {@link waitForSettled} for many orders at once: one query a round instead of a request per order
    * (hundreds of pollers would load the service under test more than the orders do).
    */
-  async waitForAllSettled(orderIds: readonly string[], timeoutMs = 120_000): Promise<OrderView[]> {
+  async waitForAllSettled(
+    orderIds: readonly string[],
+    timeoutMs = 120_000,
+    /** Orders that must reach this status (a cancelled one passes through CONFIRMED, say). */
+    required: ReadonlyMap<string, OrderView['status']> = new Map(),
+  ): Promise<OrderView[]> {
     await waitSeeing(
       async () => {
         const rows = await this.query<{ id: string; status: string }>(
@@ -86,7 +91,10 @@ export class SagaHarness extends SagaClient {
           'SELECT id, status FROM orders WHERE id = ANY($1)',
           [orderIds],
         );
-        const open = rows.filter((row) => !SETTLED.includes(row.status) || !this.mailFor(row.id, row.status));
+        const open = rows.filter(
+          (row) =>
+            !(required.get(row.id) ?? SETTLED).includes(row.status) || !this.mailFor(row.id, row.status),
+        );
         const missing = orderIds.length - rows.length;
         const seen = open.slice(0, 5).map((row) => `${row.id} ${row.status}`);
         return {
@@ -100,6 +108,27 @@ export class SagaHarness extends SagaClient {
     return Promise.all(orderIds.map((orderId) => this.getOrder(orderId)));
   }
 
+  /**
+   * Resolves once the order's timeline shows `step`, or the order is CANCELLED without it (a step that
+   * will never come). Polls the database, so many callers at once do not load the service under test.
+   */
+  async waitForStep(orderId: string, step: string, timeoutMs = 60_000): Promise<void> {
+    await waitSeeing(
+      async () => {
+        const [row] = await this.query<{ status: string; steps: string[] }>(
+          'order',
+          `SELECT status, array(SELECT step FROM order_timeline t WHERE t.order_id = o.id ORDER BY t.id) AS steps
+             FROM orders o WHERE id = $1`,
+          [orderId],
+        );
+        const done = row !== undefined && (row.steps.includes(step) || row.status === 'CANCELLED');
+        return { done, seen: row ? `${row.status}: ${row.steps.join(' → ')}` : 'no such order yet' };
+      },
+      timeoutMs,
+      `order ${orderId} to reach ${step}`,
+    );
+  }
+
   /** The e-mail the notification service sent for an order's state, if it arrived. */
   mailFor(orderId: string, status: string) {
     return this.platform.smtp.mails.find(
@@ -110,35 +139,22 @@ export class SagaHarness extends SagaClient {
   }
 
   /**
-   * Resolves once the platform is quiet: no unpublished outbox row in any database, and every consumer
-   * group has committed the end of every partition it reads.
+   * Resolves once the platform is quiet: no unpublished outbox row and no PENDING e-mail in any
+   * database, every consumer group at the end of every partition it reads, and all of that unchanged
+   * over two looks in a row (a record published by a service looked at early in one pass shows in the
+   * next one).
    */
   async waitForDrain(timeoutMs = 60_000): Promise<void> {
     const admin = this.kafka.admin();
     await admin.connect();
+    let previous = '';
     try {
       await waitSeeing(
         async () => {
-          const behind: string[] = [];
-          for (const service of SERVICE_NAMES) {
-            const [{ count }] = await this.query<{ count: string }>(
-              service,
-              'SELECT count(*) FROM outbox WHERE published_at IS NULL',
-            );
-            if (Number(count) > 0) behind.push(`${service} outbox ${count}`);
-            const consumer = this.platform.instance(service)?.consumer;
-            const topics = consumer?.subscribedTopics() ?? [];
-            const committed = await admin.fetchOffsets({ groupId: this.platform.groupId(service), topics });
-            for (const { topic, partitions } of committed) {
-              const ends = await admin.fetchTopicOffsets(topic);
-              for (const { partition, offset } of partitions) {
-                const end = ends.find((e) => e.partition === partition)!.high;
-                const at = offset === '-1' ? '0' : offset;
-                if (at !== end) behind.push(`${service} ${topic}/${partition} at ${at} of ${end}`);
-              }
-            }
-          }
-          return { done: behind.length === 0, seen: behind.join('; ') };
+          const { behind, positions } = await this.lag(admin);
+          const quiet = behind.length === 0 && positions === previous;
+          previous = behind.length === 0 ? positions : '';
+          return { done: quiet, seen: behind.join('; ') || 'quiet once, looking again' };
         },
         timeoutMs,
         'the platform to drain',
@@ -146,6 +162,36 @@ export class SagaHarness extends SagaClient {
     } finally {
       await admin.disconnect();
     }
+  }
+
+  /** What is still to do, and every group's committed offsets (to compare two looks). */
+  private async lag(admin: Admin): Promise<{ behind: string[]; positions: string }> {
+    const behind: string[] = [];
+    const positions: string[] = [];
+    for (const service of SERVICE_NAMES) {
+      const [{ count }] = await this.query<{ count: string }>(
+        service,
+        'SELECT count(*) FROM outbox WHERE published_at IS NULL',
+      );
+      if (Number(count) > 0) behind.push(`${service} outbox ${count}`);
+      const topics = this.platform.instance(service)?.consumer.subscribedTopics() ?? [];
+      const committed = await admin.fetchOffsets({ groupId: this.platform.groupId(service), topics });
+      for (const { topic, partitions } of committed) {
+        const ends = await admin.fetchTopicOffsets(topic);
+        for (const { partition, offset } of partitions) {
+          const end = ends.find((e) => e.partition === partition)!.high;
+          const at = offset === '-1' ? '0' : offset;
+          positions.push(`${service}:${topic}/${partition}@${at}`);
+          if (at !== end) behind.push(`${service} ${topic}/${partition} at ${at} of ${end}`);
+        }
+      }
+    }
+    const [{ count }] = await this.query<{ count: string }>(
+      'notification',
+      "SELECT count(*) FROM notifications WHERE status = 'PENDING'",
+    );
+    if (Number(count) > 0) behind.push(`${count} e-mail(s) PENDING`);
+    return { behind, positions: positions.join(',') };
   }
 
   /** Drains, then checks DESIGN.md's invariants over the databases, the Kafka log and the SMTP record. */
