@@ -1,2 +1,3 @@
 export * from './parse-env';
 export * from './service-config';
+export * from './load-seed';
