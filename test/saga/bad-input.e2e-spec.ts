@@ -128,5 +128,6 @@ describe('bad input (DESIGN.md: errors as problem+json, nothing changed)', () =>
     expect(Number(orders[0].count)).toBe(0);
     expect(Number(outbox[0].count)).toBe(0);
     expect(records).toBe(0);
+    await expect(saga.audit().then((report) => report.violations)).resolves.toEqual([]);
   });
 });
