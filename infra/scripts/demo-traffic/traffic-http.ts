@@ -1,0 +1,43 @@
+/** An HTTP answer: its status and JSON body (undefined when there was none or it was not JSON). */
+export interface HttpAnswer<Body> {
+  readonly status: number;
+  readonly body: Body | undefined;
+}
+
+/** A request gives up after this long: a hung service shows as errors, not as a hung run. */
+const REQUEST_TIMEOUT_MS = 10_000;
+
+/** Sends a JSON request; rejects on a network error, a timeout or `signal`, never on a status. */
+export async function requestJson<Body>(
+  url: string,
+  method: 'GET' | 'POST',
+  body?: unknown,
+  signal?: AbortSignal,
+): Promise<HttpAnswer<Body>> {
+  const timeout = AbortSignal.timeout(REQUEST_TIMEOUT_MS);
+  const response = await fetch(url, {
+    method,
+    headers: body === undefined ? {} : { 'content-type': 'application/json' },
+    body: body === undefined ? undefined : JSON.stringify(body),
+    signal: signal ? AbortSignal.any([signal, timeout]) : timeout,
+  });
+  const text = await response.text();
+  try {
+    return { status: response.status, body: text ? (JSON.parse(text) as Body) : undefined };
+  } catch {
+    return { status: response.status, body: undefined };
+  }
+}
+
+/** Runs `task` over `items` with at most `limit` at a time. */
+export async function forEachLimited<T>(
+  items: readonly T[],
+  limit: number,
+  task: (item: T) => Promise<void>,
+): Promise<void> {
+  let next = 0;
+  const worker = async () => {
+    while (next < items.length) await task(items[next++]);
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+}
