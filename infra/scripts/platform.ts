@@ -7,6 +7,9 @@
  * ours takes the services' e-mails, prints a line for each and saves it under `DEMO_MAIL_DIR`
  * (default .local/mail), where `npm run audit` reads them.
  *
+ * The live saga dashboard is the order service's `/`: every service gets `DASHBOARD_PEERS` and
+ * `CORS_ORIGINS` built from the ports below, so the page can read them all.
+ *
  * Per-service overrides: `<SERVICE>_PORT` (e.g. ORDER_PORT) and `<SERVICE>_DATABASE_URL`.
  * `--build` rebuilds even when dist/ exists.
  */
@@ -30,10 +33,10 @@ interface Service {
   readonly child: ChildProcess;
 }
 
-/** Newest modification time of the TypeScript sources under `folder`. */
+/** Newest modification time of the sources under `folder`: TypeScript, and the dashboard's page files. */
 function newestSource(folder: string): number {
   return readdirSync(folder, { recursive: true, withFileTypes: true })
-    .filter((entry) => entry.isFile() && entry.name.endsWith('.ts'))
+    .filter((entry) => entry.isFile() && /\.(ts|js|css|html)$/.test(entry.name))
     .reduce((newest, entry) => Math.max(newest, statSync(join(entry.parentPath, entry.name)).mtimeMs), 0);
 }
 
@@ -61,14 +64,40 @@ function prefixLines(name: string, stream: NodeJS.ReadableStream, to: NodeJS.Wri
   });
 }
 
-function startServiceProcess(name: ServiceName, brokers: string[], env: NodeJS.ProcessEnv): Service {
+/** The HTTP port of each service: `<SERVICE>_PORT`, or the design's default. */
+function servicePorts(env: NodeJS.ProcessEnv): Record<ServiceName, number> {
+  return Object.fromEntries(
+    SERVICE_NAMES.map((name) => [name, Number(env[`${name.toUpperCase()}_PORT`] || DEFAULT_PORTS[name])]),
+  ) as Record<ServiceName, number>;
+}
+
+/**
+ * What the dashboard needs: the order service tells the page where the other services are
+ * (`DASHBOARD_PEERS`), and every service lets that page read it (`CORS_ORIGINS`).
+ */
+function dashboardEnv(ports: Record<ServiceName, number>): NodeJS.ProcessEnv {
+  return {
+    DASHBOARD_PEERS: SERVICE_NAMES.filter((name) => name !== 'order')
+      .map((name) => `${name}=http://127.0.0.1:${ports[name]}`)
+      .join(','),
+    CORS_ORIGINS: `http://127.0.0.1:${ports.order}`,
+  };
+}
+
+function startServiceProcess(
+  name: ServiceName,
+  brokers: string[],
+  env: NodeJS.ProcessEnv,
+  ports: Record<ServiceName, number>,
+): Service {
   const upper = name.toUpperCase();
-  const port = Number(env[`${upper}_PORT`] || DEFAULT_PORTS[name]);
+  const port = ports[name];
   const child = spawn(process.execPath, [join(REPO_ROOT, 'dist', 'apps', name, 'main.js')], {
     cwd: REPO_ROOT,
     stdio: ['ignore', 'pipe', 'pipe'],
     env: {
       ...env,
+      ...dashboardEnv(ports),
       PORT: String(port),
       DATABASE_URL: env[`${upper}_DATABASE_URL`] || databaseUrl(postgresServerUrl(env), databaseName(name)),
       KAFKA_BROKERS: brokers.join(','),
@@ -79,10 +108,13 @@ function startServiceProcess(name: ServiceName, brokers: string[], env: NodeJS.P
   return { name, port, child };
 }
 
+/** Where our SMTP sink saves the e-mails (`DEMO_MAIL_DIR`). */
+const mailDir = (env: NodeJS.ProcessEnv) => env.DEMO_MAIL_DIR || join(localDir(env), 'mail');
+
 /** Our SMTP sink on `SMTP_PORT`, or nothing when another SMTP server already listens there. */
 async function startMail(env: NodeJS.ProcessEnv): Promise<SmtpSink | undefined> {
   const port = Number(env.SMTP_PORT || 1025);
-  const saveDir = env.DEMO_MAIL_DIR || join(localDir(env), 'mail');
+  const saveDir = mailDir(env);
   try {
     const sink = await startSmtpSink({
       port,
@@ -138,8 +170,9 @@ async function main(argv: string[]): Promise<void> {
   try {
     build(argv.includes('--build'));
     mail = await startMail(env);
+    const ports = servicePorts(env);
     for (const name of SERVICE_NAMES) {
-      const service = startServiceProcess(name, brokers, env);
+      const service = startServiceProcess(name, brokers, env, ports);
       service.child.on('exit', (code, signal) => {
         if (!stopping) {
           log(`${name} exited unexpectedly (${signal ?? `code ${code}`}); stopping everything.`);
@@ -165,7 +198,13 @@ async function main(argv: string[]): Promise<void> {
     );
   }
   log(`  Kafka        ${brokers.join(',')}`);
+  log(
+    `  E-mails      ${mail ? `saved in ${mailDir(env)}` : `sent to the SMTP server on port ${env.SMTP_PORT || 1025}`}`,
+  );
   const orderPort = services.find((service) => service.name === 'order')!.port;
+  log('');
+  log(`  Dashboard: http://127.0.0.1:${orderPort}/   <- open it: place orders, watch the saga live`);
+  log('');
   log(`Try: curl -si -X POST http://127.0.0.1:${orderPort}/orders -H "content-type: application/json" \\`);
   log(`       -d '{"customerId":"alice","items":[{"sku":"KEYBOARD-01","quantity":1}]}'`);
   log('Press Ctrl+C to stop.');

@@ -5,6 +5,8 @@ import { NotificationInitialSchema1795300000000 } from './migrations/17953000000
 import { MailDispatcherService } from './notifications/dispatch/mail-dispatcher.service';
 import { ListNotificationsController } from './notifications/queries/list-notifications/list-notifications.controller';
 import { ListNotificationsService } from './notifications/queries/list-notifications/list-notifications.service';
+import { RecentNotificationsController } from './notifications/queries/recent-notifications/recent-notifications.controller';
+import { RecentNotificationsService } from './notifications/queries/recent-notifications/recent-notifications.service';
 import { RecordNotificationService } from './notifications/record-notification/record-notification.service';
 import { OrderEventsHandler } from './notifications/saga/order-events.handler';
 
@@ -23,11 +25,12 @@ export class AppModule {
           migrations: [NotificationInitialSchema1795300000000],
         }),
       ],
-      controllers: [OrderEventsHandler, ListNotificationsController],
+      controllers: [OrderEventsHandler, ListNotificationsController, RecentNotificationsController],
       providers: [
         { provide: MAIL_CONFIG, useValue: loadMailConfig(env) },
         RecordNotificationService,
         ListNotificationsService,
+        RecentNotificationsService,
         MailDispatcherService,
       ],
     };

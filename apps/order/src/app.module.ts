@@ -1,6 +1,7 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 import { PlatformModule, type ServiceConfig, type ServiceDefinition } from '@saga/platform';
 import { CatalogHandler } from './catalog/catalog.handler';
+import { DashboardModule } from './dashboard/dashboard.module';
 import { OrderInitialSchema1795300000000 } from './migrations/1795300000000-order-initial-schema';
 import { CancelOrderController } from './orders/commands/cancel-order/cancel-order.controller';
 import { CancelOrderService } from './orders/commands/cancel-order/cancel-order.service';
@@ -12,14 +13,18 @@ import { InventoryEventsHandler } from './orders/saga/inventory-events.handler';
 import { OrderSagaService } from './orders/saga/order-saga.service';
 import { PaymentEventsHandler } from './orders/saga/payment-events.handler';
 
-/** Root module of the order service: the orders API, the order's side of the saga, the catalog replica. */
+/**
+ * Root module of the order service: the orders API, the order's side of the saga, the catalog replica,
+ * and the live saga dashboard at `/`.
+ */
 @Module({})
 export class AppModule {
-  static register(config: ServiceConfig): DynamicModule {
+  static register(config: ServiceConfig, env: Record<string, string | undefined>): DynamicModule {
     return {
       module: AppModule,
       imports: [
         PlatformModule.forService(config, { entities: [], migrations: [OrderInitialSchema1795300000000] }),
+        DashboardModule.register(env),
       ],
       controllers: [
         PlaceOrderController,
@@ -37,5 +42,5 @@ export class AppModule {
 /** How the platform boots the order service (used by main.ts and by tests). */
 export const orderService: ServiceDefinition = {
   name: 'order',
-  module: (config) => AppModule.register(config),
+  module: (config, env) => AppModule.register(config, env),
 };

@@ -7,6 +7,7 @@ import { typeOrmOptions, type DatabaseDefinition } from './database/typeorm-opti
 import { HealthController } from './health/health.controller';
 import { KafkaHealthIndicator, clusterProbeFactoryProvider } from './health/kafka.health';
 import { ConsumerHealthIndicator } from './health/consumer.health';
+import { DeadLetterHealthIndicator } from './health/dead-letters.health';
 import { OutboxHealthIndicator } from './health/outbox.health';
 import { ProblemDetailsFilter } from './http/problem-details.filter';
 import { OutboxRelayService } from './outbox/outbox-relay.service';
@@ -35,6 +36,7 @@ export class PlatformModule {
         OutboxRelayService,
         OutboxHealthIndicator,
         ConsumerHealthIndicator,
+        DeadLetterHealthIndicator,
       ],
       exports: [SERVICE_CONFIG],
     };

@@ -21,6 +21,7 @@ describe('loadServiceConfig', () => {
       outboxBatchSize: 500,
       outboxRetentionMs: 0,
       inboxRetentionMs: 168 * 3600_000,
+      corsOrigins: ['http://127.0.0.1:3001'],
     });
   });
 
@@ -35,6 +36,7 @@ describe('loadServiceConfig', () => {
       KAFKA_CLIENT_ID: 'order-a',
       KAFKA_GROUP_ID: 'order-blue',
       KAFKA_TOPIC_PREFIX: 'e2e-1a2b.',
+      CORS_ORIGINS: 'http://localhost:8080, https://demo.example.com',
     });
 
     // Assert
@@ -47,6 +49,7 @@ describe('loadServiceConfig', () => {
       kafkaClientId: 'order-a',
       kafkaGroupId: 'order-blue',
       kafkaTopicPrefix: 'e2e-1a2b.',
+      corsOrigins: ['http://localhost:8080', 'https://demo.example.com'],
     });
   });
 
@@ -74,6 +77,8 @@ describe('loadServiceConfig', () => {
     ],
     ['KAFKA_BROKERS', '127.0.0.1', /KAFKA_BROKERS: must be a comma-separated list of host:port/],
     ['DATABASE_POOL_SIZE', '0', /DATABASE_POOL_SIZE: /],
+    ['CORS_ORIGINS', 'http://127.0.0.1:3001/', /CORS_ORIGINS: must be a comma-separated list of origins/],
+    ['CORS_ORIGINS', '*', /CORS_ORIGINS: must be a comma-separated list of origins/],
   ])('rejects %s=%s with a message naming the variable', (name, value, message) => {
     // Act
     const load = () => loadServiceConfig('order', { [name]: value });

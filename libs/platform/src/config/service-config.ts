@@ -36,6 +36,11 @@ export interface ServiceConfig {
   readonly outboxRetentionMs: number;
   /** How long inbox entries are kept (`INBOX_RETENTION_HOURS`), in ms: longer than any redelivery. */
   readonly inboxRetentionMs: number;
+  /**
+   * Origins whose pages may read this service's GET endpoints (`CORS_ORIGINS`, comma-separated; default
+   * the order service's dashboard, `http://127.0.0.1:3001`): the dashboard's browser reads every service.
+   */
+  readonly corsOrigins: readonly string[];
 }
 
 const port = z.coerce
@@ -52,6 +57,19 @@ const brokerList = z
 const postgresUrl = z.string().refine((raw) => /^postgres(ql)?:\/\/[^/]+\/[^/?]+/.test(raw), {
   message: 'must be a postgres:// URL that names a database',
 });
+
+const originList = z
+  .string()
+  .transform((raw) => raw.split(',').map((origin) => origin.trim()))
+  .pipe(
+    z
+      .array(
+        z
+          .string()
+          .regex(/^https?:\/\/[^/\s,]+$/, 'must be a comma-separated list of origins (http://host:port)'),
+      )
+      .min(1),
+  );
 
 /** Default HTTP port of each service, as DESIGN.md assigns them. */
 export const DEFAULT_PORTS: Readonly<Record<ServiceName, number>> = {
@@ -89,6 +107,7 @@ function schemaFor(service: ServiceName) {
       OUTBOX_BATCH_SIZE: z.coerce.number().int().min(1).max(10_000).default(500),
       OUTBOX_RETENTION_HOURS: z.coerce.number().min(0).default(0),
       INBOX_RETENTION_HOURS: z.coerce.number().min(1).default(168),
+      CORS_ORIGINS: originList.default([`http://127.0.0.1:${DEFAULT_PORTS.order}`]),
     })
     .transform((env): ServiceConfig => ({
       service,
@@ -105,6 +124,7 @@ function schemaFor(service: ServiceName) {
       outboxBatchSize: env.OUTBOX_BATCH_SIZE,
       outboxRetentionMs: env.OUTBOX_RETENTION_HOURS * 3600_000,
       inboxRetentionMs: env.INBOX_RETENTION_HOURS * 3600_000,
+      corsOrigins: env.CORS_ORIGINS,
     }));
 }
 

@@ -2,13 +2,14 @@ import { Controller, Get, Res, ServiceUnavailableException } from '@nestjs/commo
 import { HealthCheckService, TypeOrmHealthIndicator } from '@nestjs/terminus';
 import type { Response } from 'express';
 import { ConsumerHealthIndicator } from './consumer.health';
+import { DeadLetterHealthIndicator } from './dead-letters.health';
 import { KafkaHealthIndicator } from './kafka.health';
 import { OutboxHealthIndicator } from './outbox.health';
 
 /**
  * `GET /health/live`: the process serves HTTP (restart it if not).
  * `GET /health/ready`: database, Kafka, the outbox relay and the consumer are up (send it traffic only if so): 200 or
- * 503 with each check.
+ * 503 with each check. Its details also report the dead letters (`deadLetters.count`), which never fail it.
  */
 @Controller('health')
 export class HealthController {
@@ -18,6 +19,7 @@ export class HealthController {
     private readonly kafka: KafkaHealthIndicator,
     private readonly outbox: OutboxHealthIndicator,
     private readonly consumer: ConsumerHealthIndicator,
+    private readonly deadLetters: DeadLetterHealthIndicator,
   ) {}
 
   @Get('live')
@@ -33,6 +35,7 @@ export class HealthController {
         () => this.kafka.check('kafka'),
         () => this.outbox.check('outbox'),
         () => this.consumer.check('consumer'),
+        () => this.deadLetters.check('deadLetters'),
       ]);
     } catch (error) {
       // Terminus reports "not ready" as an exception; answer its report as is, not as a problem.

@@ -11,6 +11,8 @@ function fakeProbe(describeCluster: ClusterProbe['describeCluster']): ClusterPro
     },
     disconnect: () => Promise.resolve(),
     describeCluster,
+    listTopics: () => Promise.resolve([]),
+    fetchTopicOffsets: () => Promise.resolve([]),
   };
   return probe;
 }

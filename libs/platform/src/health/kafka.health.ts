@@ -5,8 +5,11 @@ import { SERVICE_CONFIG } from '../service-config.token';
 import type { ServiceConfig } from '../config';
 import { kafkaClientConfig } from '../kafka/kafka-options';
 
-/** The part of a kafkajs admin client the check needs; a fake stands in for it in unit tests. */
-export type ClusterProbe = Pick<Admin, 'connect' | 'disconnect' | 'describeCluster'>;
+/** The part of a kafkajs admin client the checks need; a fake stands in for it in unit tests. */
+export type ClusterProbe = Pick<
+  Admin,
+  'connect' | 'disconnect' | 'describeCluster' | 'listTopics' | 'fetchTopicOffsets'
+>;
 
 /** Builds the probe; a provider so that unit tests can replace the broker. */
 export const CLUSTER_PROBE_FACTORY = Symbol('CLUSTER_PROBE_FACTORY');
@@ -40,22 +43,34 @@ export class KafkaHealthIndicator implements OnApplicationShutdown {
   async check(key: string, timeoutMs = 2000) {
     const indicator = this.indicators.check(key);
     try {
-      const cluster = await withTimeout(this.describe(), timeoutMs);
+      const cluster = await this.request((probe) => probe.describeCluster(), timeoutMs);
       return indicator.up({ brokers: cluster.brokers.length, controller: cluster.controller });
     } catch (error) {
-      await this.reset();
       return indicator.down({ message: error instanceof Error ? error.message : String(error) });
+    }
+  }
+
+  /**
+   * Runs one admin request on the shared connection, within the timeout. A failure drops the
+   * connection (the next request reconnects) and rejects.
+   */
+  async request<T>(work: (probe: ClusterProbe) => Promise<T>, timeoutMs = 2000): Promise<T> {
+    try {
+      // Concurrent requests share one connection attempt instead of each opening (and leaking) a client.
+      this.probe ??= this.connect();
+      const probe = this.probe;
+      return await withTimeout(
+        probe.then((connected) => work(connected)),
+        timeoutMs,
+      );
+    } catch (error) {
+      await this.reset();
+      throw error;
     }
   }
 
   async onApplicationShutdown(): Promise<void> {
     await this.reset();
-  }
-
-  private async describe() {
-    // Concurrent checks share one connection attempt instead of each opening (and leaking) a client.
-    this.probe ??= this.connect();
-    return (await this.probe).describeCluster();
   }
 
   private async connect(): Promise<ClusterProbe> {

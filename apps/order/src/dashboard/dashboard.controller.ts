@@ -1,0 +1,34 @@
+import { Controller, Get, Inject, Sse, type MessageEvent } from '@nestjs/common';
+import { map, type Observable } from 'rxjs';
+import { DASHBOARD_CONFIG, type DashboardConfig } from './dashboard-config';
+import { DashboardFeedService } from './feed/dashboard-feed.service';
+import { DashboardSummaryService } from './summary/dashboard-summary.service';
+import type { OrderSummary } from './summary/order-summary';
+
+/**
+ * The dashboard's data: `GET /dashboard/config` (where the peers are), `GET /dashboard/summary` (the
+ * outcome counters) and `GET /dashboard/stream` (Server-Sent Events: a snapshot, then new saga steps).
+ */
+@Controller('dashboard')
+export class DashboardController {
+  constructor(
+    @Inject(DASHBOARD_CONFIG) private readonly config: DashboardConfig,
+    private readonly summaries: DashboardSummaryService,
+    private readonly feeds: DashboardFeedService,
+  ) {}
+
+  @Get('config')
+  peers(): DashboardConfig {
+    return this.config;
+  }
+
+  @Get('summary')
+  summary(): Promise<OrderSummary> {
+    return this.summaries.summary();
+  }
+
+  @Sse('stream')
+  stream(): Observable<MessageEvent> {
+    return this.feeds.feed().pipe(map((message) => ({ data: message })));
+  }
+}

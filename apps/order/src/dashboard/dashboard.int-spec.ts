@@ -1,0 +1,141 @@
+import { randomUUID } from 'node:crypto';
+import type { Subscription } from 'rxjs';
+import type { DataSource } from 'typeorm';
+import { createTestDataSource, createTestDatabase, waitFor, type TestDatabase } from '@saga/testing';
+import { OrderInitialSchema1795300000000 } from '../migrations/1795300000000-order-initial-schema';
+import type { OrderStatus, TimelineStep } from '../orders/order-status';
+import { DashboardFeedService, type FeedMessage } from './feed/dashboard-feed.service';
+import { DashboardSummaryService } from './summary/dashboard-summary.service';
+
+describe('dashboard feed and summary (real PostgreSQL)', () => {
+  let database: TestDatabase;
+  let dataSource: DataSource;
+  let subscription: Subscription | undefined;
+
+  beforeAll(async () => {
+    database = await createTestDatabase('order_dashboard');
+    dataSource = await createTestDataSource(database.url, [OrderInitialSchema1795300000000]);
+  });
+  afterEach(() => subscription?.unsubscribe());
+  afterAll(async () => {
+    await dataSource.destroy();
+    await database.drop();
+  });
+
+  async function addOrder(status: OrderStatus, reason: string | null = null, runner = dataSource.manager) {
+    const orderId = randomUUID();
+    await runner.query(
+      `INSERT INTO orders (id, customer_id, status, total_cents, currency, reason) VALUES ($1, 'alice', $2, 8900, 'EUR', $3)`,
+      [orderId, status, reason],
+    );
+    await runner.query(
+      `INSERT INTO order_items (order_id, line_no, sku, quantity, unit_price_cents) VALUES ($1, 1, 'KEYBOARD-01', 1, 8900)`,
+      [orderId],
+    );
+    return orderId;
+  }
+
+  async function addStep(orderId: string, step: TimelineStep, runner = dataSource.manager): Promise<number> {
+    const [{ id }]: { id: string }[] = await runner.query(
+      'INSERT INTO order_timeline (order_id, step) VALUES ($1, $2) RETURNING id',
+      [orderId, step],
+    );
+    return Number(id);
+  }
+
+  function listen(): FeedMessage[] {
+    const messages: FeedMessage[] = [];
+    subscription = new DashboardFeedService(dataSource)
+      .feed(30)
+      .subscribe((message) => messages.push(message));
+    return messages;
+  }
+
+  const sentStepIds = (messages: FeedMessage[]) =>
+    messages.flatMap((message) => (message.kind === 'steps' ? message.steps.map((step) => step.id) : []));
+
+  it('sends a snapshot, then each new timeline step once, in order, with its order', async () => {
+    // Arrange
+    const earlier = await addOrder('PENDING');
+    await addStep(earlier, 'PLACED');
+    const messages = listen();
+    await waitFor(() => messages.length > 0, { timeoutMs: 5000, what: 'the snapshot' });
+
+    // Act
+    const ids = [
+      await addStep(earlier, 'PAYMENT_AUTHORIZED'),
+      await addStep(earlier, 'STOCK_RESERVED'),
+      await addStep(earlier, 'CONFIRMED'),
+    ];
+    await dataSource.query(`UPDATE orders SET status = 'CONFIRMED' WHERE id = $1`, [earlier]);
+    const later = await addOrder('PENDING');
+    ids.push(await addStep(later, 'PLACED'));
+    await waitFor(() => sentStepIds(messages).length >= 4, { timeoutMs: 5000, what: 'four steps' });
+
+    // Assert
+    const [snapshot] = messages;
+    expect(snapshot).toMatchObject({
+      kind: 'snapshot',
+      orders: [
+        {
+          orderId: earlier,
+          customerId: 'alice',
+          status: 'PENDING',
+          totalCents: 8900,
+          items: [{ sku: 'KEYBOARD-01', quantity: 1 }],
+          timeline: [{ step: 'PLACED' }],
+        },
+      ],
+    });
+    expect(sentStepIds(messages)).toEqual(ids);
+    const last = messages.at(-1);
+    expect(last?.kind === 'steps' && last.orders.map((order) => order.orderId)).toContain(later);
+  });
+
+  it('sends a step that committed after a later one, once', async () => {
+    // Arrange
+    const orderId = await addOrder('PENDING');
+    const messages = listen();
+    await waitFor(() => messages.length > 0, { timeoutMs: 5000, what: 'the snapshot' });
+    const slow = dataSource.createQueryRunner();
+    await slow.startTransaction();
+
+    // Act
+    const lowerId = await addStep(orderId, 'PLACED', slow.manager);
+    const higherId = await addStep(orderId, 'PAYMENT_AUTHORIZED');
+    await waitFor(() => sentStepIds(messages).includes(higherId), {
+      timeoutMs: 5000,
+      what: 'the later step',
+    });
+    await slow.commitTransaction();
+    await slow.release();
+    await waitFor(() => sentStepIds(messages).includes(lowerId), { timeoutMs: 5000, what: 'the late step' });
+
+    // Assert
+    expect(lowerId).toBeLessThan(higherId);
+    expect(sentStepIds(messages)).toEqual([higherId, lowerId]);
+  });
+
+  it('counts the outcomes', async () => {
+    // Arrange
+    await dataSource.query('TRUNCATE orders CASCADE');
+    await addOrder('CONFIRMED');
+    await addOrder('CONFIRMED');
+    await addOrder('PENDING');
+    await addOrder('CANCELLED', 'payment declined: INSUFFICIENT_FUNDS');
+    await addOrder('CANCELLED', 'stock reservation failed: OUT_OF_STOCK MONITOR-27 (0/1)');
+    await addOrder('CANCELLED', 'cancelled by the customer');
+
+    // Act
+    const summary = await new DashboardSummaryService(dataSource).summary();
+
+    // Assert
+    expect(summary).toMatchObject({
+      total: 6,
+      confirmed: 2,
+      pending: 1,
+      cancelling: 0,
+      cancelled: { total: 3, byCategory: { declined: 1, outOfStock: 1, byCustomer: 1 } },
+    });
+  });
+});

@@ -1,0 +1,91 @@
+/**
+ * The live saga dashboard. The order service serves this page and its live feed; the page itself reads
+ * the other services (they allow it by CORS), because a service never calls another.
+ *
+ * - `GET /dashboard/stream` (Server-Sent Events): a snapshot of the latest orders, then each new saga step;
+ * - `GET /dashboard/summary`: the outcome counters, refreshed when steps arrive;
+ * - every few seconds: inventory's products, notification's recent e-mails, each service's readiness.
+ */
+import { every, getJson } from './dom.js';
+import { OrdersView } from './orders-view.js';
+import { OrderForm, ServicesTable, renderMails, renderSummary } from './panels.js';
+
+const byId = (id) => document.getElementById(id);
+
+async function main() {
+  const { peers } = await getJson('/dashboard/config');
+  const urls = { order: window.location.origin, ...peers };
+
+  const form = new OrderForm({
+    form: byId('order-form'),
+    lines: byId('lines'),
+    addLine: byId('add-line'),
+    result: byId('place-result'),
+    onPlaced: () => void refreshSummary(),
+  });
+  const orders = new OrdersView({
+    list: byId('orders'),
+    empty: byId('no-orders'),
+    onCancel: (orderId) => void cancel(orderId),
+  });
+  const services = new ServicesTable(byId('services').tBodies[0], urls);
+  const refreshSummary = every(5000, async () =>
+    renderSummary(byId('counters'), await getJson('/dashboard/summary')),
+  );
+  const refreshMails = every(2000, async () => {
+    const mails = await getJson(`${urls.notification}/notifications/recent?limit=20`);
+    renderMails(byId('emails'), mails);
+    orders.setMails(mails);
+  });
+  const refreshProducts = every(5000, async () =>
+    form.setProducts(await getJson(`${urls.inventory}/products`)),
+  );
+  every(3000, () => services.refresh());
+
+  async function cancel(orderId) {
+    try {
+      await getJson(`/orders/${orderId}/cancel`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: '{}',
+      });
+    } catch (error) {
+      window.alert(`Not cancelled: ${error.message}`);
+    }
+  }
+
+  // Counters, e-mails and stock follow the saga's steps; a burst of steps refreshes them once.
+  let pending;
+  const afterSteps = () => {
+    clearTimeout(pending);
+    pending = setTimeout(() => {
+      void refreshSummary();
+      void refreshMails();
+      void refreshProducts();
+    }, 300);
+  };
+
+  const connection = byId('connection');
+  const stream = new EventSource('/dashboard/stream');
+  stream.onopen = () => {
+    connection.dataset.state = 'live';
+    connection.textContent = 'live';
+  };
+  stream.onerror = () => {
+    // EventSource reconnects by itself, and the server sends a fresh snapshot.
+    connection.dataset.state = 'reconnecting';
+    connection.textContent = 'reconnecting…';
+  };
+  stream.onmessage = (message) => {
+    const data = JSON.parse(message.data);
+    if (data.kind === 'snapshot') orders.snapshot(data.orders);
+    else orders.steps(data.steps, data.orders);
+    afterSteps();
+  };
+}
+
+main().catch((error) => {
+  const connection = byId('connection');
+  connection.dataset.state = 'error';
+  connection.textContent = `failed to start: ${error.message}`;
+});

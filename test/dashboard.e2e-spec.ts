@@ -1,0 +1,162 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdir, mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { SERVICE_NAMES } from '@saga/contracts';
+import {
+  createPlatformTopics,
+  createTestDatabase,
+  deletePlatformTopics,
+  freePort,
+  waitFor,
+  type TestDatabase,
+} from '@saga/testing';
+
+const REPO_ROOT = join(__dirname, '..');
+
+/** The test's artifact: what the dashboard showed at the end, kept for CI (also when the test fails). */
+const SCREENSHOT = join(REPO_ROOT, '.local', 'artifacts', 'dashboard.png');
+
+/** Debian's Chromium, driven by playwright-core: no browser download. */
+const CHROMIUM_ARGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+];
+
+/** How long the page may take to show the saga's end: it takes well under a second on a laptop. */
+const SAGA_DEADLINE_MS = 30_000;
+
+/**
+ * The live saga dashboard, as a visitor meets it: `npm run demo` (with ports, databases, topics and a
+ * mail folder of its own, like test/platform.e2e-spec.ts), then a real browser on the printed URL.
+ * It places an order through the form and watches the saga reach CONFIRMED, step by step across the
+ * services, with the e-mail and the services' backlog and dead letters.
+ */
+describe('the live saga dashboard', () => {
+  const databases: TestDatabase[] = [];
+  const topicPrefix = `e2e-dash-${process.pid}.`;
+  let mailDir: string;
+  let demo: ChildProcess | undefined;
+  let browser: Browser | undefined;
+  let page: Page | undefined;
+  let output = '';
+
+  beforeAll(async () => {
+    await createPlatformTopics(topicPrefix);
+    mailDir = await mkdtemp(join(tmpdir(), 'saga-dashboard-mail-'));
+  });
+  afterAll(async () => {
+    // Always: the screenshot (the CI artifact), then the browser, then the demo as Ctrl+C stops it.
+    await mkdir(join(SCREENSHOT, '..'), { recursive: true });
+    await page?.screenshot({ path: SCREENSHOT, fullPage: true }).catch(() => undefined);
+    await browser?.close();
+    if (demo && demo.exitCode === null) {
+      const exited = new Promise((resolve) => demo!.once('exit', resolve));
+      demo.kill('SIGINT');
+      await exited;
+    }
+    await Promise.all(databases.map((database) => database.drop()));
+    await deletePlatformTopics(topicPrefix);
+    await rm(mailDir, { recursive: true, force: true });
+  });
+
+  async function startDemo(): Promise<string> {
+    const env: NodeJS.ProcessEnv = {
+      ...process.env,
+      KAFKA_TOPIC_PREFIX: topicPrefix,
+      SMTP_PORT: String(await freePort()),
+      DEMO_MAIL_DIR: mailDir,
+    };
+    for (const name of SERVICE_NAMES) {
+      const database = await createTestDatabase(`dash_${name}`);
+      databases.push(database);
+      env[`${name.toUpperCase()}_PORT`] = String(await freePort());
+      env[`${name.toUpperCase()}_DATABASE_URL`] = database.url;
+    }
+    demo = spawn(
+      process.execPath,
+      [require.resolve('tsx/cli'), join(REPO_ROOT, 'infra/scripts/platform.ts')],
+      {
+        cwd: REPO_ROOT,
+        env,
+        stdio: ['ignore', 'pipe', 'pipe'],
+      },
+    );
+    demo.stdout!.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    demo.stderr!.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    await waitFor(() => output.includes('Press Ctrl+C to stop.') || (demo!.exitCode !== null && output), {
+      timeoutMs: 100_000,
+      what: 'the demo to report the platform up',
+    }).catch((error: Error) => {
+      throw new Error(`${error.message}\n--- demo output ---\n${output}`);
+    });
+    const url = /Dashboard: (http:\/\/\S+)/.exec(output)?.[1];
+    if (!url) throw new Error(`the demo printed no dashboard URL\n--- demo output ---\n${output}`);
+    return url;
+  }
+
+  it('places an order from the form and shows it CONFIRMED, with its saga, e-mail and service health', async () => {
+    // Arrange
+    const url = await startDemo();
+    browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS });
+    page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
+    const errors: string[] = [];
+    page.on('pageerror', (error) => errors.push(error.message));
+    await page.goto(url);
+    await page.locator('.line-sku option[value="KEYBOARD-01"]').waitFor({ state: 'attached' });
+
+    // Act
+    await page.fill('#customer', 'alice');
+    await page.selectOption('.line-sku', 'KEYBOARD-01');
+    await page.fill('.line-qty', '1');
+    await page.click('#place-order');
+    const orderId = await page.locator('#place-result[data-order-id]').getAttribute('data-order-id');
+    const card = page.locator(`li.order-card[data-order-id="${orderId}"]`);
+    await card.locator('.status-badge', { hasText: 'CONFIRMED' }).waitFor({ timeout: SAGA_DEADLINE_MS });
+    await card.locator('.step[data-step="EMAIL"]').waitFor({ timeout: SAGA_DEADLINE_MS });
+    await page.locator(`#emails li[data-order-id="${orderId}"]`).waitFor({ timeout: SAGA_DEADLINE_MS });
+    const health = await waitFor(
+      async () => {
+        const cells = await Promise.all(
+          (await page!.locator('#services td[data-field]').all()).map(async (cell) => {
+            const [service, field, text] = await Promise.all([
+              cell.getAttribute('data-service'),
+              cell.getAttribute('data-field'),
+              cell.textContent(),
+            ]);
+            return `${service}.${field}=${text}`;
+          }),
+        );
+        return cells.length > 0 && cells.every((cell) => /=(\d+|ready)$/.test(cell)) && cells;
+      },
+      { timeoutMs: SAGA_DEADLINE_MS, what: 'every service cell to be filled' },
+    );
+    const steps = await Promise.all(
+      (await card.locator('.step').all()).map((step) => step.getAttribute('data-step')),
+    );
+    const confirmed = await waitFor(
+      async () => ((await page!.textContent('[data-counter="confirmed"]')) === '1' ? '1' : undefined),
+      { timeoutMs: SAGA_DEADLINE_MS, what: 'the confirmed counter to count the order' },
+    );
+
+    // Assert
+    expect(orderId).toMatch(/^[0-9a-f-]{36}$/);
+    expect(steps).toEqual(['PLACED', 'PAYMENT_AUTHORIZED', 'STOCK_RESERVED', 'CONFIRMED', 'EMAIL']);
+    await expect(page.textContent(`#emails li[data-order-id="${orderId}"]`)).resolves.toMatch(
+      /^confirmed\s*alice\s*[0-9a-f]{8}\s*SENT$/,
+    );
+    // The backlog moves with the relay; a number is all the page owes. No dead letter on a happy path.
+    expect(health.map((cell) => cell.replace(/backlog=\d+$/, 'backlog=n'))).toEqual(
+      SERVICE_NAMES.flatMap((name) => [`${name}.ready=ready`, `${name}.backlog=n`, `${name}.dlq=0`]),
+    );
+    expect(confirmed).toBe('1');
+    expect(errors).toEqual([]);
+  });
+});
