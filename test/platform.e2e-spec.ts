@@ -114,6 +114,7 @@ describe('npm run demo', () => {
 
     // Assert
     expect(output).toContain('The platform is up:');
+    expect(output).toContain(`Dashboard: http://127.0.0.1:${env.ORDER_PORT}/`);
     expect(readiness).toEqual(SERVICE_NAMES.map((name) => [name, 200]));
     expect(placed.status).toBe(202);
     expect(order).toMatchObject({ status: 'CONFIRMED', totalCents: 8_900, currency: 'EUR' });
