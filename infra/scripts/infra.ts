@@ -10,6 +10,7 @@ import {
   brokerAnswers,
   brokerSettings,
   ensureTopics,
+  waitForCoordinators,
   requireJarsOrMaven,
   runningBrokerPid,
   startBroker,
@@ -70,6 +71,7 @@ export async function infraUp(
   try {
     const topics = await ensureTopics(brokers);
     log(topics.length ? `Created topics: ${topics.join(', ')}` : 'All topics exist.');
+    await waitForCoordinators(brokers);
   } catch (error) {
     // Nothing this call started outlives its failure.
     if (startedKafka) await stopBroker(settings, log);

@@ -480,3 +480,32 @@ async function topicMismatches(admin: Admin): Promise<{ partitions: string[]; co
   });
   return { partitions, configs };
 }
+
+/**
+ * Waits until the broker's group and producer-id coordinators answer. A fresh broker creates
+ * `__consumer_offsets` on the first group request and loads it for a while; clients that arrive
+ * meanwhile get "coordinator not available / loading", and a consumer group that rebalances in that
+ * window can stall for a whole session timeout. Waiting here makes "ready" mean ready for groups too.
+ */
+export async function waitForCoordinators(brokers: readonly string[], timeoutMs = 60_000): Promise<void> {
+  const kafka = new Kafka({ clientId: 'saga-infra', brokers: [...brokers], logLevel: logLevel.NOTHING });
+  const admin = kafka.admin();
+  await admin.connect();
+  try {
+    await waitFor(
+      async () => {
+        await admin.describeGroups([`saga-readiness-${randomUUID()}`]);
+        const producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
+        try {
+          await producer.connect(); // InitProducerId: answered by the transaction coordinator
+        } finally {
+          await producer.disconnect();
+        }
+        return true;
+      },
+      { timeoutMs, intervalMs: 250, what: 'the group and producer-id coordinators to answer' },
+    );
+  } finally {
+    await admin.disconnect();
+  }
+}

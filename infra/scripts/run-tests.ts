@@ -27,7 +27,9 @@ function runJest(args: string[], resultsFile: string): Promise<number> {
   return new Promise((resolve, reject) => {
     jestProcess = spawn(
       process.execPath,
-      [require.resolve('jest/bin/jest'), ...args, '--json', `--outputFile=${resultsFile}`],
+      // --forceExit: a test that leaves a handle open (a hung client after a failure) must not keep CI
+      // waiting until its time limit; the results are written before Jest exits either way.
+      [require.resolve('jest/bin/jest'), ...args, '--forceExit', '--json', `--outputFile=${resultsFile}`],
       {
         cwd: REPO_ROOT,
         stdio: 'inherit',
