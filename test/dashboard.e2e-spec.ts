@@ -1,19 +1,9 @@
-import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdir, mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { SERVICE_NAMES } from '@saga/contracts';
-import {
-  createPlatformTopics,
-  createTestDatabase,
-  deletePlatformTopics,
-  freePort,
-  waitFor,
-  type TestDatabase,
-} from '@saga/testing';
-
-const REPO_ROOT = join(__dirname, '..');
+import { waitFor } from '@saga/testing';
+import { DemoProcess, REPO_ROOT } from './setup/demo-process';
 
 /** The test's artifact: what the dashboard showed at the end, kept for CI (also when the test fails). */
 const SCREENSHOT = join(REPO_ROOT, '.local', 'artifacts', 'dashboard.png');
@@ -40,65 +30,22 @@ const SAGA_DEADLINE_MS = 30_000;
  * services, with the e-mail and the services' backlog and dead letters.
  */
 describe('the live saga dashboard', () => {
-  const databases: TestDatabase[] = [];
-  const topicPrefix = `e2e-dash-${process.pid}.`;
-  let mailDir: string;
-  let demo: ChildProcess | undefined;
+  const demo = new DemoProcess('dash');
   let browser: Browser | undefined;
   let page: Page | undefined;
-  let output = '';
 
-  beforeAll(async () => {
-    await createPlatformTopics(topicPrefix);
-    mailDir = await mkdtemp(join(tmpdir(), 'saga-dashboard-mail-'));
-  });
   afterAll(async () => {
     // Always: the screenshot (the CI artifact), then the browser, then the demo as Ctrl+C stops it.
     await mkdir(join(SCREENSHOT, '..'), { recursive: true });
     await page?.screenshot({ path: SCREENSHOT, fullPage: true }).catch(() => undefined);
     await browser?.close();
-    if (demo && demo.exitCode === null) {
-      const exited = new Promise((resolve) => demo!.once('exit', resolve));
-      demo.kill('SIGINT');
-      await exited;
-    }
-    await Promise.all(databases.map((database) => database.drop()));
-    await deletePlatformTopics(topicPrefix);
-    await rm(mailDir, { recursive: true, force: true });
+    await demo.remove();
   });
 
   async function startDemo(): Promise<string> {
-    const env: NodeJS.ProcessEnv = {
-      ...process.env,
-      KAFKA_TOPIC_PREFIX: topicPrefix,
-      SMTP_PORT: String(await freePort()),
-      DEMO_MAIL_DIR: mailDir,
-    };
-    for (const name of SERVICE_NAMES) {
-      const database = await createTestDatabase(`dash_${name}`);
-      databases.push(database);
-      env[`${name.toUpperCase()}_PORT`] = String(await freePort());
-      env[`${name.toUpperCase()}_DATABASE_URL`] = database.url;
-    }
-    demo = spawn(
-      process.execPath,
-      [require.resolve('tsx/cli'), join(REPO_ROOT, 'infra/scripts/platform.ts')],
-      {
-        cwd: REPO_ROOT,
-        env,
-        stdio: ['ignore', 'pipe', 'pipe'],
-      },
-    );
-    demo.stdout!.on('data', (chunk: Buffer) => (output += chunk.toString()));
-    demo.stderr!.on('data', (chunk: Buffer) => (output += chunk.toString()));
-    await waitFor(() => output.includes('Press Ctrl+C to stop.') || (demo!.exitCode !== null && output), {
-      timeoutMs: 100_000,
-      what: 'the demo to report the platform up',
-    }).catch((error: Error) => {
-      throw new Error(`${error.message}\n--- demo output ---\n${output}`);
-    });
-    const url = /Dashboard: (http:\/\/\S+)/.exec(output)?.[1];
-    if (!url) throw new Error(`the demo printed no dashboard URL\n--- demo output ---\n${output}`);
+    await demo.start();
+    const url = /Dashboard: (http:\/\/\S+)/.exec(demo.output)?.[1];
+    if (!url) throw new Error(`the demo printed no dashboard URL\n--- demo output ---\n${demo.output}`);
     return url;
   }
 

@@ -8,3 +8,4 @@ export * from '@saga/common';
 export * from './audit';
 export * from './saga';
 export * from './smtp-sink';
+export * from './read-outbox';

@@ -1,7 +1,13 @@
 import { randomUUID } from 'node:crypto';
 import type { DataSource, EntityManager } from 'typeorm';
 import { OrderCancellationRequestedV1, PaymentAuthorizedV1, createEvent } from '@saga/contracts';
-import { createTestDataSource, createTestDatabase, waitForLockWait, type TestDatabase } from '@saga/testing';
+import {
+  createTestDataSource,
+  createTestDatabase,
+  waitForLockWait,
+  type TestDatabase,
+  readOutbox,
+} from '@saga/testing';
 import { InventoryInitialSchema1795300000000 } from '../migrations/1795300000000-inventory-initial-schema';
 import { ReleaseStockService } from './release-stock/release-stock.service';
 import { ReserveStockService } from './reserve-stock/reserve-stock.service';
@@ -49,12 +55,7 @@ describe('reservations under concurrency', () => {
         [orderIds],
       )
     ).map((row) => row.status);
-  const outbox = async () =>
-    (
-      await dataSource.query<{ event_type: string; payload: string }[]>(
-        'SELECT event_type, payload FROM outbox ORDER BY id',
-      )
-    ).map((row) => ({ type: row.event_type, data: JSON.parse(row.payload) as Record<string, unknown> }));
+  const outbox = () => readOutbox(dataSource);
   /** Per SKU, reserved must equal what RESERVED reservations hold (the audit's check). */
   const heldMismatches = () =>
     dataSource.query(

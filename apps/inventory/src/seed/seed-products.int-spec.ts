@@ -1,5 +1,5 @@
 import type { DataSource } from 'typeorm';
-import { createTestDataSource, createTestDatabase, type TestDatabase } from '@saga/testing';
+import { createTestDataSource, createTestDatabase, type TestDatabase, readOutbox } from '@saga/testing';
 import { InventoryInitialSchema1795300000000 } from '../migrations/1795300000000-inventory-initial-schema';
 import { DEMO_PRODUCTS } from './demo-seed';
 import { SeedProductsService } from './seed-products.service';
@@ -8,12 +8,7 @@ describe('SeedProductsService', () => {
   let database: TestDatabase;
   let dataSource: DataSource;
 
-  const outbox = async () =>
-    (
-      await dataSource.query<{ event_type: string; payload: string }[]>(
-        'SELECT event_type, payload FROM outbox ORDER BY id',
-      )
-    ).map((row) => ({ type: row.event_type, data: JSON.parse(row.payload) as Record<string, unknown> }));
+  const outbox = () => readOutbox(dataSource);
 
   beforeAll(async () => {
     database = await createTestDatabase('inventory_seed');

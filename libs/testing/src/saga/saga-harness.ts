@@ -1,5 +1,5 @@
 import type { Admin, Kafka, Producer } from 'kafkajs';
-import { Client } from 'pg';
+import { Pool } from 'pg';
 import { idempotentProducer, waitFor } from '@saga/common';
 import { SERVICE_NAMES, type ServiceName } from '@saga/contracts';
 import { auditSaga, type AuditReport } from '../audit/audit';
@@ -16,6 +16,7 @@ const SETTLED = ['CONFIRMED', 'CANCELLED'];
 export class SagaHarness extends SagaClient {
   private readonly kafka: Kafka = testKafka('saga-harness');
   private producer?: Producer;
+  private readonly pools = new Map<ServiceName, Pool>();
 
   private constructor(readonly platform: SagaPlatform) {
     super((service) => platform.url(service));
@@ -208,15 +209,17 @@ export class SagaHarness extends SagaClient {
     });
   }
 
-  /** Runs SQL on a service's database (to arrange or inspect state). */
+  /**
+   * Runs SQL on a service's database (to arrange or inspect state), on a small pool per database: the
+   * waits poll many times a second and must not open a connection each time.
+   */
   async query<Row>(service: ServiceName, sql: string, params: unknown[] = []): Promise<Row[]> {
-    const client = new Client({ connectionString: this.platform.databases[service].url });
-    await client.connect();
-    try {
-      return (await client.query(sql, params)).rows as Row[];
-    } finally {
-      await client.end();
+    let pool = this.pools.get(service);
+    if (!pool) {
+      pool = new Pool({ connectionString: this.platform.databases[service].url, max: 2 });
+      this.pools.set(service, pool);
     }
+    return (await pool.query(sql, params)).rows as Row[];
   }
 
   /** Produces raw records to one of the platform's topics (its logical name), e.g. to redeliver one. */
@@ -238,6 +241,7 @@ export class SagaHarness extends SagaClient {
   /** Stops everything and removes the platform's databases and topics. */
   async destroy(): Promise<void> {
     await this.producer?.disconnect();
+    await Promise.all([...this.pools.values()].map((pool) => pool.end()));
     await this.platform.destroy();
   }
 }

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { DataSource, EntityManager } from 'typeorm';
 import { OrderCancellationRequestedV1, PaymentAuthorizedV1, createEvent } from '@saga/contracts';
-import { createTestDataSource, createTestDatabase, type TestDatabase } from '@saga/testing';
+import { createTestDataSource, createTestDatabase, type TestDatabase, readOutbox } from '@saga/testing';
 import { InventoryInitialSchema1795300000000 } from '../../migrations/1795300000000-inventory-initial-schema';
 import { ReserveStockService } from '../reserve-stock/reserve-stock.service';
 import { ReleaseStockService } from './release-stock.service';
@@ -32,12 +32,7 @@ describe('ReleaseStockService', () => {
     dataSource.query<{ sku: string; available: number; reserved: number; stocked: number }[]>(
       'SELECT sku, available, reserved, stocked FROM products ORDER BY sku',
     );
-  const outbox = async () =>
-    (
-      await dataSource.query<{ event_type: string; payload: string }[]>(
-        'SELECT event_type, payload FROM outbox ORDER BY id',
-      )
-    ).map((row) => ({ type: row.event_type, data: JSON.parse(row.payload) as Record<string, unknown> }));
+  const outbox = () => readOutbox(dataSource);
   const status = async (orderId: string) =>
     (
       await dataSource.query<{ status: string }[]>('SELECT status FROM reservations WHERE order_id = $1', [

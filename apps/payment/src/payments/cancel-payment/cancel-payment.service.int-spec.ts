@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { DataSource } from 'typeorm';
 import { OrderCancellationRequestedV1, OrderPlacedV1, createEvent } from '@saga/contracts';
-import { createTestDataSource, createTestDatabase, type TestDatabase } from '@saga/testing';
+import { createTestDataSource, createTestDatabase, type TestDatabase, readOutbox } from '@saga/testing';
 import { PaymentInitialSchema1795300000000 } from '../../migrations/1795300000000-payment-initial-schema';
 import { AuthorizePaymentService } from '../authorize-payment/authorize-payment.service';
 import { CancelPaymentService } from './cancel-payment.service';
@@ -80,12 +80,7 @@ describe('CancelPaymentService (real PostgreSQL)', () => {
       (row) => row.kind,
     );
 
-  const outbox = async () =>
-    (
-      await dataSource.query<{ event_type: string; payload: string }[]>(
-        'SELECT event_type, payload FROM outbox ORDER BY id',
-      )
-    ).map((row) => ({ type: row.event_type, data: JSON.parse(row.payload) as unknown }));
+  const outbox = () => readOutbox(dataSource);
 
   it('refunds an AUTHORIZED payment once, with the cancellation reason', async () => {
     // Arrange

@@ -35,28 +35,39 @@ interface NotificationRow {
   sent_at: Date | null;
 }
 
+/**
+ * Reads notifications as the API shows them, selected and ordered by `clause` (the SQL after FROM). The one query behind `GET /notifications` and `GET /notifications/recent`.
+ */
+export async function queryNotifications(
+  dataSource: DataSource,
+  clause: string,
+  params: unknown[],
+): Promise<NotificationView[]> {
+  const rows = await dataSource.query<NotificationRow[]>(
+    `SELECT id, order_id, kind, recipient, subject, status, message_id, attempts, created_at, sent_at
+       FROM notifications ${clause}`,
+    params,
+  );
+  return rows.map((row) => ({
+    id: row.id,
+    orderId: row.order_id,
+    kind: row.kind,
+    recipient: row.recipient,
+    subject: row.subject,
+    status: row.status,
+    messageId: row.message_id,
+    attempts: row.attempts,
+    createdAt: row.created_at.toISOString(),
+    sentAt: row.sent_at?.toISOString() ?? null,
+  }));
+}
+
 /** Reads an order's notifications, oldest first (a confirmed then cancelled order has two). */
 @Injectable()
 export class ListNotificationsService {
   constructor(private readonly dataSource: DataSource) {}
 
-  async forOrder(orderId: string): Promise<NotificationView[]> {
-    const rows = await this.dataSource.query<NotificationRow[]>(
-      `SELECT id, order_id, kind, recipient, subject, status, message_id, attempts, created_at, sent_at
-         FROM notifications WHERE order_id = $1 ORDER BY created_at, id`,
-      [orderId],
-    );
-    return rows.map((row) => ({
-      id: row.id,
-      orderId: row.order_id,
-      kind: row.kind,
-      recipient: row.recipient,
-      subject: row.subject,
-      status: row.status,
-      messageId: row.message_id,
-      attempts: row.attempts,
-      createdAt: row.created_at.toISOString(),
-      sentAt: row.sent_at?.toISOString() ?? null,
-    }));
+  forOrder(orderId: string): Promise<NotificationView[]> {
+    return queryNotifications(this.dataSource, 'WHERE order_id = $1 ORDER BY created_at, id', [orderId]);
   }
 }
