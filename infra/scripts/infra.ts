@@ -3,19 +3,25 @@
  * one Apache Kafka broker (KRaft) started from Maven-fetched jars, and the four service databases on
  * the PostgreSQL server you already run. See docs/infrastructure.md.
  */
+import { existsSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
 import { SERVICE_NAMES } from '@saga/contracts';
 import { databaseName } from '@saga/platform/config';
 import {
   brokerAddress,
   brokerAnswers,
   brokerSettings,
+  clusterSettings,
   ensureTopics,
   waitForCoordinators,
   requireJarsOrMaven,
   runningBrokerPid,
-  startBroker,
+  startBrokers,
   stopBroker,
+  type BrokerSettings,
 } from './kafka-broker';
+import { localDir } from './local-paths';
 import {
   ensureServiceDatabases,
   existingServiceDatabases,
@@ -29,30 +35,43 @@ const log = (line: string) => console.log(`[infra] ${line}`);
 
 /** What `infraUp` did, so a caller can take down only what it started. */
 export interface InfraUpResult {
-  /** True when this call started the broker (false: one was running already). */
+  /** True when this call started a broker (false: they were running already). */
   readonly startedKafka: boolean;
-  /** The Kafka bootstrap address to use. */
+  /** The Kafka bootstrap addresses to use (`KAFKA_BROKERS`). */
   readonly brokers: string[];
+}
+
+/** How many Kafka nodes to run: 1 (the default), or a local cluster (`--brokers 3`). */
+export interface InfraOptions {
+  readonly brokers?: number;
+}
+
+/** The Kafka nodes of a run: the single broker, or the nodes of a local cluster. */
+export function kafkaNodes(env: NodeJS.ProcessEnv, options: InfraOptions = {}): BrokerSettings[] {
+  const count = options.brokers ?? 1;
+  return count === 1 ? [brokerSettings(env)] : clusterSettings(count, env);
 }
 
 /**
  * Brings the infrastructure up idempotently: checks prerequisites before starting anything, creates
- * the service databases, starts the broker unless one answers already, and creates the topics.
+ * the service databases, starts the broker (or the cluster's nodes) unless it answers already, and
+ * creates the topics.
  */
 export async function infraUp(
   env: NodeJS.ProcessEnv = process.env,
   onSpawn?: (pid: number) => void,
+  options: InfraOptions = {},
 ): Promise<InfraUpResult> {
-  const settings = brokerSettings(env);
-  const brokers = [brokerAddress(settings)];
+  const nodes = kafkaNodes(env, options);
+  const brokers = nodes.map(brokerAddress);
   const serverUrl = postgresServerUrl(env);
 
   // Every prerequisite is checked before anything is created or started.
-  const ours = runningBrokerPid(settings);
-  const foreign = ours === undefined && (await brokerAnswers(brokers, 1500));
-  if (ours === undefined && !foreign) {
+  const ours = nodes.some((node) => runningBrokerPid(node) !== undefined);
+  const foreign = !ours && (await brokerAnswers(brokers, 1500));
+  if (!ours && !foreign) {
     requireJava(env);
-    requireJarsOrMaven(settings, env);
+    requireJarsOrMaven(nodes[0], env);
   }
   await requirePostgres(serverUrl);
 
@@ -62,11 +81,11 @@ export async function infraUp(
       (created.length ? `created ${created.join(', ')}` : 'the four service databases already exist'),
   );
 
-  let startedKafka = false;
+  let started: number[] = [];
   if (foreign) {
-    log(`A Kafka broker not started by these scripts already answers on ${brokers[0]}; using it.`);
+    log(`A Kafka broker not started by these scripts already answers on ${brokers.join(',')}; using it.`);
   } else {
-    startedKafka = await startBroker(settings, log, onSpawn);
+    started = await startBrokers(nodes, log, onSpawn);
   }
   try {
     const topics = await ensureTopics(brokers);
@@ -74,47 +93,76 @@ export async function infraUp(
     await waitForCoordinators(brokers);
   } catch (error) {
     // Nothing this call started outlives its failure.
-    if (startedKafka) await stopBroker(settings, log);
+    for (const node of nodes) {
+      const pid = runningBrokerPid(node);
+      if (pid !== undefined && started.includes(pid)) await stopBroker(node, log, pid);
+    }
     throw error;
   }
-  return { startedKafka, brokers };
+  if (nodes.length > 1) log(`A ${nodes.length}-node cluster: use KAFKA_BROKERS=${brokers.join(',')}`);
+  return { startedKafka: started.length > 0, brokers };
 }
 
-/** Stops the broker these scripts started (by its pid). PostgreSQL and its data are left alone. */
+/** The nodes of a local cluster that has state under the local dir (its `node-<n>` folders). */
+function clusterOnDisk(env: NodeJS.ProcessEnv): BrokerSettings[] {
+  const root = join(localDir(env), 'kafka-cluster');
+  const count = existsSync(root) ? readdirSync(root).filter((name) => /^node-\d+$/.test(name)).length : 0;
+  return count > 0 ? clusterSettings(count, env) : [];
+}
+
+/** Stops every broker these scripts started (by its pid): the single one and a cluster's nodes. */
 export async function infraDown(env: NodeJS.ProcessEnv = process.env): Promise<void> {
-  await stopBroker(brokerSettings(env), log);
+  let stopped = false;
+  for (const node of [brokerSettings(env), ...clusterOnDisk(env)]) {
+    stopped = (await stopBroker(node, log)) || stopped;
+  }
+  if (!stopped) log('Kafka: not running (no live pid file); nothing to stop.');
 }
 
 /**
- * The infrastructure for one run of a command (`npm test`, `npm run demo`): `open` brings it up;
- * `close` stops the broker only if this run spawned it — also when called from a Ctrl+C handler while
- * `open` is still waiting for that broker. A broker another run started is never stopped here.
+ * The infrastructure for one run of a command (`npm test`, `npm run demo`, `npm run chaos`): `open`
+ * brings it up; `close` stops the brokers only if this run spawned them — also when called from a
+ * Ctrl+C handler while `open` is still waiting for them. A broker another run started is never stopped.
  */
 export class InfraSession {
-  private spawnedPid?: number;
+  private readonly spawned = new Set<number>();
 
-  constructor(private readonly env: NodeJS.ProcessEnv = process.env) {}
+  constructor(
+    private readonly env: NodeJS.ProcessEnv = process.env,
+    private readonly options: InfraOptions = {},
+  ) {}
+
+  /** The Kafka nodes of this session. */
+  get nodes(): BrokerSettings[] {
+    return kafkaNodes(this.env, this.options);
+  }
 
   open(): Promise<InfraUpResult> {
-    return infraUp(this.env, (pid) => (this.spawnedPid = pid));
+    return infraUp(this.env, (pid) => this.spawned.add(pid), this.options);
   }
 
   async close(): Promise<void> {
-    if (this.spawnedPid !== undefined) {
-      await stopBroker(brokerSettings(this.env), log, this.spawnedPid);
-      this.spawnedPid = undefined;
+    for (const node of this.nodes) {
+      const pid = runningBrokerPid(node);
+      if (pid !== undefined && this.spawned.has(pid)) await stopBroker(node, log, pid);
     }
+    this.spawned.clear();
   }
 }
 
 /** Prints what runs; resolves to true when everything is up. */
 export async function infraStatus(env: NodeJS.ProcessEnv = process.env): Promise<boolean> {
-  const settings = brokerSettings(env);
-  const brokers = [brokerAddress(settings)];
-  const pid = runningBrokerPid(settings);
-  const answers = await brokerAnswers(brokers, 2000);
-  const owner = pid === undefined ? 'not started by these scripts' : `pid ${pid}`;
-  log(`Kafka      ${brokers[0]}: ${answers ? 'answers' : 'does not answer'} (${owner})`);
+  const single = brokerSettings(env);
+  let answers = false;
+  for (const node of [single, ...clusterOnDisk(env)]) {
+    const pid = runningBrokerPid(node);
+    const up = await brokerAnswers([brokerAddress(node)], 2000);
+    if (node !== single && pid === undefined && !up) continue;
+    answers = answers || up;
+    const owner = pid === undefined ? 'not started by these scripts' : `pid ${pid}`;
+    const what = node === single ? 'Kafka     ' : `Kafka n${node.nodeId}  `;
+    log(`${what} ${brokerAddress(node)}: ${up ? 'answers' : 'does not answer'} (${owner})`);
+  }
 
   const serverUrl = postgresServerUrl(env);
   let databases: string[] = [];
@@ -132,10 +180,15 @@ export async function infraStatus(env: NodeJS.ProcessEnv = process.env): Promise
   }
 }
 
-async function main(command: string | undefined): Promise<number> {
-  switch (command) {
+async function main(argv: string[]): Promise<number> {
+  const { positionals, values } = parseArgs({
+    args: argv,
+    allowPositionals: true,
+    options: { brokers: { type: 'string', default: '1' } },
+  });
+  switch (positionals[0]) {
     case 'up':
-      await infraUp();
+      await infraUp(process.env, undefined, { brokers: Number(values.brokers) });
       return 0;
     case 'down':
       await infraDown();
@@ -143,13 +196,13 @@ async function main(command: string | undefined): Promise<number> {
     case 'status':
       return (await infraStatus()) ? 0 : 3;
     default:
-      console.error('usage: infra.ts up | down | status');
+      console.error('usage: infra.ts up [--brokers N] | down | status');
       return 2;
   }
 }
 
 if (require.main === module) {
-  main(process.argv[2]).then(
+  main(process.argv.slice(2)).then(
     (code) => process.exit(code),
     (error: unknown) => {
       console.error(

@@ -12,7 +12,7 @@ import {
   writeFileSync,
   writeSync,
 } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { ConfigResourceTypes, Kafka, logLevel, type Admin } from 'kafkajs';
 import { allTopics, topicConfigEntries, type TopicDefinition } from '@saga/contracts';
 import { waitFor } from '@saga/common';
@@ -22,14 +22,24 @@ import { isAlive, livePid, removePidFile, stopPid } from './processes';
 
 const KAFKA_INFRA = join(REPO_ROOT, 'infra', 'kafka');
 
-/** Where one local broker keeps its jars, config, data, logs and pid file. */
+/** Where one local broker (a KRaft node) keeps its jars, config, data, logs and pid file. */
 export interface BrokerSettings {
+  /** The node's id in its cluster (1 alone). */
+  readonly nodeId: number;
   /** Client port (PLAINTEXT listener). */
   readonly port: number;
   /** KRaft controller port. */
   readonly controllerPort: number;
-  /** State folder: `kafka/` under the local dir. */
+  /** `controller.quorum.voters`: every node of the cluster, `id@host:controllerPort`, comma-separated. */
+  readonly quorumVoters: string;
+  /** Replicas of every topic (1 alone, 3 in a cluster). */
+  readonly replicationFactor: number;
+  /** Replicas that must have a record before an `acks=-1` write is acknowledged. */
+  readonly minInsyncReplicas: number;
+  /** State folder: `kafka/` under the local dir (a cluster: `kafka-cluster/node-<id>/`). */
   readonly home: string;
+  /** The file holding the cluster id every node is formatted with. */
+  readonly clusterIdFile: string;
   /** The broker's jars, fetched by Maven once (`KAFKA_LIB_DIR`); shared by every local dir. */
   readonly lib: string;
   /** Maximum Java heap, e.g. `512m`. */
@@ -38,17 +48,72 @@ export interface BrokerSettings {
   readonly startTimeoutMs: number;
 }
 
-/** Reads the broker settings from the environment (`KAFKA_PORT`, `KAFKA_CONTROLLER_PORT`, …). */
+/** Reads the single broker's settings from the environment (`KAFKA_PORT`, `KAFKA_CONTROLLER_PORT`, …). */
 export function brokerSettings(env: NodeJS.ProcessEnv = process.env): BrokerSettings {
+  const controllerPort = Number(env.KAFKA_CONTROLLER_PORT || 9093);
+  const home = join(localDir(env), 'kafka');
   return {
+    nodeId: 1,
     port: Number(env.KAFKA_PORT || 9092),
-    controllerPort: Number(env.KAFKA_CONTROLLER_PORT || 9093),
-    home: join(localDir(env), 'kafka'),
+    controllerPort,
+    quorumVoters: `1@127.0.0.1:${controllerPort}`,
+    replicationFactor: 1,
+    minInsyncReplicas: 1,
+    home,
+    clusterIdFile: join(home, 'cluster-id'),
+    ...sharedSettings(env),
+  };
+}
+
+/**
+ * The nodes of a local cluster of `size` KRaft nodes (`infra:up -- --brokers 3`): node n listens on
+ * `KAFKA_CLUSTER_PORT` (9192) + 2(n-1) for clients and the port after it for the controller quorum, and
+ * keeps its state under `kafka-cluster/node-<n>/`. Three nodes or more replicate every topic three times
+ * with `min.insync.replicas=2` (docs/operations.md).
+ */
+export function clusterSettings(size: number, env: NodeJS.ProcessEnv = process.env): BrokerSettings[] {
+  if (!Number.isInteger(size) || size < 1)
+    throw new Error(`--brokers: expected a positive integer, got ${size}`);
+  const base = Number(env.KAFKA_CLUSTER_PORT || 9192);
+  const root = join(localDir(env), 'kafka-cluster');
+  const nodes = Array.from({ length: size }, (_, i) => ({
+    nodeId: i + 1,
+    port: base + 2 * i,
+    controllerPort: base + 2 * i + 1,
+  }));
+  const quorumVoters = nodes.map((node) => `${node.nodeId}@127.0.0.1:${node.controllerPort}`).join(',');
+  const { replicationFactor, minInsyncReplicas } = durability(size);
+  return nodes.map((node) => ({
+    ...node,
+    quorumVoters,
+    replicationFactor,
+    minInsyncReplicas,
+    home: join(root, `node-${node.nodeId}`),
+    clusterIdFile: join(root, 'cluster-id'),
+    ...sharedSettings(env),
+    heap: env.KAFKA_HEAP || '384m',
+  }));
+}
+
+/**
+ * Replication for a cluster of `brokers` nodes: three copies where there are three nodes, and a write
+ * acknowledged by two of them, so one node can fail with no acknowledged record lost and no write refused.
+ */
+export function durability(brokers: number): { replicationFactor: number; minInsyncReplicas: number } {
+  const replicationFactor = Math.min(3, brokers);
+  return { replicationFactor, minInsyncReplicas: replicationFactor >= 3 ? 2 : 1 };
+}
+
+function sharedSettings(env: NodeJS.ProcessEnv) {
+  return {
     lib: env.KAFKA_LIB_DIR ? resolve(env.KAFKA_LIB_DIR) : join(localDir({}), 'kafka-lib'),
     heap: env.KAFKA_HEAP || '512m',
     startTimeoutMs: Number(env.KAFKA_START_TIMEOUT_MS || 90_000),
   };
 }
+
+/** How many nodes the settings' cluster has (its quorum voters). */
+export const clusterSize = (settings: BrokerSettings) => settings.quorumVoters.split(',').length;
 
 /** The broker's bootstrap address. */
 export function brokerAddress(settings: BrokerSettings): string {
@@ -61,7 +126,7 @@ const paths = (settings: BrokerSettings) => ({
   data: join(settings.home, 'data'),
   logs: join(settings.home, 'logs'),
   pid: join(settings.home, 'kafka.pid'),
-  clusterId: join(settings.home, 'cluster-id'),
+  clusterId: settings.clusterIdFile,
 });
 
 /** Fills the placeholders of infra/kafka/server.properties. */
@@ -94,12 +159,14 @@ export function runningBrokerPid(settings: BrokerSettings): number | undefined {
 
 /**
  * Whether a broker answers an admin call at `brokers` within `timeoutMs` — and, when `clusterId` is
- * given, whether it belongs to that cluster (so a foreign broker on the port never counts as ours).
+ * given, whether it belongs to that cluster (so a foreign broker on the port never counts as ours) and
+ * sees at least `clusterSize` live brokers (a cluster node is ready once the whole cluster is).
  */
 export async function brokerAnswers(
   brokers: readonly string[],
   timeoutMs = 3000,
   clusterId?: string,
+  clusterSize = 1,
 ): Promise<boolean> {
   const admin = new Kafka({
     clientId: 'saga-infra',
@@ -112,7 +179,9 @@ export async function brokerAnswers(
   try {
     await admin.connect();
     const cluster = await admin.describeCluster();
-    return cluster.brokers.length > 0 && (clusterId === undefined || cluster.clusterId === clusterId);
+    return (
+      cluster.brokers.length >= clusterSize && (clusterId === undefined || cluster.clusterId === clusterId)
+    );
   } catch {
     return false;
   } finally {
@@ -197,16 +266,22 @@ function prepareStorage(settings: BrokerSettings, lib: string, log: (line: strin
   writeFileSync(
     p.config,
     renderServerProperties(template, {
+      NODE_ID: settings.nodeId,
+      QUORUM_VOTERS: settings.quorumVoters,
       KAFKA_PORT: settings.port,
       CONTROLLER_PORT: settings.controllerPort,
       DATA_DIR: p.data,
+      REPLICATION_FACTOR: settings.replicationFactor,
+      MIN_INSYNC_REPLICAS: settings.minInsyncReplicas,
     }),
   );
   const formatted = readMetaClusterId(join(p.data, 'meta.properties'));
   if (formatted) {
     return formatted;
   }
+  // Every node of a cluster is formatted with the same id, kept in one file.
   const clusterId = existsSync(p.clusterId) ? readFileSync(p.clusterId, 'utf8').trim() : newClusterId();
+  mkdirSync(dirname(p.clusterId), { recursive: true });
   writeFileSync(p.clusterId, clusterId);
   log(`Formatting Kafka storage in ${p.data} (cluster ${clusterId})…`);
   const result = spawnSync(
@@ -263,10 +338,24 @@ export async function startBroker(
   log: (line: string) => void,
   onSpawn: (pid: number) => void = () => undefined,
 ): Promise<boolean> {
-  mkdirSync(settings.home, { recursive: true });
-  const release = await acquireStartLock(settings, log);
+  return (await startBrokers([settings], log, onSpawn)).length > 0;
+}
+
+/**
+ * Starts the nodes of a cluster that are not running yet, all at once (a KRaft node answers only once a
+ * majority of the controller quorum is up), and waits until each answers and sees the whole cluster.
+ * Returns the pids it started. On failure or timeout what it started is stopped, and the error carries
+ * the tail of the failing node's log.
+ */
+export async function startBrokers(
+  nodes: readonly BrokerSettings[],
+  log: (line: string) => void,
+  onSpawn: (pid: number) => void = () => undefined,
+): Promise<number[]> {
+  mkdirSync(nodes[0].home, { recursive: true });
+  const release = await acquireStartLock(nodes[0], log);
   try {
-    return await startUnlocked(settings, log, onSpawn);
+    return await startUnlocked(nodes, log, onSpawn);
   } finally {
     release();
   }
@@ -307,21 +396,10 @@ async function acquireStartLock(settings: BrokerSettings, log: (line: string) =>
   return () => rmSync(lock, { force: true });
 }
 
-async function startUnlocked(
-  settings: BrokerSettings,
-  log: (line: string) => void,
-  onSpawn: (pid: number) => void,
-): Promise<boolean> {
+/** Formats (if needed) and spawns one node, detached; returns its pid and the cluster id it must report. */
+function spawnNode(settings: BrokerSettings, lib: string, log: (line: string) => void) {
   const p = paths(settings);
-  const running = runningBrokerPid(settings);
-  if (running !== undefined) {
-    log(`Kafka is already running (pid ${running}) on ${brokerAddress(settings)}; not starting another.`);
-    return false;
-  }
-  requireJava();
-  const lib = ensureJars(settings, log);
   const clusterId = prepareStorage(settings, lib, log);
-
   const out = openSync(join(p.logs, 'stdout.log'), 'a');
   const child = spawn(javaCommand(), java(settings, lib, 'kafka.Kafka', [p.config]), {
     detached: true,
@@ -334,17 +412,55 @@ async function startUnlocked(
   }
   child.unref();
   writeFileSync(p.pid, String(pid));
-  onSpawn(pid);
   log(`Kafka starting (pid ${pid}) on ${brokerAddress(settings)}; logs in ${p.logs}`);
+  return { settings, pid, clusterId };
+}
 
-  // Ready means: our process is alive and the broker answering is ours (same cluster id), not a
-  // foreign one that happens to hold the port.
+async function startUnlocked(
+  nodes: readonly BrokerSettings[],
+  log: (line: string) => void,
+  onSpawn: (pid: number) => void,
+): Promise<number[]> {
+  const idle = nodes.filter((node) => {
+    const running = runningBrokerPid(node);
+    if (running !== undefined) {
+      log(`Kafka is already running (pid ${running}) on ${brokerAddress(node)}; not starting another.`);
+    }
+    return running === undefined;
+  });
+  if (idle.length === 0) return [];
+  requireJava();
+  const lib = ensureJars(idle[0], log);
+  const started: ReturnType<typeof spawnNode>[] = [];
+  try {
+    for (const node of idle) {
+      started.push(spawnNode(node, lib, log));
+      onSpawn(started[started.length - 1].pid);
+    }
+    for (const node of started) await waitUntilReady(node);
+  } catch (error) {
+    // Nothing this call started outlives its failure.
+    for (const node of started) {
+      if (isAlive(node.pid)) await stopPid(node.pid, 5000);
+      removePidFile(paths(node.settings).pid);
+    }
+    throw error;
+  }
+  for (const node of started) log(`Kafka is ready on ${brokerAddress(node.settings)}.`);
+  return started.map((node) => node.pid);
+}
+
+/**
+ * Ready means: our process is alive and the broker answering is ours (same cluster id, not a foreign
+ * one that happens to hold the port) and sees every node of its cluster.
+ */
+async function waitUntilReady({ settings, pid, clusterId }: ReturnType<typeof spawnNode>): Promise<void> {
   const outcome = await waitFor(
     async () => {
       if (!isAlive(pid)) {
         return 'exited' as const;
       }
-      return (await brokerAnswers([brokerAddress(settings)], 2000, clusterId))
+      return (await brokerAnswers([brokerAddress(settings)], 2000, clusterId, clusterSize(settings)))
         ? ('ready' as const)
         : undefined;
     },
@@ -355,18 +471,12 @@ async function startUnlocked(
     },
   ).catch(() => 'timed out' as const);
   if (outcome !== 'ready' || !isAlive(pid)) {
-    if (isAlive(pid)) {
-      await stopPid(pid, 5000);
-    }
-    removePidFile(p.pid);
     const reason =
       outcome === 'timed out'
-        ? `Kafka did not answer within ${settings.startTimeoutMs} ms and was stopped`
-        : 'Kafka exited during start-up';
+        ? `Kafka did not answer on ${brokerAddress(settings)} within ${settings.startTimeoutMs} ms and was stopped`
+        : `Kafka (${brokerAddress(settings)}) exited during start-up`;
     throw new Error(`${reason}. The end of its log:\n${brokerLogTail(settings)}`);
   }
-  log(`Kafka is ready on ${brokerAddress(settings)}.`);
-  return true;
 }
 
 /**
@@ -385,18 +495,30 @@ export async function stopBroker(
   }
   if (pid === undefined) {
     removePidFile(p.pid);
-    log('Kafka: not running (no live pid file); nothing to stop.');
     return false;
   }
   const how = await stopPid(pid, 30_000);
   removePidFile(p.pid);
-  log(`Kafka (pid ${pid}) stopped${how === 'killed' ? ' (killed after 30 s)' : ''}.`);
+  log(
+    `Kafka (pid ${pid}, ${brokerAddress(settings)}) stopped${how === 'killed' ? ' (killed after 30 s)' : ''}.`,
+  );
   return true;
 }
 
 /**
- * Creates every topic of the registry that does not exist yet (partitions, cleanup policy). Retries
- * while a freshly started controller still settles, up to `timeoutMs`. Returns the topics created.
+ * Kills a node at once (SIGKILL: no controlled shutdown, no flush), as a crash would — for fault
+ * injection. Returns its pid, or undefined when it was not running.
+ */
+export function killBroker(settings: BrokerSettings): number | undefined {
+  const pid = runningBrokerPid(settings);
+  if (pid !== undefined) process.kill(pid, 'SIGKILL');
+  return pid;
+}
+
+/**
+ * Creates every topic of the registry that does not exist yet (partitions, cleanup policy, and the
+ * replication of {@link durability} for the cluster's size). Retries while a freshly started controller
+ * still settles, up to `timeoutMs`. Returns the topics created.
  */
 export async function ensureTopics(brokers: readonly string[], timeoutMs = 30_000): Promise<string[]> {
   const admin = new Kafka({
@@ -406,26 +528,37 @@ export async function ensureTopics(brokers: readonly string[], timeoutMs = 30_00
   }).admin();
   await admin.connect();
   try {
-    const created = await waitFor(
+    const { replicationFactor, minInsyncReplicas } = durability(
+      (await admin.describeCluster()).brokers.length,
+    );
+    const settingsOf = (topic: TopicDefinition) => [
+      ...topicConfigEntries(topic),
+      { name: 'min.insync.replicas', value: String(minInsyncReplicas) },
+    ];
+    // A try that fails after the controller made some topics (say waiting for their leaders) is retried:
+    // what was missing at the first look is what this call created.
+    const created = new Set<string>();
+    await waitFor(
       async () => {
         const existing = new Set(await admin.listTopics());
         const missing = allTopics().filter((topic) => !existing.has(topic.name));
+        missing.forEach((topic) => created.add(topic.name));
         if (missing.length > 0) {
           await admin.createTopics({
             waitForLeaders: true,
             topics: missing.map((topic) => ({
               topic: topic.name,
               numPartitions: topic.partitions,
-              replicationFactor: 1,
-              configEntries: topicConfigEntries(topic),
+              replicationFactor,
+              configEntries: settingsOf(topic),
             })),
           });
         }
-        return missing.map((topic) => topic.name);
+        return true;
       },
       { timeoutMs, intervalMs: 250, what: 'the topics to be created' },
     );
-    const { partitions, configs } = await topicMismatches(admin);
+    const { partitions, configs } = await topicMismatches(admin, settingsOf);
     if (partitions.length > 0) {
       throw new Error(
         `Existing topics do not match the registry (libs/contracts/src/topics.ts):\n  ${partitions.join('\n  ')}\n` +
@@ -439,12 +572,12 @@ export async function ensureTopics(brokers: readonly string[], timeoutMs = 30_00
         resources: configs.map((topic) => ({
           type: ConfigResourceTypes.TOPIC,
           name: topic.name,
-          configEntries: topicConfigEntries(topic),
+          configEntries: settingsOf(topic),
         })),
       });
-      created.push(...configs.map((topic) => `${topic.name} (settings updated)`));
+      configs.forEach((topic) => created.add(`${topic.name} (settings updated)`));
     }
-    return created;
+    return [...created];
   } finally {
     await admin.disconnect();
   }
@@ -454,7 +587,10 @@ export async function ensureTopics(brokers: readonly string[], timeoutMs = 30_00
  * Topics that exist with other settings than the registry's — say a 1-partition `order.events` that a
  * foreign broker auto-created, which would silently change the ordering and scaling guarantees.
  */
-async function topicMismatches(admin: Admin): Promise<{ partitions: string[]; configs: TopicDefinition[] }> {
+async function topicMismatches(
+  admin: Admin,
+  settingsOf: (topic: TopicDefinition) => { name: string; value: string }[],
+): Promise<{ partitions: string[]; configs: TopicDefinition[] }> {
   const topics = allTopics();
   const metadata = await admin.fetchTopicMetadata({ topics: topics.map((topic) => topic.name) });
   const described = await admin.describeConfigs({
@@ -462,7 +598,7 @@ async function topicMismatches(admin: Admin): Promise<{ partitions: string[]; co
     resources: topics.map((topic) => ({
       type: ConfigResourceTypes.TOPIC,
       name: topic.name,
-      configNames: ['cleanup.policy', 'retention.ms'],
+      configNames: ['cleanup.policy', 'retention.ms', 'min.insync.replicas'],
     })),
   });
   const partitions = topics.flatMap((topic) => {
@@ -474,7 +610,7 @@ async function topicMismatches(admin: Admin): Promise<{ partitions: string[]; co
   const configs = topics.filter((topic) => {
     const entries =
       described.resources.find((resource) => resource.resourceName === topic.name)?.configEntries ?? [];
-    return topicConfigEntries(topic).some(
+    return settingsOf(topic).some(
       ({ name, value }) => entries.find((entry) => entry.configName === name)?.configValue !== value,
     );
   });
