@@ -17,6 +17,11 @@ export interface SagaKafkaServerOptions {
   /** Prepended to the default topics (`KAFKA_TOPIC_PREFIX`), as the outbox relay does when sending. */
   readonly topicPrefix?: string;
   readonly retry?: RetryPolicy;
+  /**
+   * How long the group waits for a silent member (default 10 s) before its partitions go to another
+   * instance; heartbeats go every third of it. A crashed instance's partitions stall this long.
+   */
+  readonly sessionTimeoutMs?: number;
   /** Partitions processed in parallel (each one in order). Default 3. */
   readonly partitionsConsumedConcurrently?: number;
   /** Inbox entries are kept this long (default 7 days), then deleted by housekeeping every 5 minutes. */

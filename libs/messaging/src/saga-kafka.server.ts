@@ -105,9 +105,12 @@ export class SagaKafkaServer extends Server implements CustomTransportStrategy {
       this.logger.log('no @OnEvent handlers: consuming nothing');
       return;
     }
+    const sessionTimeout = this.options.sessionTimeoutMs ?? 10_000;
     this.consumer = this.options.kafka.consumer({
       groupId: this.options.groupId,
       allowAutoTopicCreation: false,
+      sessionTimeout,
+      heartbeatInterval: Math.floor(sessionTimeout / 3),
     });
     await this.consumer.connect();
     await this.consumer.subscribe({ topics, fromBeginning: true });

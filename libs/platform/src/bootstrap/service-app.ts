@@ -60,6 +60,7 @@ export async function startService(
       dataSource: app.get(DataSource),
       deadLetterTopic: `${config.kafkaTopicPrefix}${deadLetterTopic(config.service).name}`,
       topicPrefix: config.kafkaTopicPrefix,
+      sessionTimeoutMs: config.kafkaSessionTimeoutMs,
       inboxRetentionMs: config.inboxRetentionMs,
     });
     app.get(ConsumerHealthIndicator).watch(consumer);

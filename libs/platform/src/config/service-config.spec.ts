@@ -17,6 +17,7 @@ describe('loadServiceConfig', () => {
       kafkaClientId: 'payment-service',
       kafkaGroupId: 'payment-service',
       kafkaTopicPrefix: '',
+      kafkaSessionTimeoutMs: 10_000,
       logLevel: 'log',
       outboxBatchSize: 500,
       outboxRetentionMs: 0,
@@ -36,6 +37,7 @@ describe('loadServiceConfig', () => {
       KAFKA_CLIENT_ID: 'order-a',
       KAFKA_GROUP_ID: 'order-blue',
       KAFKA_TOPIC_PREFIX: 'e2e-1a2b.',
+      KAFKA_SESSION_TIMEOUT_MS: '20000',
       CORS_ORIGINS: 'http://localhost:8080, https://demo.example.com',
     });
 
@@ -49,6 +51,7 @@ describe('loadServiceConfig', () => {
       kafkaClientId: 'order-a',
       kafkaGroupId: 'order-blue',
       kafkaTopicPrefix: 'e2e-1a2b.',
+      kafkaSessionTimeoutMs: 20_000,
       corsOrigins: ['http://localhost:8080', 'https://demo.example.com'],
     });
   });
@@ -68,6 +71,7 @@ describe('loadServiceConfig', () => {
     ['PORT', '70000', /PORT: must be between 0 and 65535/],
     ['PORT', '30.5', /PORT: must be an integer/],
     ['KAFKA_TOPIC_PREFIX', 'a b', /KAFKA_TOPIC_PREFIX: must be letters, digits/],
+    ['KAFKA_SESSION_TIMEOUT_MS', '1000', /KAFKA_SESSION_TIMEOUT_MS: .*6000/],
     ['LOG_LEVEL', 'loud', /LOG_LEVEL: must be debug, log, warn or error/],
     ['DATABASE_URL', 'mysql://x/y', /DATABASE_URL: must be a postgres:\/\/ URL/],
     [

@@ -28,6 +28,11 @@ export interface ServiceConfig {
    * platform that share a broker, such as parallel end-to-end tests.
    */
   readonly kafkaTopicPrefix: string;
+  /**
+   * How long the group waits for a silent consumer before it gives its partitions to another instance
+   * (`KAFKA_SESSION_TIMEOUT_MS`, default 10 s): the stall of a crashed instance's partitions.
+   */
+  readonly kafkaSessionTimeoutMs: number;
   /** The least severe log level printed (`LOG_LEVEL`: debug, log, warn or error; default log). */
   readonly logLevel: 'debug' | 'log' | 'warn' | 'error';
   /** Rows the outbox relay publishes per round (`OUTBOX_BATCH_SIZE`). */
@@ -101,6 +106,7 @@ function schemaFor(service: ServiceName) {
         .string()
         .regex(/^[A-Za-z0-9._-]{0,100}$/, 'must be letters, digits, dots, dashes or underscores')
         .default(''),
+      KAFKA_SESSION_TIMEOUT_MS: z.coerce.number().int().min(6000).max(300_000).default(10_000),
       LOG_LEVEL: z
         .enum(['debug', 'log', 'warn', 'error'], { error: 'must be debug, log, warn or error' })
         .default('log'),
@@ -120,6 +126,7 @@ function schemaFor(service: ServiceName) {
       // A topic prefix namespaces the consumer group too, so two copies never share a group.
       kafkaGroupId: env.KAFKA_GROUP_ID ?? `${env.KAFKA_TOPIC_PREFIX}${service}-service`,
       kafkaTopicPrefix: env.KAFKA_TOPIC_PREFIX,
+      kafkaSessionTimeoutMs: env.KAFKA_SESSION_TIMEOUT_MS,
       logLevel: env.LOG_LEVEL,
       outboxBatchSize: env.OUTBOX_BATCH_SIZE,
       outboxRetentionMs: env.OUTBOX_RETENTION_HOURS * 3600_000,
