@@ -13,14 +13,14 @@
  * Per-service overrides: `<SERVICE>_PORT` (e.g. ORDER_PORT) and `<SERVICE>_DATABASE_URL`.
  * `--build` rebuilds even when dist/ exists.
  */
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { existsSync, readdirSync, statSync } from 'node:fs';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
 import { SERVICE_NAMES, type ServiceName } from '@saga/contracts';
 import { DEFAULT_PORTS, databaseName } from '@saga/platform/config';
 import { databaseUrl, postgresServerUrl } from '@saga/testing/postgres-server';
 import { startSmtpSink, type SmtpSink } from '@saga/testing/smtp-sink';
 import { waitFor } from '@saga/common';
+import { buildServices, serviceEntry } from './build-services';
 import { InfraSession } from './infra';
 import { REPO_ROOT, localDir } from './local-paths';
 import { stopPid } from './processes';
@@ -31,28 +31,6 @@ interface Service {
   readonly name: ServiceName;
   readonly port: number;
   readonly child: ChildProcess;
-}
-
-/** Newest modification time of the sources under `folder`: TypeScript, and the dashboard's page files. */
-function newestSource(folder: string): number {
-  return readdirSync(folder, { recursive: true, withFileTypes: true })
-    .filter((entry) => entry.isFile() && /\.(ts|js|css|html)$/.test(entry.name))
-    .reduce((newest, entry) => Math.max(newest, statSync(join(entry.parentPath, entry.name)).mtimeMs), 0);
-}
-
-/** Builds the services when a bundle is missing or older than the sources (or when forced). */
-function build(force: boolean): void {
-  const bundles = SERVICE_NAMES.map((name) => join(REPO_ROOT, 'dist', 'apps', name, 'main.js'));
-  const oldestBundle = Math.min(...bundles.map((file) => (existsSync(file) ? statSync(file).mtimeMs : 0)));
-  const sources = Math.max(newestSource(join(REPO_ROOT, 'apps')), newestSource(join(REPO_ROOT, 'libs')));
-  if (!force && oldestBundle > sources) {
-    return;
-  }
-  log('Building the four services (npm run build)…');
-  const result = spawnSync('npm', ['run', '-s', 'build'], { cwd: REPO_ROOT, stdio: 'inherit' });
-  if (result.status !== 0) {
-    throw new Error(`npm run build failed (exit ${result.status})`);
-  }
 }
 
 function prefixLines(name: string, stream: NodeJS.ReadableStream, to: NodeJS.WritableStream): void {
@@ -92,7 +70,7 @@ function startServiceProcess(
 ): Service {
   const upper = name.toUpperCase();
   const port = ports[name];
-  const child = spawn(process.execPath, [join(REPO_ROOT, 'dist', 'apps', name, 'main.js')], {
+  const child = spawn(process.execPath, [serviceEntry(name)], {
     cwd: REPO_ROOT,
     stdio: ['ignore', 'pipe', 'pipe'],
     env: {
@@ -168,7 +146,7 @@ async function main(argv: string[]): Promise<void> {
     process.exit(1);
   }
   try {
-    build(argv.includes('--build'));
+    buildServices(argv.includes('--build'), log);
     mail = await startMail(env);
     const ports = servicePorts(env);
     for (const name of SERVICE_NAMES) {

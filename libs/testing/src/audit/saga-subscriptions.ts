@@ -10,6 +10,7 @@ import {
   StockReleasedV1,
   StockReservationFailedV1,
   StockReservedV1,
+  eventDefinition,
   type ServiceName,
 } from '@saga/contracts';
 
@@ -32,3 +33,9 @@ export const SAGA_SUBSCRIPTIONS: Readonly<Record<ServiceName, readonly string[]>
   inventory: [PaymentAuthorizedV1, OrderCancellationRequestedV1].map((event) => event.type),
   notification: [OrderConfirmedV1, OrderCancelledV1].map((event) => event.type),
 };
+
+/** The topics a service's consumer reads (with a copy's `KAFKA_TOPIC_PREFIX`): those of its event types. */
+export function subscribedTopics(service: ServiceName, prefix = ''): string[] {
+  const topics = SAGA_SUBSCRIPTIONS[service].map((type) => `${prefix}${eventDefinition(type)!.topic.name}`);
+  return [...new Set(topics)];
+}

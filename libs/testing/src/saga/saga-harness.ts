@@ -3,6 +3,8 @@ import { Pool } from 'pg';
 import { idempotentProducer, waitFor } from '@saga/common';
 import { SERVICE_NAMES, type ServiceName } from '@saga/contracts';
 import { auditSaga, type AuditReport } from '../audit/audit';
+import { subscribedTopics } from '../audit/saga-subscriptions';
+import type { CapturedMail } from '../smtp-sink';
 import { testKafka } from '../test-topics';
 import { SagaClient, type OrderRequest, type OrderView } from './saga-client';
 import { SagaPlatform, type SagaSeed, type SagaServices } from './saga-platform';
@@ -10,28 +12,58 @@ import { SagaPlatform, type SagaSeed, type SagaServices } from './saga-platform'
 const SETTLED = ['CONFIRMED', 'CANCELLED'];
 
 /**
- * The saga test harness: a private platform ({@link SagaPlatform}), an HTTP client for it, and the
- * waits and checks saga tests need — `placeOrderAndWait`, `waitForSettled`, `waitForDrain`, `audit`.
+ * What the harness needs of a private copy of the platform, whether its services run in this process
+ * ({@link SagaPlatform}) or as processes of their own (`ProcessPlatform`).
  */
-export class SagaHarness extends SagaClient {
+export interface SagaTarget {
+  /** `KAFKA_TOPIC_PREFIX` of the copy. */
+  readonly topicPrefix: string;
+  readonly databases: Readonly<Record<ServiceName, { readonly url: string }>>;
+  /** Every e-mail the copy's SMTP server received. */
+  readonly smtp: { readonly mails: readonly CapturedMail[] };
+  /** The base URL of a running instance of a service. */
+  url(service: ServiceName): string;
+  /** The service's consumer group (also its inbox consumer name). */
+  groupId(service: ServiceName): string;
+  /** Stops everything and removes the copy's databases and topics. */
+  destroy(): Promise<void>;
+}
+
+/**
+ * The saga test harness: a private platform ({@link SagaPlatform}, or any {@link SagaTarget}), an HTTP
+ * client for it, and the waits and checks saga tests need — `placeOrderAndWait`, `waitForSettled`,
+ * `waitForDrain`, `audit`.
+ */
+export class SagaHarness<Platform extends SagaTarget = SagaPlatform> extends SagaClient {
   private readonly kafka: Kafka = testKafka('saga-harness');
   private producer?: Producer;
   private readonly pools = new Map<ServiceName, Pool>();
 
-  private constructor(readonly platform: SagaPlatform) {
+  private constructor(readonly platform: Platform) {
     super((service) => platform.url(service));
   }
 
   /** Starts a private platform with `seed`, and waits until the order service's catalog replica has it. */
   static async start(label: string, services: SagaServices, seed: SagaSeed): Promise<SagaHarness> {
-    const harness = new SagaHarness(await SagaPlatform.start(label, services, seed));
-    const skus = seed.products.map((product) => product.sku);
+    const platform = await SagaPlatform.start(label, services, seed);
+    return SagaHarness.over(
+      platform,
+      seed.products.map((product) => product.sku),
+    );
+  }
+
+  /** A harness over a running copy, once the order service's catalog replica holds `skus`. */
+  static async over<Platform extends SagaTarget>(
+    platform: Platform,
+    skus: readonly string[],
+  ): Promise<SagaHarness<Platform>> {
+    const harness = new SagaHarness(platform);
     await waitSeeing(
       async () => {
         const [{ count }] = await harness.query<{ count: string }>(
           'order',
           'SELECT count(*) FROM catalog_products WHERE sku = ANY($1)',
-          [skus],
+          [[...skus]],
         );
         return { done: Number(count) === skus.length, seen: `${count}/${skus.length} products replicated` };
       },
@@ -175,7 +207,7 @@ export class SagaHarness extends SagaClient {
         'SELECT count(*) FROM outbox WHERE published_at IS NULL',
       );
       if (Number(count) > 0) behind.push(`${service} outbox ${count}`);
-      const topics = this.platform.instance(service)?.consumer.subscribedTopics() ?? [];
+      const topics = subscribedTopics(service, this.platform.topicPrefix);
       const committed = await admin.fetchOffsets({ groupId: this.platform.groupId(service), topics });
       for (const { topic, partitions } of committed) {
         const ends = await admin.fetchTopicOffsets(topic);

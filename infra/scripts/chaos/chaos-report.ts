@@ -1,0 +1,54 @@
+import { chaosPassed, type ChaosReport } from './run-chaos';
+
+const SHOWN = 10;
+
+/** The report `npm run chaos` prints: what ran, what was injected, what the audit found, and the verdict. */
+export function formatChaosReport(report: ChaosReport): string {
+  const { options: o, duplicates: d, deadLetters: dl } = report;
+  const list = (items: readonly string[]) =>
+    items
+      .slice(0, SHOWN)
+      .map((item) => `      ${item}`)
+      .concat(items.length > SHOWN ? [`      … and ${items.length - SHOWN} more`] : []);
+  const lines = [
+    '',
+    `chaos run — seed ${o.seed}: ${o.orders} orders at ${o.rate}/s, ${o.instances} instance(s) per service, ${o.brokers} broker(s)`,
+    '',
+    'faults injected',
+    ...report.faults.map(
+      (fault) =>
+        `  ${fault.atS.toFixed(1).padStart(7)} s  ${fault.what} (${fault.tookS.toFixed(1)} s)${fault.error ? `  NOT INJECTED: ${fault.error}` : ''}`,
+    ),
+    '',
+    'result',
+    `  orders placed (202)          ${report.placed} of ${report.sent} sent (${report.retries} request(s) retried on another instance)`,
+    ...(report.notPlaced.length ? ['  never accepted:', ...list(report.notPlaced)] : []),
+    `  orders settled               ${report.settled} of ${report.placed}`,
+    ...(report.unsettled.length ? ['  not settled:', ...list(report.unsettled)] : []),
+    `  outcomes                     ${Object.entries(report.outcomes)
+      .map(([what, count]) => `${what} ${count}`)
+      .join(', ')}`,
+    `  orders vs clients            ${report.orderMismatches.length === 0 ? 'every accepted key is one order, no other order' : `${report.orderMismatches.length} mismatch(es)`}`,
+    ...list(report.orderMismatches),
+    `  invariant violations         ${report.violations.length}`,
+    ...list(
+      report.violations.map(
+        (v) => `[invariant ${v.invariant}] ${v.orderId ? `order ${v.orderId}: ` : ''}${v.message}`,
+      ),
+    ),
+    `  lost events                  ${report.lostEvents}`,
+    `  duplicates absorbed          ${d.absorbed} deliveries of ${d.inLog} duplicate record(s) in the log (${d.injected} injected, ${Math.max(0, d.inLog - d.injected)} re-sent by relays)`,
+    `  dead letters                 ${dl.total}: ${dl.found}/${dl.expected} poison deliveries parked with their reason, ${dl.unexpected.length} other`,
+    ...list(dl.problems),
+    ...(dl.unexpected.length ? ['  good records dead-lettered:', ...list(dl.unexpected)] : []),
+    `  time to settle               ${report.settleAfterLastFaultS.toFixed(1)} s after the last fault, ${report.settleAfterTrafficS.toFixed(1)} s after the last order`,
+    `  audited                      ${report.placed} orders, ${report.records} records, ${report.mails} e-mails`,
+    `  run time                     ${report.durationS.toFixed(0)} s`,
+    '',
+    chaosPassed(report)
+      ? 'PASSED: 0 violations, 0 lost events, every order settled, every poison record dead-lettered with its reason'
+      : 'FAILED: see above',
+    '',
+  ];
+  return lines.join('\n');
+}

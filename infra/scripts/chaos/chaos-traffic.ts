@@ -1,0 +1,141 @@
+import { DEMO_PRODUCTS } from '../../../apps/inventory/src/seed/demo-seed';
+import { DEMO_ACCOUNTS } from '../../../apps/payment/src/seed/demo-seed';
+import { planOrder, trafficMix, type PlannedOrder } from '../demo-traffic/traffic-mix';
+
+/** An order the platform accepted (202), by the Idempotency-Key it was placed with. */
+export interface AcceptedOrder {
+  readonly key: string;
+  readonly orderId: string;
+  readonly plan: PlannedOrder;
+  /** Whether the customer's cancellation was answered 202 (or 409: already settled), if one was planned. */
+  cancel?: 'accepted' | 'refused' | 'failed';
+}
+
+/** What the traffic did. */
+export interface TrafficOutcome {
+  readonly sent: number;
+  readonly accepted: AcceptedOrder[];
+  /** Requests tried again on another instance after a refused connection, a timeout or a 5xx. */
+  readonly retries: number;
+  /** Orders that were never accepted, with the last answer: none may be missing in a healthy run. */
+  readonly failed: string[];
+  /** When the last order was placed (ms, `performance.now()`). */
+  readonly endedAt: number;
+}
+
+/** How long a request may take, and how long a client keeps retrying one request across instances. */
+const REQUEST_TIMEOUT_MS = 5_000;
+const GIVE_UP_AFTER_MS = 90_000;
+
+/**
+ * The chaos run's clients: places orders open loop at `rate` per second, spread over the order service's
+ * instances, each with an `Idempotency-Key`. A request that gets no answer (the instance was killed,
+ * its database connection cut) or a 5xx is sent again, to the next instance, with the same key — what
+ * the key is for: the order exists once however many times it was sent. Cancellations follow the
+ * demo's mix: at once, after a delay, or once confirmed.
+ */
+export class ChaosTraffic {
+  private readonly accepted: AcceptedOrder[] = [];
+  private readonly failed: string[] = [];
+  private readonly pending = new Set<Promise<void>>();
+  private retries = 0;
+  private sent = 0;
+
+  constructor(
+    private readonly orderUrls: readonly string[],
+    private readonly options: { orders: number; rate: number; seed: number; random: () => number },
+  ) {}
+
+  async run(): Promise<TrafficOutcome> {
+    const mix = trafficMix({ accounts: DEMO_ACCOUNTS, products: DEMO_PRODUCTS });
+    const started = performance.now();
+    for (let index = 0; index < this.options.orders; index += 1) {
+      const plan = planOrder(mix, this.options.random);
+      const due = started + (index * 1000) / this.options.rate - performance.now();
+      if (due > 0) await new Promise((resolve) => setTimeout(resolve, due));
+      this.sent += 1;
+      this.track(this.place(`chaos-${this.options.seed}-${index}`, plan, index));
+    }
+    const endedAt = performance.now();
+    while (this.pending.size > 0) await Promise.allSettled([...this.pending]);
+    return { sent: this.sent, accepted: this.accepted, retries: this.retries, failed: this.failed, endedAt };
+  }
+
+  private async place(key: string, plan: PlannedOrder, index: number): Promise<void> {
+    const answer = await this.send<{ orderId?: string }>('POST', '/orders', index, plan.request, key);
+    if (answer?.status !== 202 || !answer.body?.orderId) {
+      this.failed.push(`${key}: ${answer ? `${answer.status} ${JSON.stringify(answer.body)}` : 'no answer'}`);
+      return;
+    }
+    const order: AcceptedOrder = { key, orderId: answer.body.orderId, plan };
+    this.accepted.push(order);
+    const cancel = plan.cancel;
+    if (!cancel) return;
+    if (cancel.moment === 'after a delay')
+      await new Promise((resolve) => setTimeout(resolve, cancel.delayMs));
+    if (cancel.moment === 'once confirmed' && !(await this.confirmed(order, index))) return;
+    const cancelled = await this.send('POST', `/orders/${order.orderId}/cancel`, index + 1, {});
+    order.cancel = cancelled?.status === 202 ? 'accepted' : cancelled?.status === 409 ? 'refused' : 'failed';
+  }
+
+  /** Waits until the order is CONFIRMED (true) or settled otherwise (false), by asking twice a second. */
+  private async confirmed(order: AcceptedOrder, index: number): Promise<boolean> {
+    const deadline = Date.now() + GIVE_UP_AFTER_MS;
+    while (Date.now() < deadline) {
+      const answer = await this.send<{ status?: string }>('GET', `/orders/${order.orderId}`, index);
+      if (answer?.body?.status === 'CONFIRMED') return true;
+      if (answer?.body?.status === 'CANCELLED') return false;
+      await new Promise((resolve) => setTimeout(resolve, 500));
+    }
+    return false;
+  }
+
+  /**
+   * Sends a request to instance `index` (mod their count); on no answer or a 5xx, to the next one, with
+   * backoff, until an answer below 500 or {@link GIVE_UP_AFTER_MS}. Resolves to the last answer, if any.
+   */
+  private async send<Body>(
+    method: 'GET' | 'POST',
+    path: string,
+    index: number,
+    body?: unknown,
+    idempotencyKey?: string,
+  ): Promise<{ status: number; body: Body | undefined } | undefined> {
+    const deadline = Date.now() + GIVE_UP_AFTER_MS;
+    let last: { status: number; body: Body | undefined } | undefined;
+    for (let attempt = 0; ; attempt += 1) {
+      const url = this.orderUrls[(index + attempt) % this.orderUrls.length];
+      try {
+        const response = await fetch(`${url}${path}`, {
+          method,
+          headers: {
+            ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+            ...(idempotencyKey ? { 'idempotency-key': idempotencyKey } : {}),
+          },
+          body: body === undefined ? undefined : JSON.stringify(body),
+          signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS),
+        });
+        last = { status: response.status, body: parseJson<Body>(await response.text()) };
+        if (response.status < 500) return last;
+      } catch {
+        // refused, reset or timed out: the instance died or hangs; the next one is asked
+      }
+      if (Date.now() >= deadline) return last;
+      this.retries += 1;
+      await new Promise((resolve) => setTimeout(resolve, Math.min(2000, 100 * 2 ** Math.min(attempt, 5))));
+    }
+  }
+
+  private track(task: Promise<void>): void {
+    this.pending.add(task);
+    void task.finally(() => this.pending.delete(task));
+  }
+}
+
+function parseJson<Body>(text: string): Body | undefined {
+  try {
+    return text ? (JSON.parse(text) as Body) : undefined;
+  } catch {
+    return undefined;
+  }
+}

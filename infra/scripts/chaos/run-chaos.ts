@@ -1,0 +1,358 @@
+import type { KafkaMessage } from 'kafkajs';
+import { readToEnd } from '@saga/common';
+import { SERVICE_NAMES, readAsType, type ServiceName } from '@saga/contracts';
+import {
+  ProcessPlatform,
+  SAGA_SUBSCRIPTIONS,
+  SagaHarness,
+  onServer,
+  postgresServerUrl,
+  testKafka,
+  type Violation,
+} from '@saga/testing';
+import { DEMO_PRODUCTS } from '../../../apps/inventory/src/seed/demo-seed';
+import { serviceEntry } from '../build-services';
+import { seededRandom } from '../demo-traffic/traffic-mix';
+import { killBroker, startBrokers, type BrokerSettings } from '../kafka-broker';
+import type { ChaosOptions } from './chaos-options';
+import {
+  SAGA_TOPICS,
+  checkDeadLetters,
+  duplicateBurst,
+  poisonRecords,
+  produce,
+  type DeadLetterCheck,
+  type PoisonRecord,
+} from './chaos-records';
+import { ChaosTraffic, type TrafficOutcome } from './chaos-traffic';
+
+/** One fault as injected: when (seconds into the run), what, and how long until it was over. */
+export interface FaultRecord {
+  readonly atS: number;
+  readonly what: string;
+  readonly tookS: number;
+  /** Set when the fault could not be injected (the report shows it; the run still counts). */
+  readonly error?: string;
+}
+
+/** Everything `npm run chaos` reports. */
+export interface ChaosReport {
+  readonly options: ChaosOptions;
+  readonly sent: number;
+  readonly placed: number;
+  /** Orders never accepted after every retry (must be none). */
+  readonly notPlaced: string[];
+  readonly retries: number;
+  readonly settled: number;
+  /** Accepted orders not terminal at the end (must be none). */
+  readonly unsettled: string[];
+  /** Orders by final status and reason. */
+  readonly outcomes: Record<string, number>;
+  /** Orders in the database no client was told of, or told of and missing (must be none). */
+  readonly orderMismatches: string[];
+  readonly violations: Violation[];
+  /** Invariant 7: records neither applied nor dead-lettered, events the databases imply but the log lacks. */
+  readonly lostEvents: number;
+  readonly faults: FaultRecord[];
+  /** Seconds from the end of the last fault, and from the last order placed, until the platform was quiet. */
+  readonly settleAfterLastFaultS: number;
+  readonly settleAfterTrafficS: number;
+  readonly duplicates: {
+    /** Records produced again by the duplicate bursts. */
+    readonly injected: number;
+    /** Extra copies of a record (same `ce_id`) in the log: injected, and re-sent by relays after a kill. */
+    readonly inLog: number;
+    /** Deliveries of such copies to a service that handles them: each absorbed by its inbox. */
+    readonly absorbed: number;
+  };
+  readonly deadLetters: DeadLetterCheck;
+  readonly records: number;
+  readonly mails: number;
+  readonly durationS: number;
+}
+
+/** Whether the run proved the promise: nothing lost, nothing applied twice, every poison record parked. */
+export function chaosPassed(report: ChaosReport): boolean {
+  return (
+    report.violations.length === 0 &&
+    report.lostEvents === 0 &&
+    report.notPlaced.length === 0 &&
+    report.unsettled.length === 0 &&
+    report.orderMismatches.length === 0 &&
+    report.deadLetters.problems.length === 0 &&
+    report.deadLetters.unexpected.length === 0
+  );
+}
+
+/** Where the run's platform lives: the broker nodes (for broker kills) and a folder for the services' logs. */
+export interface ChaosEnvironment {
+  readonly brokerNodes: readonly BrokerSettings[];
+  readonly logDir: string;
+  readonly log: (line: string) => void;
+}
+
+const DUPLICATES_PER_BURST = 500;
+/** How long a killed service instance or broker stays down before it is started again. */
+const DOWNTIME_MS = { service: [500, 3000], broker: [5000, 10_000] } as const;
+
+/**
+ * A chaos run: a private copy of the platform with `instances` processes per service, open-loop traffic,
+ * and the faults spread evenly over the traffic in a seeded random order. Then it waits until the
+ * platform is quiet, audits DESIGN.md's invariants over the databases, the Kafka log and the e-mails,
+ * and checks the dead-letter topics. Everything it made is removed at the end.
+ */
+export async function runChaos(options: ChaosOptions, environment: ChaosEnvironment): Promise<ChaosReport> {
+  const { log } = environment;
+  // Two streams: the traffic's and the faults' draws must not depend on how their timings interleave.
+  const random = seededRandom(options.seed ^ 0x5eed);
+  const started = performance.now();
+  const seconds = (from = started) => (performance.now() - from) / 1000;
+  log(
+    `Starting ${options.instances} instance(s) of each service on ${options.brokers} broker(s) (seed ${options.seed})…`,
+  );
+  const platform = await ProcessPlatform.start({
+    label: 'chaos',
+    instances: options.instances,
+    entry: serviceEntry,
+    logDir: environment.logDir,
+  });
+  let saga: SagaHarness<ProcessPlatform> | undefined;
+  try {
+    saga = await SagaHarness.over(
+      platform,
+      DEMO_PRODUCTS.map((product) => product.sku),
+    );
+    const kafka = testKafka('saga-chaos');
+    const poison: PoisonRecord[] = [];
+    let injectedDuplicates = 0;
+    const faults: FaultRecord[] = [];
+
+    /** Each fault: its description, and the work (resolves once it is over: restarted, produced, …). */
+    const plan: (() => Promise<string>)[] = [
+      ...times(options.kills, () => async () => {
+        const candidates = platform.running();
+        const victim = candidates[Math.floor(random() * candidates.length)];
+        await platform.kill(victim);
+        await pause(between(random, DOWNTIME_MS.service));
+        await platform.startInstance(victim);
+        return `kill -9 ${victim.service}-${victim.index}, restarted`;
+      }),
+      ...times(options.brokerKills, () => async () => {
+        const node = environment.brokerNodes[Math.floor(random() * environment.brokerNodes.length)];
+        const pid = killBroker(node);
+        await pause(between(random, DOWNTIME_MS.broker));
+        await startBrokers([node], () => undefined);
+        return `kill -9 broker ${node.nodeId} (pid ${pid}), restarted`;
+      }),
+      ...times(options.dbTerminations, () => async () => {
+        const service = SERVICE_NAMES[Math.floor(random() * SERVICE_NAMES.length)];
+        const count = await terminateConnections(platform.databases[service].name);
+        return `pg_terminate_backend: ${count} connection(s) of ${service}`;
+      }),
+      ...times(options.duplicateBursts, () => async () => {
+        const count = await duplicateBurst(kafka, platform.topicPrefix, DUPLICATES_PER_BURST, random);
+        injectedDuplicates += count;
+        return `${count} records produced again`;
+      }),
+      ...(options.poison
+        ? [
+            async () => {
+              const records = poisonRecords(String(options.seed));
+              await produce(kafka, platform.topicPrefix, records);
+              poison.push(...records);
+              return `${records.length} poison records (${SAGA_TOPICS.length} topics × 4 kinds)`;
+            },
+          ]
+        : []),
+    ];
+    shuffle(plan, random);
+
+    log(`Placing ${options.orders} orders at ${options.rate}/s with ${plan.length} faults among them…`);
+    const trafficStarted = performance.now();
+    const traffic = new ChaosTraffic(platform.urls('order'), {
+      ...options,
+      random: seededRandom(options.seed),
+    }).run();
+    const trafficS = options.orders / options.rate;
+    let lastFaultEnd = performance.now();
+    for (const [index, fault] of plan.entries()) {
+      const due = trafficStarted + ((index + 1) * trafficS * 1000) / (plan.length + 1);
+      await pause(due - performance.now());
+      const at = performance.now();
+      let what: string;
+      let error: string | undefined;
+      try {
+        what = await fault();
+      } catch (thrown) {
+        what = 'fault not injected';
+        error = (thrown as Error).message.split('\n')[0];
+      }
+      lastFaultEnd = performance.now();
+      const record = { atS: (at - started) / 1000, what, tookS: seconds(at), error };
+      faults.push(record);
+      log(
+        `  fault ${index + 1}/${plan.length} at ${record.atS.toFixed(1)} s: ${what}${error ? ` (${error})` : ''}`,
+      );
+    }
+    const outcome: TrafficOutcome = await traffic;
+    log(
+      `Traffic done: ${outcome.accepted.length}/${outcome.sent} accepted, ${outcome.retries} request(s) retried; waiting for the platform to settle…`,
+    );
+
+    const orderIds = outcome.accepted.map((order) => order.orderId);
+    const unsettled = await waitForTerminal(saga, orderIds, options.settleTimeoutS * 1000, log);
+    await saga.waitForDrain(options.settleTimeoutS * 1000);
+    const settleAfterLastFaultS = seconds(lastFaultEnd);
+    const settleAfterTrafficS = seconds(outcome.endedAt);
+
+    log('Auditing the databases, the Kafka log and the e-mails…');
+    const audit = await saga.audit();
+    const deadLetters = await checkDeadLetters(kafka, platform.topicPrefix, poison);
+    const duplicates = await countDuplicates(kafka, platform.topicPrefix);
+    const rows = await saga.query<{ status: string; reason: string | null; count: string }>(
+      'order',
+      'SELECT status, reason, count(*) FROM orders GROUP BY status, reason ORDER BY count(*) DESC',
+    );
+    const outcomes = Object.fromEntries(
+      rows.map((row) => [`${row.status}${row.reason ? ` ${row.reason}` : ''}`, Number(row.count)]),
+    );
+    const orderMismatches = await compareOrders(saga, outcome);
+    const lostEvents = audit.violations.filter((violation) => violation.invariant === 7).length;
+    return {
+      options,
+      sent: outcome.sent,
+      placed: outcome.accepted.length,
+      notPlaced: outcome.failed,
+      retries: outcome.retries,
+      settled: orderIds.length - unsettled.length,
+      unsettled,
+      outcomes,
+      orderMismatches,
+      violations: audit.violations,
+      lostEvents,
+      faults,
+      settleAfterLastFaultS,
+      settleAfterTrafficS,
+      duplicates: { injected: injectedDuplicates, ...duplicates },
+      deadLetters,
+      records: audit.counted.records ?? 0,
+      mails: platform.smtp.mails.length,
+      durationS: seconds(),
+    };
+  } finally {
+    await (saga ?? platform).destroy();
+  }
+}
+
+/** Waits until every order is CONFIRMED or CANCELLED in the order database; returns those that are not. */
+async function waitForTerminal(
+  saga: SagaHarness<ProcessPlatform>,
+  orderIds: readonly string[],
+  timeoutMs: number,
+  log: (line: string) => void,
+): Promise<string[]> {
+  const deadline = Date.now() + timeoutMs;
+  let lastLog = 0;
+  for (;;) {
+    const open = await saga.query<{ id: string; status: string }>(
+      'order',
+      "SELECT id, status FROM orders WHERE id = ANY($1) AND status NOT IN ('CONFIRMED', 'CANCELLED')",
+      [orderIds],
+    );
+    if (open.length === 0) return [];
+    if (Date.now() >= deadline) {
+      log(
+        `  ${open.length} order(s) did not settle: ${open
+          .slice(0, 5)
+          .map((o) => `${o.id} ${o.status}`)
+          .join(', ')}`,
+      );
+      return open.map((order) => `${order.id} ${order.status}`);
+    }
+    if (Date.now() - lastLog > 5000) {
+      lastLog = Date.now();
+      log(`  ${open.length} order(s) still open…`);
+    }
+    await pause(250);
+  }
+}
+
+/** Every order a client was told of exists under its key, and no other order exists. */
+async function compareOrders(saga: SagaHarness<ProcessPlatform>, outcome: TrafficOutcome): Promise<string[]> {
+  const rows = await saga.query<{ id: string; idempotency_key: string | null }>(
+    'order',
+    'SELECT id, idempotency_key FROM orders',
+  );
+  const byKey = new Map(rows.map((row) => [row.idempotency_key, row.id]));
+  const told = new Set(outcome.accepted.map((order) => order.orderId));
+  return [
+    ...outcome.accepted
+      .filter((order) => byKey.get(order.key) !== order.orderId)
+      .map(
+        (order) =>
+          `${order.key}: accepted as ${order.orderId}, the database has ${byKey.get(order.key) ?? 'nothing'}`,
+      ),
+    ...rows
+      .filter((row) => !told.has(row.id))
+      .map((row) => `${row.id} (${row.idempotency_key}): no client was told of it`),
+  ];
+}
+
+/** Copies of a record (same `ce_id`) beyond the first in the saga topics, and their deliveries to handlers. */
+async function countDuplicates(
+  kafka: ReturnType<typeof testKafka>,
+  prefix: string,
+): Promise<{ inLog: number; absorbed: number }> {
+  const copies = new Map<string, { count: number; type: string }>();
+  await readToEnd(
+    kafka,
+    SAGA_TOPICS.map((topic) => `${prefix}${topic}`),
+    (_topic, _partition, message: KafkaMessage) => {
+      const id = message.headers?.ce_id?.toString();
+      if (!id) return;
+      const seen = copies.get(id);
+      copies.set(id, { count: (seen?.count ?? 0) + 1, type: message.headers?.ce_type?.toString() ?? '' });
+    },
+  );
+  let inLog = 0;
+  let absorbed = 0;
+  for (const { count, type } of copies.values()) {
+    if (count < 2) continue;
+    inLog += count - 1;
+    const handlers = SERVICE_NAMES.filter((service: ServiceName) =>
+      SAGA_SUBSCRIPTIONS[service].includes(readAsType(type)),
+    );
+    absorbed += (count - 1) * handlers.length;
+  }
+  return { inLog, absorbed };
+}
+
+/** Terminates every connection to a database (as a failover or an operator would); returns how many. */
+async function terminateConnections(database: string): Promise<number> {
+  return onServer(postgresServerUrl(), async (client) => {
+    const { rows } = await client.query<{ count: string }>(
+      'SELECT count(pg_terminate_backend(pid)) AS count FROM pg_stat_activity WHERE datname = $1 AND pid <> pg_backend_pid()',
+      [database],
+    );
+    return Number(rows[0].count);
+  });
+}
+
+function times<T>(count: number, make: () => T): T[] {
+  return Array.from({ length: count }, make);
+}
+
+function between(random: () => number, [min, max]: readonly [number, number]): number {
+  return min + Math.floor(random() * (max - min));
+}
+
+function shuffle<T>(items: T[], random: () => number): void {
+  for (let i = items.length - 1; i > 0; i -= 1) {
+    const j = Math.floor(random() * (i + 1));
+    [items[i], items[j]] = [items[j], items[i]];
+  }
+}
+
+function pause(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, Math.max(0, ms)));
+}
