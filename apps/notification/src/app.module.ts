@@ -1,7 +1,7 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 import { PlatformModule, type ServiceConfig, type ServiceDefinition } from '@saga/platform';
 import { MAIL_CONFIG, loadMailConfig } from './config/mail-config';
-import { NotificationInitialSchema1795300000000 } from './migrations/1795300000000-notification-initial-schema';
+import { NOTIFICATION_MIGRATIONS } from './migrations';
 import { MailDispatcherService } from './notifications/dispatch/mail-dispatcher.service';
 import { ListNotificationsController } from './notifications/queries/list-notifications/list-notifications.controller';
 import { ListNotificationsService } from './notifications/queries/list-notifications/list-notifications.service';
@@ -22,7 +22,7 @@ export class AppModule {
       imports: [
         PlatformModule.forService(config, {
           entities: [],
-          migrations: [NotificationInitialSchema1795300000000],
+          migrations: NOTIFICATION_MIGRATIONS,
         }),
       ],
       controllers: [OrderEventsHandler, ListNotificationsController, RecentNotificationsController],

@@ -47,8 +47,11 @@ export interface SmtpSinkOptions {
   readonly saveDir?: string;
   /** Recipients the sink refuses for good (`550 no such mailbox`), to test permanent failures. */
   readonly rejectRecipient?: (address: string) => boolean;
-  /** Called with each mail once it is received (and saved); the demo prints a line per mail. */
-  readonly onMail?: (mail: CapturedMail) => void;
+  /**
+   * Called with each mail once it is received (and saved), before the server answers 250 (a returned
+   * promise delays the answer); the demo prints a line per mail.
+   */
+  readonly onMail?: (mail: CapturedMail) => void | Promise<void>;
 }
 
 /**
@@ -86,9 +89,9 @@ export async function startSmtpSink({
           session.envelope.rcptTo.map((rcpt: SMTPServerAddress) => rcpt.address),
         );
         mails.push(mail);
+        // The 250 goes out once onMail is done: a test can act between receipt and acceptance.
         const received = () => {
-          onMail?.(mail);
-          callback();
+          Promise.resolve(onMail?.(mail)).then(() => callback(), callback);
         };
         if (!saveDir) return received();
         const stamp = mail.receivedAt.toISOString().replace(/[:.]/g, '-');

@@ -11,7 +11,7 @@ import {
   type TestDatabase,
 } from '@saga/testing';
 import { loadMailConfig } from '../../config/mail-config';
-import { NotificationInitialSchema1795300000000 } from '../../migrations/1795300000000-notification-initial-schema';
+import { NOTIFICATION_MIGRATIONS } from '../../migrations';
 import { orderCancelledTemplate } from '../../templates/order-cancelled.template';
 import { orderConfirmedTemplate } from '../../templates/order-confirmed.template';
 import { RecordNotificationService } from '../record-notification/record-notification.service';
@@ -38,7 +38,7 @@ describe('MailDispatcher (real PostgreSQL, real SMTP sink)', () => {
 
   beforeAll(async () => {
     database = await createTestDatabase('notification_dispatch');
-    dataSource = await createTestDataSource(database.url, [NotificationInitialSchema1795300000000]);
+    dataSource = await createTestDataSource(database.url, NOTIFICATION_MIGRATIONS);
   });
 
   afterEach(async () => {
@@ -118,6 +118,31 @@ describe('MailDispatcher (real PostgreSQL, real SMTP sink)', () => {
     expect(cancelledMail.headers['x-saga-notification-kind']).toBe('ORDER_CANCELLED');
     expect(cancelledMail.text).toContain('Reason: payment declined: INSUFFICIENT_FUNDS');
     expect(dispatcher.status()).toMatchObject({ sent: 2, failed: 0 });
+  });
+
+  it('records a mail SENT on a new connection when its own was cut during the send: no second copy', async () => {
+    // Arrange: the database connection of the dispatcher dies while the SMTP server holds the mail
+    let cut = 0;
+    sink = await startSmtpSink({
+      onMail: async () => {
+        const [{ count }] = await dataSource.query<{ count: string }[]>(
+          `SELECT count(pg_terminate_backend(pid)) AS count FROM pg_stat_activity
+            WHERE datname = current_database() AND application_name LIKE '%mail-dispatcher'`,
+        );
+        cut += Number(count);
+      },
+    });
+    const dispatcher = await startDispatcher(sink.port, { retryDelayMs: 50 });
+
+    // Act
+    const orderId = await confirmOrder();
+
+    // Assert
+    const [row] = await waitFor(allSent(1), { timeoutMs: 10_000, what: 'the notification SENT' });
+    expect(cut).toBe(1);
+    expect(row).toMatchObject({ order_id: orderId, attempts: 1 });
+    expect(sink.mails).toHaveLength(1);
+    expect(dispatcher.status()).toMatchObject({ sent: 1, failed: 0 });
   });
 
   it('keeps the row PENDING with attempts and last_error while SMTP is down, then sends it once', async () => {

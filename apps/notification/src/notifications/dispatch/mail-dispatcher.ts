@@ -16,16 +16,21 @@ interface PendingRow {
 /**
  * Sends the PENDING notifications, like an outbox relay for e-mail. It `LISTEN`s on `saga_mail` (the
  * handler notifies at commit) and polls every `pollIntervalMs` as a fallback. Each round sends up to
- * `batchSize` mails, each in a transaction of its own on the dispatcher's connection: it claims the
- * oldest PENDING row with `FOR UPDATE SKIP LOCKED` (several instances share the work and never send the
- * same row at once), sends it over SMTP and marks it SENT, or records the failure (`attempts`, `last_error`) and
- * leaves it PENDING, to be tried again after a backoff that doubles up to `maxBackoffMs`. Nothing that
- * goes wrong escapes the loop: SMTP errors are recorded, database errors make it reconnect.
+ * `batchSize` mails, one at a time:
  *
- * **The one window for a duplicate**: the SMTP server accepts a mail, and the process or its database
- * connection dies before that mail's transaction commits. The row is still PENDING and is sent again.
- * Every copy carries the same deterministic `Message-ID` (`<orderId.kind@saga-platform>`), so the
- * receiving system can drop the second one. A mail is never lost: it is SENT only after acceptance.
+ * 1. **claim** the oldest PENDING row whose lease is free, by setting its lease (`claimed_until`, now +
+ *    `leaseMs`) in one committed statement (`FOR UPDATE SKIP LOCKED`: instances never claim one row twice);
+ * 2. **send** it over SMTP (the SMTP timeouts add up to less than the lease);
+ * 3. **record** the outcome: SENT; FAILED on a 5xx (refused for good); or attempts + `last_error`, with
+ *    the lease extended as the backoff before the next try (doubling up to `maxBackoffMs`). If the
+ *    database connection is gone by then, the outcome is recorded on a new one, for as long as the lease
+ *    lasts: a cut connection does not make an accepted mail go out again.
+ *
+ * **The windows for a duplicate**: the SMTP server accepts a mail and the process dies before step 3, or
+ * the database stays unreachable until the lease runs out, or the reply to the SMTP `DATA` is lost. The
+ * lease expires and the mail is sent again — with the same deterministic `Message-ID`
+ * (`<orderId.kind@saga-platform>`), so the receiving system can drop the copy. A mail is never lost: it is
+ * SENT only after acceptance. A claimed mail whose dispatcher died waits for its lease to expire.
  */
 export class MailDispatcher {
   private running = false;
@@ -37,13 +42,12 @@ export class MailDispatcher {
   private sent = 0;
   private failed = 0;
   private lastError?: string;
-  /** Rows that failed, with the time before which this instance does not try them again. */
-  private readonly backoff = new Map<string, number>();
   private readonly transport: Transporter;
   private readonly batchSize: number;
   private readonly pollIntervalMs: number;
   private readonly maxBackoffMs: number;
   private readonly retryDelayMs: number;
+  private readonly leaseMs: number;
   private readonly logger: DispatcherLogger;
 
   constructor(private readonly options: MailDispatcherOptions) {
@@ -51,6 +55,7 @@ export class MailDispatcher {
     this.pollIntervalMs = options.pollIntervalMs ?? 2000;
     this.maxBackoffMs = options.maxBackoffMs ?? 30_000;
     this.retryDelayMs = options.retryDelayMs ?? 1000;
+    this.leaseMs = options.leaseMs ?? 60_000;
     this.logger = options.logger ?? console;
     const { smtpHost, smtpPort, smtpSecure } = options.mail;
     this.transport = createTransport({
@@ -62,10 +67,11 @@ export class MailDispatcher {
       // dispatcher at about 10 mails/s, below what the saga produces under demo traffic.
       pool: true,
       maxConnections: 1,
-      // A row stays locked while its mail is sent: a hung server must not hold it for long.
+      // Together well under the claim's lease: a send that hangs gives up before another instance may
+      // take the mail.
       connectionTimeout: 10_000,
       greetingTimeout: 10_000,
-      socketTimeout: 30_000,
+      socketTimeout: 20_000,
     });
   }
 
@@ -95,8 +101,7 @@ export class MailDispatcher {
   private async run(): Promise<void> {
     while (this.running) {
       try {
-        this.client ??= await this.connect();
-        const claimed = await this.round(this.client);
+        const claimed = await this.round();
         // A full batch means more may be waiting: go again at once.
         if (claimed < this.batchSize) await this.pause(this.pollIntervalMs);
       } catch (error) {
@@ -135,40 +140,35 @@ export class MailDispatcher {
     return client;
   }
 
-  /** Sends up to `batchSize` mails, one transaction each. Returns how many rows were claimed. */
-  private async round(client: Client): Promise<number> {
+  /** Sends up to `batchSize` mails, one at a time. Returns how many rows were claimed. */
+  private async round(): Promise<number> {
     this.notified = false; // a NOTIFY from now on means: look again
-    const now = Date.now();
-    for (const [id, notBefore] of this.backoff) if (notBefore <= now) this.backoff.delete(id);
     let claimed = 0;
-    while (this.running && claimed < this.batchSize && (await this.sendNext(client))) claimed += 1;
+    while (this.running && claimed < this.batchSize && (await this.sendNext())) claimed += 1;
     return claimed;
   }
 
-  /**
-   * Claims the oldest PENDING row (not backing off), sends it and records the outcome, in one
-   * transaction: a crash can re-send at most this one mail. Resolves false when there was none.
-   */
-  private async sendNext(client: Client): Promise<boolean> {
-    await client.query('BEGIN');
-    try {
-      const { rows } = await client.query<PendingRow>(
-        `SELECT id, order_id, kind, recipient, subject, body, message_id FROM notifications
-          WHERE status = 'PENDING' AND NOT (id = ANY($1::uuid[]))
-          ORDER BY created_at, id LIMIT 1 FOR UPDATE SKIP LOCKED`,
-        [[...this.backoff.keys()]],
-      );
-      if (rows[0]) await this.deliver(client, rows[0]);
-      await client.query('COMMIT');
-      return rows.length > 0;
-    } catch (error) {
-      await client.query('ROLLBACK').catch(() => undefined);
-      throw error;
-    }
+  /** Claims the oldest PENDING row whose lease is free, sends it, records the outcome. False: none. */
+  private async sendNext(): Promise<boolean> {
+    // Recording the last outcome may have replaced a lost connection: always the current one.
+    this.client ??= await this.connect();
+    const { rows } = await this.client.query<PendingRow>(
+      `UPDATE notifications SET claimed_until = clock_timestamp() + $1 * interval '1 millisecond'
+        WHERE id = (SELECT id FROM notifications
+                     WHERE status = 'PENDING' AND (claimed_until IS NULL OR claimed_until < clock_timestamp())
+                     ORDER BY created_at, id LIMIT 1 FOR UPDATE SKIP LOCKED)
+        RETURNING id, order_id, kind, recipient, subject, body, message_id`,
+      [this.leaseMs],
+    );
+    if (!rows[0]) return false;
+    const claimedAt = Date.now();
+    const outcome = await this.deliver(rows[0]);
+    await this.record(outcome, claimedAt + this.leaseMs);
+    return true;
   }
 
-  /** Sends one mail and records the outcome in the claiming transaction; only database errors throw. */
-  private async deliver(client: Client, row: PendingRow): Promise<void> {
+  /** Sends one mail; resolves to the SQL that records the outcome (never throws). */
+  private async deliver(row: PendingRow): Promise<{ sql: string; params: unknown[] }> {
     try {
       await this.transport.sendMail({
         from: this.options.mail.mailFrom,
@@ -181,35 +181,53 @@ export class MailDispatcher {
       });
     } catch (error) {
       const message = (error as Error).message.slice(0, 1000);
+      this.failed += 1;
+      this.lastError = `smtp: ${message}`;
       if (isPermanent(error)) {
         // The server refused this mail for good (say, no such mailbox): retrying cannot help. FAILED
         // rows show in GET /notifications, and `npm run audit` reports them.
-        await client.query(
-          `UPDATE notifications SET status = 'FAILED', attempts = attempts + 1, last_error = $2 WHERE id = $1`,
-          [row.id, message],
-        );
-        this.failed += 1;
-        this.lastError = `smtp: ${message}`;
         this.logger.warn(`mail dispatcher: ${row.message_id} refused for good: ${message}`);
-        return;
+        return {
+          sql: `UPDATE notifications SET status = 'FAILED', attempts = attempts + 1, last_error = $2,
+                 claimed_until = NULL WHERE id = $1`,
+          params: [row.id, message],
+        };
       }
-      const { rows } = await client.query<{ attempts: number }>(
-        'UPDATE notifications SET attempts = attempts + 1, last_error = $2 WHERE id = $1 RETURNING attempts',
-        [row.id, message],
-      );
-      const delay = Math.min(this.pollIntervalMs * 2 ** (rows[0].attempts - 1), this.maxBackoffMs);
-      this.backoff.set(row.id, Date.now() + delay);
-      this.failed += 1;
-      this.lastError = `smtp: ${message}`;
-      this.logger.warn(`mail dispatcher: ${row.message_id} not sent (${message}); retry in ${delay} ms`);
-      return;
+      this.logger.warn(`mail dispatcher: ${row.message_id} not sent (${message}); will retry`);
+      // The lease becomes the backoff: no instance tries it again before it runs out.
+      return {
+        sql: `UPDATE notifications SET attempts = attempts + 1, last_error = $2,
+               claimed_until = clock_timestamp() + least($3 * power(2, attempts), $4) * interval '1 millisecond'
+               WHERE id = $1`,
+        params: [row.id, message, this.pollIntervalMs, this.maxBackoffMs],
+      };
     }
-    await client.query(
-      `UPDATE notifications SET status = 'SENT', sent_at = clock_timestamp(), attempts = attempts + 1
-        WHERE id = $1`,
-      [row.id],
-    );
     this.sent += 1;
+    return {
+      sql: `UPDATE notifications SET status = 'SENT', sent_at = clock_timestamp(), attempts = attempts + 1,
+             claimed_until = NULL WHERE id = $1`,
+      params: [row.id],
+    };
+  }
+
+  /**
+   * Records a send's outcome; when the connection is gone, on a new one, until `deadline` (the end of
+   * the lease: after it, another instance may send the mail again anyway). Throws past the deadline.
+   */
+  private async record(outcome: { sql: string; params: unknown[] }, deadline: number): Promise<void> {
+    for (;;) {
+      try {
+        this.client ??= await this.connect();
+        await this.client.query(outcome.sql, outcome.params);
+        return;
+      } catch (error) {
+        await this.disconnect();
+        if (Date.now() + this.retryDelayMs >= deadline) throw error;
+        this.lastError = `database: ${(error as Error).message}`;
+        this.logger.warn(`mail dispatcher: recording a sent mail failed (${this.lastError}); retrying`);
+        await new Promise((resolve) => setTimeout(resolve, this.retryDelayMs));
+      }
+    }
   }
 
   /** Waits `ms`, or less if stopped or a NOTIFY arrives (also one that came during the last round). */

@@ -4,7 +4,7 @@ import { OrderCancelledV1, OrderConfirmedV1, createEvent } from '@saga/contracts
 import type { SagaEventContext } from '@saga/messaging';
 import { createTestDataSource, createTestDatabase, type TestDatabase } from '@saga/testing';
 import { loadMailConfig } from '../../config/mail-config';
-import { NotificationInitialSchema1795300000000 } from '../../migrations/1795300000000-notification-initial-schema';
+import { NOTIFICATION_MIGRATIONS } from '../../migrations';
 import { RecordNotificationService } from '../record-notification/record-notification.service';
 import { OrderEventsHandler } from './order-events.handler';
 
@@ -28,7 +28,7 @@ describe('OrderEventsHandler (real PostgreSQL)', () => {
 
   beforeAll(async () => {
     database = await createTestDatabase('notification_handler');
-    dataSource = await createTestDataSource(database.url, [NotificationInitialSchema1795300000000]);
+    dataSource = await createTestDataSource(database.url, NOTIFICATION_MIGRATIONS);
   });
 
   afterAll(async () => {

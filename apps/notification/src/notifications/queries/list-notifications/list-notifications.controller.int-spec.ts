@@ -7,7 +7,7 @@ import request from 'supertest';
 import { DataSource } from 'typeorm';
 import { ProblemDetailsFilter } from '@saga/platform';
 import { createTestDataSource, createTestDatabase, type TestDatabase } from '@saga/testing';
-import { NotificationInitialSchema1795300000000 } from '../../../migrations/1795300000000-notification-initial-schema';
+import { NOTIFICATION_MIGRATIONS } from '../../../migrations';
 import { ListNotificationsController } from './list-notifications.controller';
 import { ListNotificationsService } from './list-notifications.service';
 
@@ -19,7 +19,7 @@ describe('GET /notifications (real PostgreSQL)', () => {
 
   beforeAll(async () => {
     database = await createTestDatabase('notification_list');
-    dataSource = await createTestDataSource(database.url, [NotificationInitialSchema1795300000000]);
+    dataSource = await createTestDataSource(database.url, NOTIFICATION_MIGRATIONS);
     const moduleRef = await Test.createTestingModule({
       controllers: [ListNotificationsController],
       providers: [

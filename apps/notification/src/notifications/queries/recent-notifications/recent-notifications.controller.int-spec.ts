@@ -7,7 +7,7 @@ import request from 'supertest';
 import { DataSource } from 'typeorm';
 import { ProblemDetailsFilter } from '@saga/platform';
 import { createTestDataSource, createTestDatabase, type TestDatabase } from '@saga/testing';
-import { NotificationInitialSchema1795300000000 } from '../../../migrations/1795300000000-notification-initial-schema';
+import { NOTIFICATION_MIGRATIONS } from '../../../migrations';
 import { ListNotificationsController } from '../list-notifications/list-notifications.controller';
 import { ListNotificationsService } from '../list-notifications/list-notifications.service';
 import { RecentNotificationsController } from './recent-notifications.controller';
@@ -22,7 +22,7 @@ describe('GET /notifications/recent (real PostgreSQL)', () => {
 
   beforeAll(async () => {
     database = await createTestDatabase('notification_recent');
-    dataSource = await createTestDataSource(database.url, [NotificationInitialSchema1795300000000]);
+    dataSource = await createTestDataSource(database.url, NOTIFICATION_MIGRATIONS);
     // 25 mails, one a minute: order 0 confirmed at 10:00, ..., the newest at 10:24.
     for (let minute = 0; minute < 25; minute += 1) {
       const orderId = minute < 3 ? orders[minute] : randomUUID();
