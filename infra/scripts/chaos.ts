@@ -33,7 +33,12 @@ async function main(args: string[]): Promise<number> {
     process.env.KAFKA_BROKERS = brokers.join(',');
     buildServices(false, log);
     const logDir = join(localDir(), 'chaos', new Date().toISOString().replace(/[:.]/g, '-'));
-    const report = await runChaos(options, { brokerNodes: session.nodes, logDir, log });
+    const report = await runChaos(options, {
+      brokerNodes: session.nodes,
+      restartBroker: (node) => session.restartNode(node),
+      logDir,
+      log,
+    });
     console.log(formatChaosReport(report));
     log(`The services' logs: ${logDir}`);
     return chaosPassed(report) ? 0 : 1;

@@ -141,6 +141,15 @@ export class InfraSession {
     return infraUp(this.env, (pid) => this.spawned.add(pid), this.options);
   }
 
+  /**
+   * Starts a node of this session's cluster again (after a fault killed it). If this session started the
+   * cluster, the new process is the session's too, and `close` stops it.
+   */
+  async restartNode(node: BrokerSettings): Promise<void> {
+    const ours = this.spawned.size > 0;
+    await startBrokers([node], log, (pid) => (ours ? this.spawned.add(pid) : undefined));
+  }
+
   async close(): Promise<void> {
     for (const node of this.nodes) {
       const pid = runningBrokerPid(node);

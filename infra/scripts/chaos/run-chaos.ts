@@ -87,6 +87,8 @@ export function chaosPassed(report: ChaosReport): boolean {
 /** Where the run's platform lives: the broker nodes (for broker kills) and a folder for the services' logs. */
 export interface ChaosEnvironment {
   readonly brokerNodes: readonly BrokerSettings[];
+  /** Starts a killed broker node again (and waits until it is back in the cluster). */
+  readonly restartBroker?: (node: BrokerSettings) => Promise<void>;
   readonly logDir: string;
   readonly log: (line: string) => void;
 }
@@ -141,7 +143,7 @@ export async function runChaos(options: ChaosOptions, environment: ChaosEnvironm
         const node = environment.brokerNodes[Math.floor(random() * environment.brokerNodes.length)];
         const pid = killBroker(node);
         await pause(between(random, DOWNTIME_MS.broker));
-        await startBrokers([node], () => undefined);
+        await (environment.restartBroker ?? ((n) => startBrokers([n], () => undefined)))(node);
         return `kill -9 broker ${node.nodeId} (pid ${pid}), restarted`;
       }),
       ...times(options.dbTerminations, () => async () => {
@@ -213,9 +215,13 @@ export async function runChaos(options: ChaosOptions, environment: ChaosEnvironm
       'order',
       'SELECT status, reason, count(*) FROM orders GROUP BY status, reason ORDER BY count(*) DESC',
     );
-    const outcomes = Object.fromEntries(
-      rows.map((row) => [`${row.status}${row.reason ? ` ${row.reason}` : ''}`, Number(row.count)]),
-    );
+    const outcomes: Record<string, number> = {};
+    for (const row of rows) {
+      // "OUT_OF_STOCK LAPTOP-PRO (0/2)" counts as "OUT_OF_STOCK": the outcome, not the SKU.
+      const reason = row.reason?.replace(/ [A-Z0-9-]+ \(\d+\/\d+\)(, .*)?$/, '');
+      const what = `${row.status}${reason ? ` (${reason})` : ''}`;
+      outcomes[what] = (outcomes[what] ?? 0) + Number(row.count);
+    }
     const orderMismatches = await compareOrders(saga, outcome);
     const lostEvents = audit.violations.filter((violation) => violation.invariant === 7).length;
     return {

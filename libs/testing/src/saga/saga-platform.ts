@@ -3,6 +3,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { SERVICE_NAMES, allTopics, topicConfigEntries, type ServiceName } from '@saga/contracts';
+import { waitFor } from '@saga/common';
 import { startService, type RunningService, type ServiceDefinition } from '@saga/platform';
 import { SAGA_SUBSCRIPTIONS } from '../audit/saga-subscriptions';
 import { startSmtpSink, type SmtpSink } from '../smtp-sink';
@@ -139,15 +140,25 @@ export class SagaPlatform {
 export async function createPlatformTopics(prefix: string): Promise<void> {
   const admin = testKafka('saga-platform-harness').admin();
   await admin.connect();
+  const topics = allTopics().map((topic) => `${prefix}${topic.name}`);
   try {
     await admin.createTopics({
-      waitForLeaders: true,
       topics: allTopics().map((topic) => ({
         topic: `${prefix}${topic.name}`,
         numPartitions: topic.partitions,
         configEntries: topicConfigEntries(topic),
       })),
     });
+    // Not kafkajs' waitForLeaders: in a cluster, a node that has not learnt of a new topic yet answers
+    // "does not host this topic-partition", which that wait does not retry.
+    await waitFor(
+      async () => {
+        const { topics: found } = await admin.fetchTopicMetadata({ topics }).catch(() => ({ topics: [] }));
+        const led = found.filter((topic) => topic.partitions.every((partition) => partition.leader >= 0));
+        return led.length === topics.length || undefined;
+      },
+      { timeoutMs: 30_000, intervalMs: 100, what: `the topics of ${prefix} to have leaders` },
+    );
   } finally {
     await admin.disconnect();
   }
