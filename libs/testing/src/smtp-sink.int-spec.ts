@@ -1,5 +1,6 @@
 import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
+import { connect } from 'node:net';
 import { join } from 'node:path';
 import { createTransport } from 'nodemailer';
 import { startSmtpSink, type SmtpSink } from './smtp-sink';
@@ -80,5 +81,31 @@ describe('startSmtpSink', () => {
     await expect(waiting).rejects.toThrow(
       /No matching mail within 200 ms; received \d+:[\s\S]*order_confirmed/,
     );
+  });
+
+  it('survives a client that resets its connection mid-session (a killed service) and takes the next mail', async () => {
+    // Arrange: a client that greets, then vanishes with a TCP reset
+    const greeted = new Promise<void>((resolve) => {
+      const socket = connect(sink.port, '127.0.0.1');
+      socket.once('data', () => {
+        socket.write('EHLO dying.test\r\nMAIL FROM:<a@b.test>\r\n');
+        socket.once('data', () => {
+          socket.resetAndDestroy();
+          resolve();
+        });
+      });
+    });
+    await greeted;
+
+    // Act
+    await transportTo(sink).sendMail({
+      from: 'a@b.test',
+      to: 'c@d.test',
+      subject: 'after the reset',
+      text: 'still here',
+    });
+
+    // Assert
+    expect(sink.mails.some((mail) => mail.subject === 'after the reset')).toBe(true);
   });
 });

@@ -100,6 +100,9 @@ export async function startSmtpSink({
       });
     },
   });
+  // A client that vanishes mid-session (a killed service: the chaos run does that) is an 'error' on the
+  // server; unhandled, it would end the process. The mail it was sending was never accepted.
+  server.on('error', () => undefined);
   await new Promise<void>((resolve, reject) => {
     server.server.once('error', reject);
     server.listen(port, host, () => {
