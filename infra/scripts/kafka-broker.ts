@@ -598,7 +598,7 @@ async function topicMismatches(
     resources: topics.map((topic) => ({
       type: ConfigResourceTypes.TOPIC,
       name: topic.name,
-      configNames: ['cleanup.policy', 'retention.ms', 'min.insync.replicas'],
+      configNames: settingsOf(topic).map((entry) => entry.name),
     })),
   });
   const partitions = topics.flatMap((topic) => {
