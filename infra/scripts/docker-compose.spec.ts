@@ -85,26 +85,28 @@ describe('docker-compose.yml', () => {
     expect(compose.services.postgres.image).toMatch(/^postgres:15/);
   });
 
-  it('creates exactly the topics of the registry, with their partitions, cleanup policy and retention', () => {
+  it('creates exactly the topics of the registry, with their partitions, cleanup policy, size limit and retention', () => {
     // Arrange
     const script = compose.services['kafka-topics'].command?.join('\n') ?? '';
 
     // Act
-    const created = [...script.matchAll(/^\s*create (\S+) (\d+) (\w+)(?: (-?\d+))?$/gm)].map(
-      ([, name, partitions, policy, retention]) => ({
+    const created = [...script.matchAll(/^\s*create (\S+) (\d+) (\w+) (\d+)(?: (-?\d+))?$/gm)].map(
+      ([, name, partitions, policy, maxBytes, retention]) => ({
         name,
         partitions: Number(partitions),
         cleanupPolicy: policy,
+        maxMessageBytes: Number(maxBytes),
         ...(retention === undefined ? {} : { retentionMs: Number(retention) }),
       }),
     );
 
     // Assert
     expect(created).toEqual(
-      allTopics().map(({ name, partitions, cleanupPolicy, retentionMs }) => ({
+      allTopics().map(({ name, partitions, cleanupPolicy, maxMessageBytes, retentionMs }) => ({
         name,
         partitions,
         cleanupPolicy,
+        maxMessageBytes,
         ...(retentionMs === undefined ? {} : { retentionMs }),
       })),
     );

@@ -5,6 +5,7 @@ import {
   PoisonRecordError,
   createEvent,
   fromKafkaRecord,
+  recordHeader,
   toKafkaRecord,
   type EventEnvelope,
 } from './envelope';
@@ -137,6 +138,21 @@ describe('Kafka record encoding (CloudEvents binary mode)', () => {
     expect(
       poisonReason(() => fromKafkaRecord(record.topic, { ...record, value: '{"orderId":"nope"}' })),
     ).toBe('schema-invalid');
+  });
+
+  it('reads a header sent twice as its first value, as text, in the decoder and for routing alike', () => {
+    // Arrange
+    const record = toKafkaRecord(placed());
+    const headers = { ...record.headers, ce_type: [Buffer.from(OrderPlacedV1.type), 'x'] };
+
+    // Act
+    const event = fromKafkaRecord(record.topic, { ...record, headers });
+
+    // Assert
+    expect(recordHeader({ headers }, 'ce_type')).toBe(OrderPlacedV1.type);
+    expect(event.type).toBe(OrderPlacedV1.type);
+    expect(recordHeader({ headers }, 'traceparent')).toBe(record.headers.traceparent);
+    expect(recordHeader({ headers: {} }, 'ce_type')).toBeUndefined();
   });
 });
 

@@ -121,7 +121,12 @@ const REQUIRED_HEADERS = [
   'ce_correlationid',
 ] as const;
 
-function header(record: IncomingRecord, name: string): string | undefined {
+/**
+ * A header of a consumed record as text, the way {@link fromKafkaRecord} reads it: of a header sent
+ * more than once, the first value. Whoever routes a record before decoding it (by `ce_type`, say) must
+ * read it so too, or the two can disagree on what the record is.
+ */
+export function recordHeader(record: Pick<IncomingRecord, 'headers'>, name: string): string | undefined {
   const value = record.headers?.[name];
   const first = Array.isArray(value) ? value[0] : value;
   return first === undefined ? undefined : first.toString();
@@ -132,17 +137,17 @@ function header(record: IncomingRecord, name: string): string | undefined {
  * version its upcasters reach. Throws {@link PoisonRecordError} for anything that is not a valid event.
  */
 export function fromKafkaRecord(topic: string, record: IncomingRecord): EventEnvelope {
-  const missing = REQUIRED_HEADERS.filter((name) => !header(record, name));
+  const missing = REQUIRED_HEADERS.filter((name) => !recordHeader(record, name));
   if (missing.length > 0) {
     throw new PoisonRecordError('missing-header', `missing ${missing.join(', ')}`);
   }
-  if (header(record, 'ce_specversion') !== '1.0') {
+  if (recordHeader(record, 'ce_specversion') !== '1.0') {
     throw new PoisonRecordError(
       'unsupported-specversion',
-      `ce_specversion ${header(record, 'ce_specversion')}`,
+      `ce_specversion ${recordHeader(record, 'ce_specversion')}`,
     );
   }
-  let type = header(record, 'ce_type')!;
+  let type = recordHeader(record, 'ce_type')!;
   let definition = eventDefinition(type);
   if (!definition) {
     throw new PoisonRecordError('unknown-type', `no contract declares ce_type ${type}`);
@@ -159,14 +164,14 @@ export function fromKafkaRecord(topic: string, record: IncomingRecord): EventEnv
     definition = upcaster.to;
     type = definition.type;
   }
-  const causationId = header(record, 'ce_causationid');
-  const traceparent = header(record, 'traceparent');
+  const causationId = recordHeader(record, 'ce_causationid');
+  const traceparent = recordHeader(record, 'traceparent');
   return {
-    id: header(record, 'ce_id')!,
+    id: recordHeader(record, 'ce_id')!,
     type,
-    source: header(record, 'ce_source')!,
-    time: header(record, 'ce_time')!,
-    correlationId: header(record, 'ce_correlationid')!,
+    source: recordHeader(record, 'ce_source')!,
+    time: recordHeader(record, 'ce_time')!,
+    correlationId: recordHeader(record, 'ce_correlationid')!,
     ...(causationId ? { causationId } : {}),
     ...(traceparent ? { traceparent } : {}),
     topic,

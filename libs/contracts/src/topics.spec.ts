@@ -1,4 +1,4 @@
-import { SERVICE_NAMES, TOPICS, allTopics, deadLetterTopic } from './topics';
+import { SERVICE_NAMES, TOPICS, allTopics, deadLetterTopic, topicConfigEntries } from './topics';
 
 describe('topic registry', () => {
   it('has the saga topics of DESIGN.md with six partitions, keyed by order id', () => {
@@ -28,5 +28,20 @@ describe('topic registry', () => {
     expect(names).toEqual(expect.arrayContaining(SERVICE_NAMES.map((service) => `${service}.dlq`)));
     expect(new Set(names).size).toBe(names.length);
     expect(deadLetterTopic('payment')).toMatchObject({ name: 'payment.dlq', producer: 'payment' });
+  });
+
+  it('gives every dead-letter topic room for the largest record it can get plus the dlq_* headers', () => {
+    // Arrange: a dead letter is the original record plus a few KB of dlq_* headers (the error is cut to 2,000)
+    const largestRecord = Math.max(...Object.values(TOPICS).map((topic) => topic.maxMessageBytes));
+
+    // Act
+    const room = SERVICE_NAMES.map((service) => deadLetterTopic(service).maxMessageBytes - largestRecord);
+
+    // Assert
+    expect(Math.min(...room)).toBeGreaterThanOrEqual(16 * 1024);
+    expect(topicConfigEntries(deadLetterTopic('order'))).toContainEqual({
+      name: 'max.message.bytes',
+      value: String(deadLetterTopic('order').maxMessageBytes),
+    });
   });
 });

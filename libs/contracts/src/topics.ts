@@ -26,7 +26,22 @@ export interface TopicDefinition {
   readonly cleanupPolicy: CleanupPolicy;
   /** `retention.ms` when not the broker's default (7 days); -1 keeps records forever. */
   readonly retentionMs?: number;
+  /** `max.message.bytes`: the largest record batch the topic takes (set on every topic, see below). */
+  readonly maxMessageBytes: number;
 }
+
+/**
+ * The largest record batch a saga or catalog topic takes (`max.message.bytes`, Kafka's default of
+ * 1 MiB, but stated rather than left to the broker's setting).
+ */
+export const MAX_RECORD_BYTES = 1024 * 1024;
+
+/**
+ * How much larger a dead-letter topic's limit is: a dead letter is the original record plus `dlq_*`
+ * headers (the error cut to 2,000 characters, where from, when), a few KB at most. Without the room, a
+ * record near {@link MAX_RECORD_BYTES} could not be dead-lettered, and its consumer would stop for good.
+ */
+export const DEAD_LETTER_HEADROOM_BYTES = 64 * 1024;
 
 /** The saga and catalog topics of DESIGN.md. */
 export const TOPICS = {
@@ -36,6 +51,7 @@ export const TOPICS = {
     key: 'orderId',
     partitions: 6,
     cleanupPolicy: 'delete',
+    maxMessageBytes: MAX_RECORD_BYTES,
   },
   paymentEvents: {
     name: 'payment.events',
@@ -43,6 +59,7 @@ export const TOPICS = {
     key: 'orderId',
     partitions: 6,
     cleanupPolicy: 'delete',
+    maxMessageBytes: MAX_RECORD_BYTES,
   },
   inventoryEvents: {
     name: 'inventory.events',
@@ -50,6 +67,7 @@ export const TOPICS = {
     key: 'orderId',
     partitions: 6,
     cleanupPolicy: 'delete',
+    maxMessageBytes: MAX_RECORD_BYTES,
   },
   catalogProducts: {
     name: 'catalog.products',
@@ -57,6 +75,7 @@ export const TOPICS = {
     key: 'sku',
     partitions: 3,
     cleanupPolicy: 'compact',
+    maxMessageBytes: MAX_RECORD_BYTES,
   },
 } as const satisfies Record<string, TopicDefinition>;
 
@@ -73,6 +92,7 @@ export function deadLetterTopic(service: ServiceName): TopicDefinition {
     cleanupPolicy: 'delete',
     // A dead letter waits for a person; it must not expire before someone looks at it.
     retentionMs: -1,
+    maxMessageBytes: MAX_RECORD_BYTES + DEAD_LETTER_HEADROOM_BYTES,
   };
 }
 
@@ -81,10 +101,14 @@ export function allTopics(): TopicDefinition[] {
   return [...Object.values(TOPICS), ...SERVICE_NAMES.map(deadLetterTopic)];
 }
 
-/** The topic-level settings (`cleanup.policy`, `retention.ms`) the registry asks for, as Kafka config entries. */
+/**
+ * The topic-level settings (`cleanup.policy`, `max.message.bytes`, `retention.ms`) the registry asks
+ * for, as Kafka config entries.
+ */
 export function topicConfigEntries(topic: TopicDefinition): { name: string; value: string }[] {
   return [
     { name: 'cleanup.policy', value: topic.cleanupPolicy },
+    { name: 'max.message.bytes', value: String(topic.maxMessageBytes) },
     ...(topic.retentionMs === undefined ? [] : [{ name: 'retention.ms', value: String(topic.retentionMs) }]),
   ];
 }

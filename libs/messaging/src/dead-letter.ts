@@ -35,6 +35,24 @@ export const DLQ_HEADERS = {
 } as const;
 
 /**
+ * A consumed record's headers as a producer can send them again: their Buffer and string values only.
+ * kafkajs reads a header named like an `Object.prototype` member (`constructor`, `toString`,
+ * `__proto__`, …) as that member followed by the header's value; sent back as is, the function makes
+ * the producer throw — and a dead letter that cannot be sent crashed the consumer for good.
+ */
+export function sendableHeaders(headers: IHeaders | undefined): IHeaders {
+  // fromEntries defines each name as an own property, `__proto__` included (an assignment would not).
+  return Object.fromEntries(
+    Object.entries(headers ?? {}).flatMap(([name, value]) => {
+      const values = (Array.isArray(value) ? value : [value]).filter(
+        (item): item is Buffer | string => Buffer.isBuffer(item) || typeof item === 'string',
+      );
+      return values.length === 0 ? [] : [[name, values.length === 1 ? values[0] : values]];
+    }),
+  );
+}
+
+/**
  * The dead-letter record of `message`: its original key and value bytes untouched, its original
  * headers, and `dlq_*` headers saying where it came from and why it failed. Replay strips the `dlq_*`
  * headers and sends key, value and headers back to the original topic.
@@ -44,7 +62,7 @@ export function deadLetterRecord(
   info: DeadLetterInfo,
 ) {
   const headers: IHeaders = {
-    ...(message.headers ?? {}),
+    ...sendableHeaders(message.headers),
     [DLQ_HEADERS.reason]: info.reason,
     [DLQ_HEADERS.error]: info.error.slice(0, 2000),
     [DLQ_HEADERS.topic]: info.topic,
@@ -69,7 +87,7 @@ export const REPLAY_FOR_GROUP_HEADER = 'saga_replay_for_group';
  */
 export function originalOf(message: Pick<KafkaMessage, 'key' | 'value' | 'headers'>) {
   const headers: IHeaders = Object.fromEntries(
-    Object.entries(message.headers ?? {}).filter(([name]) => !name.startsWith('dlq_')),
+    Object.entries(sendableHeaders(message.headers)).filter(([name]) => !name.startsWith('dlq_')),
   );
   const group = message.headers?.[DLQ_HEADERS.consumerGroup]?.toString();
   if (group) headers[REPLAY_FOR_GROUP_HEADER] = group;

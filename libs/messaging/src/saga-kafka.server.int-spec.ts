@@ -190,6 +190,44 @@ describe('SagaKafkaServer (real broker and database)', () => {
     expect(letters[1].error).toContain('orderId');
   });
 
+  it('skips a known type it has no handler for, even with its ce_type header sent twice', async () => {
+    // Arrange: a valid catalog record (no handler here) whose ce_type comes twice, then a good one, one key
+    const key = randomUUID();
+    const product = toKafkaRecord(
+      createEvent(
+        ProductUpdatedV1,
+        { sku: 'SKU-1', name: 'Thing', priceCents: 1, currency: 'EUR', available: 1 },
+        { source: 'inventory' },
+      ),
+    );
+    const { skipped, deadLettered, retries } = server.stats;
+
+    // Act
+    await producer.send({
+      topic: topic.name,
+      acks: -1,
+      messages: [
+        {
+          key,
+          value: product.value,
+          headers: { ...product.headers, ce_type: [product.headers.ce_type, 'x'] },
+        },
+        toKafkaRecord(placed(key)),
+      ],
+    });
+    await waitFor(async () => (await appliedRows(key)) === 1 || undefined, {
+      timeoutMs: 20_000,
+      what: 'the good record',
+    });
+
+    // Assert
+    expect({
+      skipped: server.stats.skipped - skipped,
+      deadLettered: server.stats.deadLettered - deadLettered,
+      retries: server.stats.retries - retries,
+    }).toEqual({ skipped: 1, deadLettered: 0, retries: 0 });
+  });
+
   it('retries a transient failure and applies the event once it passes, with nothing from the failed tries', async () => {
     // Arrange
     const event = placed();

@@ -8,6 +8,7 @@ import {
   eventDefinition,
   fromKafkaRecord,
   readAsType,
+  recordHeader,
   type EventEnvelope,
 } from '@saga/contracts';
 import { deleteExpiredInbox, recordInInbox } from '@saga/inbox';
@@ -158,7 +159,9 @@ export class SagaKafkaServer extends Server implements CustomTransportStrategy {
     heartbeat: () => Promise<void>,
     stopped: () => boolean,
   ): Promise<boolean> {
-    const rawType = message.headers?.ce_type?.toString();
+    // As the decoder reads it (a repeated header's first value), or a record of a type this service does
+    // not handle, sent with ce_type twice, would be decoded, find no handler, and be retried to the DLQ.
+    const rawType = recordHeader(message, 'ce_type');
     const notOurs = rawType && eventDefinition(rawType) && !this.getHandlerByPattern(readAsType(rawType));
     if (notOurs || isReplayForAnotherGroup(message, this.options.groupId)) {
       this.stats.skipped += 1; // a valid type for others on this topic, or another group's replay

@@ -1,8 +1,10 @@
+import type { Server } from 'node:http';
 import type { INestApplication } from '@nestjs/common';
 import type { NextFunction, Request, Response } from 'express';
 import { json } from 'express';
 import type { ServiceConfig } from '../config';
 import { SERVICE_CONFIG } from '../service-config.token';
+import { answerClientErrorsAsProblems } from './client-error';
 import type { ProblemDetails } from './problem-details.filter';
 
 /** The largest JSON body a service accepts: an order of 50 lines is far below it. */
@@ -11,7 +13,8 @@ export const MAX_BODY_BYTES = 64 * 1024;
 /**
  * Parses JSON bodies up to {@link MAX_BODY_BYTES} and answers a body that cannot be parsed (malformed
  * JSON: 400, too large: 413, another charset or encoding: 415) as problem+json, like every other
- * error. Nest's own body parser would leave those errors to Express, which answers them in HTML.
+ * error. Nest's own body parser would leave those errors to Express, which answers them in HTML. A
+ * request that Node's HTTP parser refuses is answered as a problem too ({@link answerClientErrorsAsProblems}).
  *
  * Lets pages from `corsOrigins` (the order service's dashboard, by default) read the GET endpoints:
  * services never call each other, so the dashboard's browser asks each service itself. Only reads are
@@ -21,6 +24,7 @@ export function configureHttp(
   app: INestApplication,
   { corsOrigins }: Pick<ServiceConfig, 'corsOrigins'> = app.get<symbol, ServiceConfig>(SERVICE_CONFIG),
 ): void {
+  answerClientErrorsAsProblems(app.getHttpServer() as Server);
   app.enableCors({ origin: [...corsOrigins], methods: ['GET', 'HEAD'] });
   const parse = json({ limit: MAX_BODY_BYTES });
   app.use((request: Request, response: Response, next: NextFunction) => {

@@ -73,4 +73,14 @@ describe('GET /accounts/:customerId (real PostgreSQL)', () => {
     expect(response.headers['content-type']).toMatch(/^application\/problem\+json/);
     expect(JSON.parse(response.text)).toMatchObject({ status: 400, title: 'Bad Request' });
   });
+
+  it('answers 400 problem+json for an id with a NUL character, which no text column can hold', async () => {
+    // Act
+    const response = await request(server()).get('/accounts/bo%00b');
+
+    // Assert
+    expect(response.status).toBe(400);
+    expect(response.headers['content-type']).toMatch(/^application\/problem\+json/);
+    expect(JSON.parse(response.text)).toMatchObject({ status: 400, detail: expect.stringContaining('NUL') });
+  });
 });

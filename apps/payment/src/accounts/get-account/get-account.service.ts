@@ -18,9 +18,12 @@ export class GetAccountService {
   constructor(private readonly dataSource: DataSource) {}
 
   async get(customerId: string): Promise<AccountView> {
+    // PostgreSQL text cannot hold NUL: no customer has one, and the query would fail (a 500).
     const parsed = CustomerId.safeParse(customerId);
-    if (!parsed.success) {
-      throw new BadRequestException(`customerId must be 1 to 64 characters, got ${customerId.length}`);
+    if (!parsed.success || customerId.includes('\u0000')) {
+      throw new BadRequestException(
+        `customerId must be 1 to 64 characters without NUL, got ${customerId.length} characters`,
+      );
     }
     const account = await findAccount(this.dataSource.manager, parsed.data);
     if (!account) {
