@@ -112,11 +112,11 @@ function clusterOnDisk(env: NodeJS.ProcessEnv): BrokerSettings[] {
 
 /** Stops every broker these scripts started (by its pid): the single one and a cluster's nodes. */
 export async function infraDown(env: NodeJS.ProcessEnv = process.env): Promise<void> {
-  let stopped = false;
-  for (const node of [brokerSettings(env), ...clusterOnDisk(env)]) {
-    stopped = (await stopBroker(node, log)) || stopped;
-  }
-  if (!stopped) log('Kafka: not running (no live pid file); nothing to stop.');
+  // All at once: a cluster's last node cannot shut down cleanly once the others are gone (no quorum).
+  const stopped = await Promise.all(
+    [brokerSettings(env), ...clusterOnDisk(env)].map((node) => stopBroker(node, log)),
+  );
+  if (!stopped.includes(true)) log('Kafka: not running (no live pid file); nothing to stop.');
 }
 
 /**
@@ -151,10 +151,12 @@ export class InfraSession {
   }
 
   async close(): Promise<void> {
-    for (const node of this.nodes) {
-      const pid = runningBrokerPid(node);
-      if (pid !== undefined && this.spawned.has(pid)) await stopBroker(node, log, pid);
-    }
+    await Promise.all(
+      this.nodes.map(async (node) => {
+        const pid = runningBrokerPid(node);
+        if (pid !== undefined && this.spawned.has(pid)) await stopBroker(node, log, pid);
+      }),
+    );
     this.spawned.clear();
   }
 }
