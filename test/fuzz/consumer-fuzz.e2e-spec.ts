@@ -11,7 +11,7 @@ import {
   type PoisonReason,
   type ServiceName,
 } from '@saga/contracts';
-import { DLQ_HEADERS, REPLAY_FOR_GROUP_HEADER } from '@saga/messaging';
+import { DLQ_HEADERS, REPLAY_FOR_GROUP_HEADER, type ConsumerStats } from '@saga/messaging';
 import {
   SAGA_SUBSCRIPTIONS,
   SagaHarness,
@@ -499,10 +499,7 @@ async function businessState(saga: SagaHarness) {
 const consumerStats = (saga: SagaHarness) =>
   Object.fromEntries(
     SERVICE_NAMES.map((s) => [s, { ...saga.platform.instance(s)!.consumer.stats }]),
-  ) as Record<
-    ServiceName,
-    { applied: number; duplicates: number; skipped: number; retries: number; deadLettered: number }
-  >;
+  ) as Record<ServiceName, ConsumerStats>;
 
 /** Sends the records, each with its probe header (and its replay header, resolved to a real group). */
 async function produceAll(saga: SagaHarness, producer: Producer, records: readonly FuzzRecord[]) {
@@ -682,9 +679,12 @@ function sameBytes(actual: Buffer | null, expected: Buffer | null): boolean {
 }
 
 /** The change of each counter between two looks. */
-function delta<T extends Record<string, number>>(before: T, after: T): Record<keyof T, number> {
-  return Object.fromEntries(Object.keys(before).map((name) => [name, after[name] - before[name]])) as Record<
-    keyof T,
-    number
-  >;
+function delta(before: ConsumerStats, after: ConsumerStats): ConsumerStats {
+  return {
+    applied: after.applied - before.applied,
+    duplicates: after.duplicates - before.duplicates,
+    skipped: after.skipped - before.skipped,
+    retries: after.retries - before.retries,
+    deadLettered: after.deadLettered - before.deadLettered,
+  };
 }
