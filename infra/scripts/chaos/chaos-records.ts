@@ -11,6 +11,7 @@ import {
   type ServiceName,
 } from '@saga/contracts';
 import { SAGA_SUBSCRIPTIONS, subscribedTopics } from '@saga/testing';
+import { shuffled } from '../demo-traffic/traffic-mix';
 
 /** The kinds of poison the chaos run injects, and the dead-letter reason each must get. */
 export const POISON_KINDS = {
@@ -34,6 +35,9 @@ export interface PoisonRecord {
   /** The services consuming the topic that must dead-letter it (the others skip a type they do not handle). */
   readonly deadLetteredBy: readonly ServiceName[];
 }
+
+/** Every poison record's key starts so: it is how its dead letters are told from a good record's. */
+const POISON_KEY_PREFIX = 'chaos-poison-';
 
 /** The saga topics a chaos run writes to: every topic some service consumes. */
 export const SAGA_TOPICS: readonly string[] = Object.values(TOPICS).map((topic) => topic.name);
@@ -74,7 +78,7 @@ export function poisonRecords(run: string): PoisonRecord[] {
       'content-type': 'application/json',
     });
     return (Object.keys(POISON_KINDS) as PoisonKind[]).map((kind): PoisonRecord => {
-      const key = `chaos-poison-${run}-${topic}-${kind.replace(' ', '-')}`;
+      const key = `${POISON_KEY_PREFIX}${run}-${topic}-${kind.replace(' ', '-')}`;
       const common = { kind, topic, key, reason: POISON_KINDS[kind] };
       switch (kind) {
         case 'garbage bytes':
@@ -125,8 +129,12 @@ export async function produce(
   const producer = idempotentProducer(kafka);
   await producer.connect();
   try {
-    const byTopic = new Map<string, typeof records>();
-    for (const record of records) byTopic.set(record.topic, [...(byTopic.get(record.topic) ?? []), record]);
+    const byTopic = new Map<string, (typeof records)[number][]>();
+    for (const record of records) {
+      const messages = byTopic.get(record.topic) ?? [];
+      messages.push(record);
+      byTopic.set(record.topic, messages);
+    }
     await producer.sendBatch({
       acks: -1,
       topicMessages: [...byTopic].map(([topic, messages]) => ({
@@ -161,7 +169,7 @@ export async function duplicateBurst(
     SAGA_TOPICS.map((topic) => `${prefix}${topic}`),
     (topic, _partition, message) => {
       // Poison is not duplicated: each poison record must be dead-lettered exactly as injected.
-      if (message.key?.toString().startsWith('chaos-poison-')) return;
+      if (message.key?.toString().startsWith(POISON_KEY_PREFIX)) return;
       seen.push({
         topic: topic.slice(prefix.length),
         key: message.key,
@@ -170,11 +178,7 @@ export async function duplicateBurst(
       });
     },
   );
-  for (let i = seen.length - 1; i > 0; i -= 1) {
-    const j = Math.floor(random() * (i + 1));
-    [seen[i], seen[j]] = [seen[j], seen[i]];
-  }
-  const sample = seen.slice(0, max);
+  const sample = shuffled(seen, random).slice(0, max);
   if (sample.length > 0) await produce(kafka, prefix, sample);
   return sample.length;
 }
@@ -205,8 +209,10 @@ export async function checkDeadLetters(
     await readToEnd(kafka, [`${prefix}${deadLetterTopic(service).name}`], (_topic, _partition, message) => {
       total += 1;
       const key = message.key?.toString() ?? '';
-      if (key.startsWith('chaos-poison-')) {
-        letters.set(`${service}|${key}`, [...(letters.get(`${service}|${key}`) ?? []), message]);
+      if (key.startsWith(POISON_KEY_PREFIX)) {
+        const copies = letters.get(`${service}|${key}`) ?? [];
+        copies.push(message);
+        letters.set(`${service}|${key}`, copies);
       } else {
         unexpected.push(
           `${service}: ${message.headers?.ce_type?.toString()} ${key} (${message.headers?.dlq_reason?.toString()}: ${message.headers?.dlq_error?.toString()})`,

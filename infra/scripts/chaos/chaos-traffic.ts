@@ -1,5 +1,6 @@
 import { DEMO_PRODUCTS } from '../../../apps/inventory/src/seed/demo-seed';
 import { DEMO_ACCOUNTS } from '../../../apps/payment/src/seed/demo-seed';
+import { requestJson, type HttpAnswer } from '../demo-traffic/traffic-http';
 import { planOrder, trafficMix, type PlannedOrder } from '../demo-traffic/traffic-mix';
 
 /** An order the platform accepted (202), by the Idempotency-Key it was placed with. */
@@ -100,23 +101,18 @@ export class ChaosTraffic {
     index: number,
     body?: unknown,
     idempotencyKey?: string,
-  ): Promise<{ status: number; body: Body | undefined } | undefined> {
+  ): Promise<HttpAnswer<Body> | undefined> {
     const deadline = Date.now() + GIVE_UP_AFTER_MS;
-    let last: { status: number; body: Body | undefined } | undefined;
+    let last: HttpAnswer<Body> | undefined;
     for (let attempt = 0; ; attempt += 1) {
       const url = this.orderUrls[(index + attempt) % this.orderUrls.length];
+      const headers = idempotencyKey ? { 'idempotency-key': idempotencyKey } : undefined;
       try {
-        const response = await fetch(`${url}${path}`, {
-          method,
-          headers: {
-            ...(body === undefined ? {} : { 'content-type': 'application/json' }),
-            ...(idempotencyKey ? { 'idempotency-key': idempotencyKey } : {}),
-          },
-          body: body === undefined ? undefined : JSON.stringify(body),
-          signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS),
+        last = await requestJson<Body>(`${url}${path}`, method, body, {
+          headers,
+          timeoutMs: REQUEST_TIMEOUT_MS,
         });
-        last = { status: response.status, body: parseJson<Body>(await response.text()) };
-        if (response.status < 500) return last;
+        if (last.status < 500) return last;
       } catch {
         // refused, reset or timed out: the instance died or hangs; the next one is asked
       }
@@ -129,13 +125,5 @@ export class ChaosTraffic {
   private track(task: Promise<void>): void {
     this.pending.add(task);
     void task.finally(() => this.pending.delete(task));
-  }
-}
-
-function parseJson<Body>(text: string): Body | undefined {
-  try {
-    return text ? (JSON.parse(text) as Body) : undefined;
-  } catch {
-    return undefined;
   }
 }

@@ -12,7 +12,7 @@ import {
 } from '@saga/testing';
 import { DEMO_PRODUCTS } from '../../../apps/inventory/src/seed/demo-seed';
 import { serviceEntry } from '../build-services';
-import { seededRandom } from '../demo-traffic/traffic-mix';
+import { seededRandom, shuffled } from '../demo-traffic/traffic-mix';
 import { killBroker, startBrokers, type BrokerSettings } from '../kafka-broker';
 import type { ChaosOptions } from './chaos-options';
 import {
@@ -130,44 +130,46 @@ export async function runChaos(options: ChaosOptions, environment: ChaosEnvironm
     const faults: FaultRecord[] = [];
 
     /** Each fault: its description, and the work (resolves once it is over: restarted, produced, …). */
-    const plan: (() => Promise<string>)[] = [
-      ...times(options.kills, () => async () => {
-        const candidates = platform.running();
-        const victim = candidates[Math.floor(random() * candidates.length)];
-        await platform.kill(victim);
-        await pause(between(random, DOWNTIME_MS.service));
-        await platform.startInstance(victim);
-        return `kill -9 ${victim.service}-${victim.index}, restarted`;
-      }),
-      ...times(options.brokerKills, () => async () => {
-        const node = environment.brokerNodes[Math.floor(random() * environment.brokerNodes.length)];
-        const pid = killBroker(node);
-        await pause(between(random, DOWNTIME_MS.broker));
-        await (environment.restartBroker ?? ((n) => startBrokers([n], () => undefined)))(node);
-        return `kill -9 broker ${node.nodeId} (pid ${pid}), restarted`;
-      }),
-      ...times(options.dbTerminations, () => async () => {
-        const service = SERVICE_NAMES[Math.floor(random() * SERVICE_NAMES.length)];
-        const count = await terminateConnections(platform.databases[service].name);
-        return `pg_terminate_backend: ${count} connection(s) of ${service}`;
-      }),
-      ...times(options.duplicateBursts, () => async () => {
-        const count = await duplicateBurst(kafka, platform.topicPrefix, DUPLICATES_PER_BURST, random);
-        injectedDuplicates += count;
-        return `${count} records produced again`;
-      }),
-      ...(options.poison
-        ? [
-            async () => {
-              const records = poisonRecords(String(options.seed));
-              await produce(kafka, platform.topicPrefix, records);
-              poison.push(...records);
-              return `${records.length} poison records (${SAGA_TOPICS.length} topics × 4 kinds)`;
-            },
-          ]
-        : []),
-    ];
-    shuffle(plan, random);
+    const plan: (() => Promise<string>)[] = shuffled(
+      [
+        ...times(options.kills, () => async () => {
+          const candidates = platform.running();
+          const victim = candidates[Math.floor(random() * candidates.length)];
+          await platform.kill(victim);
+          await pause(between(random, DOWNTIME_MS.service));
+          await platform.startInstance(victim);
+          return `kill -9 ${victim.service}-${victim.index}, restarted`;
+        }),
+        ...times(options.brokerKills, () => async () => {
+          const node = environment.brokerNodes[Math.floor(random() * environment.brokerNodes.length)];
+          const pid = killBroker(node);
+          await pause(between(random, DOWNTIME_MS.broker));
+          await (environment.restartBroker ?? ((n) => startBrokers([n], () => undefined)))(node);
+          return `kill -9 broker ${node.nodeId} (pid ${pid}), restarted`;
+        }),
+        ...times(options.dbTerminations, () => async () => {
+          const service = SERVICE_NAMES[Math.floor(random() * SERVICE_NAMES.length)];
+          const count = await terminateConnections(platform.databases[service].name);
+          return `pg_terminate_backend: ${count} connection(s) of ${service}`;
+        }),
+        ...times(options.duplicateBursts, () => async () => {
+          const count = await duplicateBurst(kafka, platform.topicPrefix, DUPLICATES_PER_BURST, random);
+          injectedDuplicates += count;
+          return `${count} records produced again`;
+        }),
+        ...(options.poison
+          ? [
+              async () => {
+                const records = poisonRecords(String(options.seed));
+                await produce(kafka, platform.topicPrefix, records);
+                poison.push(...records);
+                return `${records.length} poison records (${SAGA_TOPICS.length} topics × 4 kinds)`;
+              },
+            ]
+          : []),
+      ],
+      random,
+    );
 
     log(`Placing ${options.orders} orders at ${options.rate}/s with ${plan.length} faults among them…`);
     const trafficStarted = performance.now();
@@ -350,13 +352,6 @@ function times<T>(count: number, make: () => T): T[] {
 
 function between(random: () => number, [min, max]: readonly [number, number]): number {
   return min + Math.floor(random() * (max - min));
-}
-
-function shuffle<T>(items: T[], random: () => number): void {
-  for (let i = items.length - 1; i > 0; i -= 1) {
-    const j = Math.floor(random() * (i + 1));
-    [items[i], items[j]] = [items[j], items[i]];
-  }
 }
 
 function pause(ms: number): Promise<void> {

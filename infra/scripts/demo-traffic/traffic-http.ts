@@ -4,7 +4,7 @@ export interface HttpAnswer<Body> {
   readonly body: Body | undefined;
 }
 
-/** A request gives up after this long: a hung service shows as errors, not as a hung run. */
+/** A request gives up after this long by default: a hung service shows as errors, not as a hung run. */
 const REQUEST_TIMEOUT_MS = 10_000;
 
 /** Sends a JSON request; rejects on a network error, a timeout or `signal`, never on a status. */
@@ -12,14 +12,14 @@ export async function requestJson<Body>(
   url: string,
   method: 'GET' | 'POST',
   body?: unknown,
-  signal?: AbortSignal,
+  options: { headers?: Record<string, string>; timeoutMs?: number; signal?: AbortSignal } = {},
 ): Promise<HttpAnswer<Body>> {
-  const timeout = AbortSignal.timeout(REQUEST_TIMEOUT_MS);
+  const timeout = AbortSignal.timeout(options.timeoutMs ?? REQUEST_TIMEOUT_MS);
   const response = await fetch(url, {
     method,
-    headers: body === undefined ? {} : { 'content-type': 'application/json' },
+    headers: { ...(body === undefined ? {} : { 'content-type': 'application/json' }), ...options.headers },
     body: body === undefined ? undefined : JSON.stringify(body),
-    signal: signal ? AbortSignal.any([signal, timeout]) : timeout,
+    signal: options.signal ? AbortSignal.any([options.signal, timeout]) : timeout,
   });
   const text = await response.text();
   try {

@@ -1,14 +1,16 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
 import { closeSync, mkdirSync, openSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { waitFor } from '@saga/common';
 import { SERVICE_NAMES, type ServiceName } from '@saga/contracts';
 import { freePort } from '../free-port';
-import { startSmtpSink, type SmtpSink } from '../smtp-sink';
-import { createTestDatabase, type TestDatabase } from '../test-database';
-import { testBrokers } from '../test-kafka';
-import { createPlatformTopics, deletePlatformTopics } from './saga-platform';
+import {
+  RunningCopy,
+  copyServiceEnv,
+  createPlatformCopy,
+  removePlatformCopy,
+  type PlatformCopy,
+} from './platform-copy';
 import type { SagaTarget } from './saga-harness';
 
 /** Options of {@link ProcessPlatform.start}. */
@@ -46,27 +48,20 @@ export interface ServiceInstance {
  * shutdown hook, no commit, connections dropped mid-transaction) and started again. The copy has its own
  * databases, topics (a `KAFKA_TOPIC_PREFIX`), consumer groups and SMTP sink, like {@link SagaPlatform}.
  */
-export class ProcessPlatform implements SagaTarget {
+export class ProcessPlatform extends RunningCopy implements SagaTarget {
   private stopping = false;
 
   private constructor(
     private readonly options: ProcessPlatformOptions,
-    readonly topicPrefix: string,
-    readonly databases: Readonly<Record<ServiceName, TestDatabase>>,
-    readonly smtp: SmtpSink,
+    copy: PlatformCopy,
     readonly instances: readonly ServiceInstance[],
-  ) {}
+  ) {
+    super(copy);
+  }
 
   /** Creates the copy's databases and topics, starts the SMTP sink and every instance, waits until ready. */
   static async start(options: ProcessPlatformOptions): Promise<ProcessPlatform> {
-    const topicPrefix = `${options.label}-${randomBytes(3).toString('hex')}.`;
-    const databases = Object.fromEntries(
-      await Promise.all(
-        SERVICE_NAMES.map(async (s) => [s, await createTestDatabase(`${options.label}_${s}`)] as const),
-      ),
-    ) as Record<ServiceName, TestDatabase>;
-    await createPlatformTopics(topicPrefix);
-    const smtp = await startSmtpSink();
+    const copy = await createPlatformCopy(options.label);
     mkdirSync(options.logDir, { recursive: true });
     const instances: ServiceInstance[] = [];
     for (const service of SERVICE_NAMES) {
@@ -80,7 +75,7 @@ export class ProcessPlatform implements SagaTarget {
         });
       }
     }
-    const platform = new ProcessPlatform(options, topicPrefix, databases, smtp, instances);
+    const platform = new ProcessPlatform(options, copy, instances);
     try {
       // One instance of each first: the first start runs the migrations and the seeds.
       await Promise.all(
@@ -94,10 +89,6 @@ export class ProcessPlatform implements SagaTarget {
       throw error;
     }
     return platform;
-  }
-
-  groupId(service: ServiceName): string {
-    return `${this.topicPrefix}${service}-service`;
   }
 
   /** The instances of a service that run now. */
@@ -128,39 +119,26 @@ export class ProcessPlatform implements SagaTarget {
   /** Starts an instance (again) and resolves once its `/health/ready` answers 200. */
   async startInstance(instance: ServiceInstance): Promise<void> {
     if (isRunning(instance)) throw new Error(`${name(instance)} is already running`);
-    const database = this.databases[instance.service];
     const log = openSync(instance.logFile, 'a');
     writeFileSync(log, `--- start ${instance.starts + 1} at ${new Date().toISOString()} ---\n`);
     const child = spawn(process.execPath, [this.options.entry(instance.service)], {
       stdio: ['ignore', log, log],
       env: {
         PATH: process.env.PATH,
+        ...copyServiceEnv(this.copy, instance.service),
         PORT: String(instance.port),
-        DATABASE_URL: database.url,
-        DATABASE_POOL_SIZE: '5',
-        KAFKA_BROKERS: testBrokers().join(','),
-        KAFKA_TOPIC_PREFIX: this.topicPrefix,
-        KAFKA_GROUP_ID: this.groupId(instance.service),
         KAFKA_CLIENT_ID: `${this.topicPrefix}${name(instance)}`,
-        SMTP_HOST: '127.0.0.1',
-        SMTP_PORT: String(this.smtp.port),
-        LOG_LEVEL: 'warn',
         ...this.options.env,
       },
     });
     closeSync(log);
     instance.child = child;
     instance.starts += 1;
-    const exited = new Promise<string>((resolve) =>
-      child.once('exit', (code, signal) => resolve(`exited (${signal ?? `code ${code}`})`)),
-    );
-    let outcome: string | undefined;
-    void exited.then((how) => (outcome = how));
-    await waitFor(
+    const outcome = await waitFor(
       async () => {
-        if (outcome) throw new Error(`${name(instance)} ${outcome} while starting; see ${instance.logFile}`);
+        if (!isRunning(instance)) return 'exited' as const;
         const answer = await fetch(`${urlOf(instance)}/health/ready`).catch(() => undefined);
-        return answer?.status === 200 || undefined;
+        return answer?.status === 200 ? ('ready' as const) : undefined;
       },
       {
         timeoutMs: this.options.readyTimeoutMs ?? 60_000,
@@ -168,6 +146,10 @@ export class ProcessPlatform implements SagaTarget {
         what: `${name(instance)} to be ready (log: ${instance.logFile})`,
       },
     );
+    if (outcome === 'exited') {
+      const how = child.signalCode ?? `code ${child.exitCode}`;
+      throw new Error(`${name(instance)} exited (${how}) while starting; see ${instance.logFile}`);
+    }
   }
 
   /** Kills an instance at once, as a crash would (SIGKILL), and resolves once it is gone. */
@@ -185,9 +167,7 @@ export class ProcessPlatform implements SagaTarget {
     if (this.stopping) return;
     this.stopping = true;
     await Promise.all(this.running().map((instance) => this.stopInstance(instance)));
-    await this.smtp.close();
-    await Promise.all(Object.values(this.databases).map((database) => database.drop()));
-    await deletePlatformTopics(this.topicPrefix);
+    await removePlatformCopy(this.copy);
   }
 
   private async signal(instance: ServiceInstance, signal: NodeJS.Signals): Promise<void> {

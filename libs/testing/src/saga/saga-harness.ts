@@ -1,7 +1,7 @@
 import type { Admin, Kafka, Producer } from 'kafkajs';
 import { Pool } from 'pg';
-import { idempotentProducer, waitFor } from '@saga/common';
-import { SERVICE_NAMES, type ServiceName } from '@saga/contracts';
+import { idempotentProducer, readToEnd, waitFor } from '@saga/common';
+import { SERVICE_NAMES, TOPICS, type ServiceName } from '@saga/contracts';
 import { auditSaga, type AuditReport } from '../audit/audit';
 import { subscribedTopics } from '../audit/saga-subscriptions';
 import type { CapturedMail } from '../smtp-sink';
@@ -252,6 +252,23 @@ export class SagaHarness<Platform extends SagaTarget = SagaPlatform> extends Sag
       this.pools.set(service, pool);
     }
     return (await pool.query(sql, params)).rows as Row[];
+  }
+
+  /**
+   * What the order service has written and published: its orders, its outbox rows and the records on
+   * `order.events`. All zero after bad input is what "refused and nothing changed" means.
+   */
+  async orderSideEffects(): Promise<{ orders: number; outboxRows: number; orderEvents: number }> {
+    const count = async (sql: string) => Number((await this.query<{ count: string }>('order', sql))[0].count);
+    return {
+      orders: await count('SELECT count(*) FROM orders'),
+      outboxRows: await count('SELECT count(*) FROM outbox'),
+      orderEvents: await readToEnd(
+        this.kafka,
+        [`${this.platform.topicPrefix}${TOPICS.orderEvents.name}`],
+        () => {},
+      ),
+    };
   }
 
   /** Produces raw records to one of the platform's topics (its logical name), e.g. to redeliver one. */

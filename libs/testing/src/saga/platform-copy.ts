@@ -1,0 +1,124 @@
+import { randomBytes } from 'node:crypto';
+import { SERVICE_NAMES, allTopics, topicConfigEntries, type ServiceName } from '@saga/contracts';
+import { waitFor } from '@saga/common';
+import { startSmtpSink, type SmtpSink } from '../smtp-sink';
+import { createTestDatabase, type TestDatabase } from '../test-database';
+import { testBrokers } from '../test-kafka';
+import { testKafka } from '../test-topics';
+
+/**
+ * What every private copy of the platform has, whether its services run in-process ({@link SagaPlatform})
+ * or as processes (`ProcessPlatform`): its own topics (a `KAFKA_TOPIC_PREFIX`), a database per service
+ * and an SMTP sink. Copies never see each other's records.
+ */
+export interface PlatformCopy {
+  /** `KAFKA_TOPIC_PREFIX` of the copy. */
+  readonly topicPrefix: string;
+  readonly databases: Readonly<Record<ServiceName, TestDatabase>>;
+  /** Captures every e-mail the notification service sends. */
+  readonly smtp: SmtpSink;
+}
+
+/** What a running copy exposes, whatever runs its services: its topics, databases, SMTP sink and groups. */
+export abstract class RunningCopy {
+  protected constructor(protected readonly copy: PlatformCopy) {}
+
+  /** `KAFKA_TOPIC_PREFIX` of this copy. */
+  get topicPrefix(): string {
+    return this.copy.topicPrefix;
+  }
+
+  get databases(): Readonly<Record<ServiceName, TestDatabase>> {
+    return this.copy.databases;
+  }
+
+  /** Captures every e-mail the notification service sends. */
+  get smtp(): SmtpSink {
+    return this.copy.smtp;
+  }
+
+  /** The consumer group of a service in this copy (also its inbox consumer name). */
+  groupId(service: ServiceName): string {
+    return copyGroupId(this.copy, service);
+  }
+}
+
+/** Creates a copy: topics under `<prefix>-<random>.`, databases named after `label`, an SMTP sink. */
+export async function createPlatformCopy(label: string, prefix = label): Promise<PlatformCopy> {
+  const topicPrefix = `${prefix}-${randomBytes(3).toString('hex')}.`;
+  const databases = Object.fromEntries(
+    await Promise.all(
+      SERVICE_NAMES.map(async (s) => [s, await createTestDatabase(`${label}_${s}`)] as const),
+    ),
+  ) as Record<ServiceName, TestDatabase>;
+  await createPlatformTopics(topicPrefix);
+  return { topicPrefix, databases, smtp: await startSmtpSink() };
+}
+
+/** Removes what {@link createPlatformCopy} made (its services must be stopped first). */
+export async function removePlatformCopy(copy: PlatformCopy): Promise<void> {
+  await copy.smtp.close();
+  await Promise.all(Object.values(copy.databases).map((database) => database.drop()));
+  await deletePlatformTopics(copy.topicPrefix);
+}
+
+/** The consumer group of a service in a copy (also its inbox consumer name). */
+export function copyGroupId(copy: Pick<PlatformCopy, 'topicPrefix'>, service: ServiceName): string {
+  return `${copy.topicPrefix}${service}-service`;
+}
+
+/** The environment a service of the copy runs with; the caller adds its port (and anything else). */
+export function copyServiceEnv(copy: PlatformCopy, service: ServiceName): Record<string, string> {
+  return {
+    DATABASE_URL: copy.databases[service].url,
+    DATABASE_POOL_SIZE: '5',
+    KAFKA_BROKERS: testBrokers().join(','),
+    KAFKA_TOPIC_PREFIX: copy.topicPrefix,
+    KAFKA_GROUP_ID: copyGroupId(copy, service),
+    KAFKA_CLIENT_ID: `${copy.topicPrefix}${service}`,
+    SMTP_HOST: '127.0.0.1',
+    SMTP_PORT: String(copy.smtp.port),
+    LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn',
+  };
+}
+
+/** Creates every topic of the registry under `prefix` (a private copy's topics). */
+export async function createPlatformTopics(prefix: string): Promise<void> {
+  const admin = testKafka('saga-platform-harness').admin();
+  await admin.connect();
+  const topics = allTopics().map((topic) => `${prefix}${topic.name}`);
+  try {
+    await admin.createTopics({
+      topics: allTopics().map((topic) => ({
+        topic: `${prefix}${topic.name}`,
+        numPartitions: topic.partitions,
+        configEntries: topicConfigEntries(topic),
+      })),
+    });
+    // Not kafkajs' waitForLeaders: in a cluster, a node that has not learnt of a new topic yet answers
+    // "does not host this topic-partition", which that wait does not retry.
+    await waitFor(
+      async () => {
+        const { topics: found } = await admin.fetchTopicMetadata({ topics }).catch(() => ({ topics: [] }));
+        const led = found.filter((topic) => topic.partitions.every((partition) => partition.leader >= 0));
+        return led.length === topics.length || undefined;
+      },
+      { timeoutMs: 30_000, intervalMs: 100, what: `the topics of ${prefix} to have leaders` },
+    );
+  } finally {
+    await admin.disconnect();
+  }
+}
+
+/** Deletes the topics {@link createPlatformTopics} made. */
+export async function deletePlatformTopics(prefix: string): Promise<void> {
+  const admin = testKafka('saga-platform-harness').admin();
+  await admin.connect();
+  try {
+    await admin.deleteTopics({ topics: allTopics().map((topic) => `${prefix}${topic.name}`) });
+  } catch {
+    // best effort: a leftover test topic is harmless
+  } finally {
+    await admin.disconnect();
+  }
+}
