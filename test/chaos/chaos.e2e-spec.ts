@@ -55,6 +55,13 @@ describe('chaos: the saga under crashes, cut connections, duplicates and poison 
     expect(report.lostEvents).toBe(0);
   });
 
+  it('re-sent an e-mail only where a notification instance died holding it, with the same Message-ID', () => {
+    expect(report.mailRedeliveries.length).toBeLessThanOrEqual(report.notificationKills);
+    expect(report.mailRedeliveries.map((violation) => violation.redelivery?.copies)).toEqual(
+      report.mailRedeliveries.map(() => 2),
+    );
+  });
+
   it('absorbed every duplicate in the inboxes', () => {
     expect(report.duplicates.injected).toBeGreaterThan(0);
     expect(report.duplicates.absorbed).toBeGreaterThanOrEqual(report.duplicates.injected);

@@ -36,6 +36,8 @@ export function formatChaosReport(report: ChaosReport): string {
         (v) => `[invariant ${v.invariant}] ${v.orderId ? `order ${v.orderId}: ` : ''}${v.message}`,
       ),
     ),
+    `  e-mails re-delivered         ${report.mailRedeliveries.length} (same Message-ID; at most one per killed notification instance: ${report.notificationKills} killed)`,
+    ...list(report.mailRedeliveries.map((v) => `order ${v.orderId}: ${v.message}`)),
     `  lost events                  ${report.lostEvents}`,
     `  duplicates absorbed          ${d.absorbed} deliveries of ${d.inLog} duplicate record(s) in the log (${d.injected} injected, ${Math.max(0, d.inLog - d.injected)} re-sent by relays)`,
     `  dead letters                 ${dl.total}: ${dl.found}/${dl.expected} poison deliveries parked with their reason, ${dl.unexpected.length} other`,
@@ -46,7 +48,7 @@ export function formatChaosReport(report: ChaosReport): string {
     `  run time                     ${report.durationS.toFixed(0)} s`,
     '',
     chaosPassed(report)
-      ? 'PASSED: 0 violations, 0 lost events, every order settled, every poison record dead-lettered with its reason'
+      ? 'PASSED: 0 violations, 0 lost events, every order settled, every poison record dead-lettered with its reason, no e-mail re-delivered beyond the crash window'
       : 'FAILED: see above',
     '',
   ];

@@ -50,7 +50,15 @@ export interface ChaosReport {
   readonly outcomes: Record<string, number>;
   /** Orders in the database no client was told of, or told of and missing (must be none). */
   readonly orderMismatches: string[];
+  /** Invariant violations, but for {@link mailRedeliveries}. */
   readonly violations: Violation[];
+  /**
+   * E-mails the SMTP server received twice with one Message-ID: the audit's invariant-6 findings that a
+   * dispatcher killed between the server's `250` and recording the send leaves. Each killed notification
+   * instance had at most one mail in flight, so there can be at most one per kill of one.
+   */
+  readonly mailRedeliveries: Violation[];
+  readonly notificationKills: number;
   /** Invariant 7: records neither applied nor dead-lettered, events the databases imply but the log lacks. */
   readonly lostEvents: number;
   readonly faults: FaultRecord[];
@@ -75,6 +83,8 @@ export interface ChaosReport {
 export function chaosPassed(report: ChaosReport): boolean {
   return (
     report.violations.length === 0 &&
+    report.mailRedeliveries.length <= report.notificationKills &&
+    report.mailRedeliveries.every((violation) => violation.redelivery?.copies === 2) &&
     report.lostEvents === 0 &&
     report.notPlaced.length === 0 &&
     report.unsettled.length === 0 &&
@@ -226,6 +236,7 @@ export async function runChaos(options: ChaosOptions, environment: ChaosEnvironm
     }
     const orderMismatches = await compareOrders(saga, outcome);
     const lostEvents = audit.violations.filter((violation) => violation.invariant === 7).length;
+    const mailRedeliveries = audit.violations.filter((violation) => violation.redelivery);
     return {
       options,
       sent: outcome.sent,
@@ -236,7 +247,9 @@ export async function runChaos(options: ChaosOptions, environment: ChaosEnvironm
       unsettled,
       outcomes,
       orderMismatches,
-      violations: audit.violations,
+      violations: audit.violations.filter((violation) => !violation.redelivery),
+      mailRedeliveries,
+      notificationKills: faults.filter((fault) => fault.what.startsWith('kill -9 notification-')).length,
       lostEvents,
       faults,
       settleAfterLastFaultS,

@@ -126,6 +126,8 @@ describe('the audit checks', () => {
       expect.stringContaining('reached the SMTP server 2×'),
       expect.stringContaining('reached the SMTP server 0×'),
     ]);
+    // Only the copy is a re-delivery (same Message-ID); a mail that never arrived is not.
+    expect(twice.map((v) => v.redelivery?.copies)).toEqual([2, undefined]);
   });
 
   it('expect every event the databases imply', () => {

@@ -8,6 +8,12 @@ export interface Violation {
   readonly orderId?: string;
   /** What went wrong, in words. */
   readonly message: string;
+  /**
+   * Set when the violation is one SENT e-mail that reached the SMTP server more than once, every copy
+   * with the same Message-ID: the window a dispatcher's crash between the server's `250` and recording
+   * the send leaves open (docs/saga.md). Still a violation; a fault-injection run can tell it apart.
+   */
+  readonly redelivery?: { readonly messageId: string; readonly copies: number };
 }
 
 /** A captured e-mail, as far as the audit needs it (the SMTP sink's `CapturedMail` fits). */
@@ -129,7 +135,12 @@ export function checkMail(snapshot: AuditSnapshot, mails?: readonly AuditedMail[
         v(`the ${notification.kind} e-mail is ${notification.status}, not SENT`);
       const copies = received?.get(bare(notification.message_id))?.length ?? 0;
       if (received && notification.status === 'SENT' && copies !== 1) {
-        v(`the ${notification.kind} e-mail (${notification.message_id}) reached the SMTP server ${copies}×`);
+        violations.push({
+          invariant: 6,
+          orderId: order.id,
+          message: `the ${notification.kind} e-mail (${notification.message_id}) reached the SMTP server ${copies}×`,
+          ...(copies > 1 ? { redelivery: { messageId: notification.message_id, copies } } : {}),
+        });
       }
     }
   }
