@@ -9,8 +9,10 @@
 # ---- build: every dependency, then the four webpack bundles in dist/apps/<service>/main.js ----------
 FROM node:20-bookworm-slim AS build
 WORKDIR /app
-# The lock file alone first, so source edits do not reinstall the dependencies.
+# The lock file (and the patches npm ci applies to dependencies) alone first, so source edits do not
+# reinstall the dependencies.
 COPY package.json package-lock.json ./
+COPY patches ./patches
 RUN npm ci --no-audit --no-fund
 # nest-cli.json, tsconfig*.json, apps/ and libs/ are what `nest build` reads (.dockerignore keeps them).
 COPY . .
@@ -22,6 +24,7 @@ ENV NODE_ENV=production
 WORKDIR /app
 # The bundles keep node_modules external (Nest's webpack default), so the runtime needs them installed.
 COPY package.json package-lock.json ./
+COPY patches ./patches
 RUN npm ci --omit=dev --no-audit --no-fund && npm cache clean --force
 COPY --from=build /app/dist ./dist
 
