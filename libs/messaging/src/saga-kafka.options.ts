@@ -26,6 +26,11 @@ export interface SagaKafkaServerOptions {
   readonly partitionsConsumedConcurrently?: number;
   /** Inbox entries are kept this long (default 7 days), then deleted by housekeeping every 5 minutes. */
   readonly inboxRetentionMs?: number;
+  /**
+   * **Unsafe; the benchmark's baseline only**: apply records without the inbox, so a redelivered record
+   * is applied again. Default false.
+   */
+  readonly unsafeSkipInbox?: boolean;
 }
 
 /** Counts of what the consumer did, for metrics and tests. */

@@ -213,7 +213,9 @@ export class SagaKafkaServer extends Server implements CustomTransportStrategy {
     where: Omit<SagaEventContext, 'manager'>,
   ): Promise<void> {
     const applied = await this.options.dataSource.transaction(async (manager) => {
-      if (!(await recordInInbox(manager, this.options.groupId, event))) return false;
+      const first =
+        this.options.unsafeSkipInbox || (await recordInInbox(manager, this.options.groupId, event));
+      if (!first) return false;
       const context: SagaEventContext = { manager, ...where };
       await lastValueFrom(this.transformToObservable(await handler(event, context)), {
         defaultValue: undefined,

@@ -1,6 +1,7 @@
 export * from './add-to-outbox';
 export * from './create-outbox.migration';
 export * from './delete-published';
+export { enableUnsafeDirectPublish } from './direct-publish';
 export * from './outbox-backlog';
 export * from './outbox-channel';
 export * from './outbox-relay';

@@ -62,6 +62,7 @@ export async function startService(
       topicPrefix: config.kafkaTopicPrefix,
       sessionTimeoutMs: config.kafkaSessionTimeoutMs,
       inboxRetentionMs: config.inboxRetentionMs,
+      unsafeSkipInbox: config.unsafeDirectPublish,
     });
     app.get(ConsumerHealthIndicator).watch(consumer);
     app.connectMicroservice<MicroserviceOptions>({ strategy: consumer }, { inheritAppConfig: true });

@@ -23,6 +23,7 @@ describe('loadServiceConfig', () => {
       outboxRetentionMs: 0,
       inboxRetentionMs: 168 * 3600_000,
       corsOrigins: ['http://127.0.0.1:3001'],
+      unsafeDirectPublish: false,
     });
   });
 
@@ -62,6 +63,13 @@ describe('loadServiceConfig', () => {
     );
   });
 
+  it('builds the unsafe benchmark baseline only when SAGA_UNSAFE_DIRECT_PUBLISH is true', () => {
+    expect(loadServiceConfig('order', { SAGA_UNSAFE_DIRECT_PUBLISH: 'true' }).unsafeDirectPublish).toBe(true);
+    expect(loadServiceConfig('order', { SAGA_UNSAFE_DIRECT_PUBLISH: 'false' }).unsafeDirectPublish).toBe(
+      false,
+    );
+  });
+
   it('treats an empty variable as unset', () => {
     expect(loadServiceConfig('inventory', { PORT: '' }).port).toBe(3003);
   });
@@ -83,6 +91,7 @@ describe('loadServiceConfig', () => {
     ['DATABASE_POOL_SIZE', '0', /DATABASE_POOL_SIZE: /],
     ['CORS_ORIGINS', 'http://127.0.0.1:3001/', /CORS_ORIGINS: must be a comma-separated list of origins/],
     ['CORS_ORIGINS', '*', /CORS_ORIGINS: must be a comma-separated list of origins/],
+    ['SAGA_UNSAFE_DIRECT_PUBLISH', 'yes', /SAGA_UNSAFE_DIRECT_PUBLISH: must be true or false/],
   ])('rejects %s=%s with a message naming the variable', (name, value, message) => {
     // Act
     const load = () => loadServiceConfig('order', { [name]: value });

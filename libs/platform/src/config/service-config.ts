@@ -46,6 +46,12 @@ export interface ServiceConfig {
    * the order service's dashboard, `http://127.0.0.1:3001`): the dashboard's browser reads every service.
    */
   readonly corsOrigins: readonly string[];
+  /**
+   * **Unsafe; the benchmark's baseline only** (`SAGA_UNSAFE_DIRECT_PUBLISH=true`, default false): events
+   * are sent straight after commit instead of through the outbox, and consumed records skip the inbox —
+   * the dual write the platform exists to prevent. It prices exactly-once effects (docs/performance.md).
+   */
+  readonly unsafeDirectPublish: boolean;
 }
 
 const port = z.coerce
@@ -114,6 +120,9 @@ function schemaFor(service: ServiceName) {
       OUTBOX_RETENTION_HOURS: z.coerce.number().min(0).default(0),
       INBOX_RETENTION_HOURS: z.coerce.number().min(1).default(168),
       CORS_ORIGINS: originList.default([`http://127.0.0.1:${DEFAULT_PORTS.order}`]),
+      SAGA_UNSAFE_DIRECT_PUBLISH: z
+        .enum(['true', 'false'], { error: 'must be true or false' })
+        .default('false'),
     })
     .transform((env): ServiceConfig => ({
       service,
@@ -132,6 +141,7 @@ function schemaFor(service: ServiceName) {
       outboxRetentionMs: env.OUTBOX_RETENTION_HOURS * 3600_000,
       inboxRetentionMs: env.INBOX_RETENTION_HOURS * 3600_000,
       corsOrigins: env.CORS_ORIGINS,
+      unsafeDirectPublish: env.SAGA_UNSAFE_DIRECT_PUBLISH === 'true',
     }));
 }
 

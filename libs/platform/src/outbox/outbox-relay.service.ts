@@ -5,18 +5,29 @@ import {
   type OnApplicationShutdown,
   type OnApplicationBootstrap,
 } from '@nestjs/common';
-import { Kafka } from 'kafkajs';
-import { OutboxRelay } from '@saga/outbox';
+import { Kafka, type Producer } from 'kafkajs';
+import { DataSource } from 'typeorm';
+import { idempotentProducer } from '@saga/common';
+import { OutboxRelay, enableUnsafeDirectPublish } from '@saga/outbox';
 import type { ServiceConfig } from '../config';
 import { kafkaClientConfig } from '../kafka/kafka-options';
 import { SERVICE_CONFIG } from '../service-config.token';
 
-/** Runs the service's outbox relay for the life of the app (leader or standby; see {@link OutboxRelay}). */
+/**
+ * Runs the service's outbox relay for the life of the app (leader or standby; see {@link OutboxRelay}).
+ * In the benchmark's unsafe baseline (`SAGA_UNSAFE_DIRECT_PUBLISH`) it also connects the producer that
+ * sends events straight after commit.
+ */
 @Injectable()
 export class OutboxRelayService implements OnApplicationBootstrap, OnApplicationShutdown {
   readonly relay: OutboxRelay;
+  private direct?: Producer;
+  private readonly logger = new Logger(OutboxRelayService.name);
 
-  constructor(@Inject(SERVICE_CONFIG) config: ServiceConfig) {
+  constructor(
+    @Inject(SERVICE_CONFIG) private readonly config: ServiceConfig,
+    private readonly dataSource: DataSource,
+  ) {
     this.relay = new OutboxRelay({
       databaseUrl: config.databaseUrl,
       kafka: new Kafka(kafkaClientConfig(config)),
@@ -28,12 +39,22 @@ export class OutboxRelayService implements OnApplicationBootstrap, OnApplication
     });
   }
 
-  onApplicationBootstrap(): Promise<void> {
-    return this.relay.start();
+  async onApplicationBootstrap(): Promise<void> {
+    if (this.config.unsafeDirectPublish) {
+      this.logger.warn(
+        'SAGA_UNSAFE_DIRECT_PUBLISH=true: events are sent after commit without the outbox, records skip the ' +
+          'inbox; events can be lost or applied twice. For the benchmark baseline only.',
+      );
+      this.direct = idempotentProducer(new Kafka(kafkaClientConfig(this.config)));
+      await this.direct.connect();
+      enableUnsafeDirectPublish(this.dataSource, this.direct, this.config.kafkaTopicPrefix);
+    }
+    await this.relay.start();
   }
 
   /** After the consumer has closed: outbox rows its last records wrote still go out from here. */
-  onApplicationShutdown(): Promise<void> {
-    return this.relay.stop();
+  async onApplicationShutdown(): Promise<void> {
+    await this.relay.stop();
+    await this.direct?.disconnect();
   }
 }
