@@ -15,103 +15,18 @@ import { randomUUID } from 'node:crypto';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { Kafka, Partitioners, logLevel, type Message } from 'kafkajs';
 import type { DataSource } from 'typeorm';
 import { OrderPlacedV1, createEvent } from '@saga/contracts';
-import { addToOutbox, outboxBacklog, OutboxRelay } from '@saga/outbox';
+import { addToOutbox, OutboxRelay } from '@saga/outbox';
 import { InfraSession } from '../infra/scripts/infra';
-import {
-  createTestDataSource,
-  createTestDatabase,
-  createTestTopic,
-  testBrokers,
-  waitFor,
-} from '@saga/testing';
+import { fillOutbox, kafka, quiet, rawDrain, relayDrain } from './relay-drain';
+import { createTestDataSource, createTestDatabase, createTestTopic, waitFor } from '@saga/testing';
 
 const ROWS = Number(process.env.BENCH_ROWS ?? 100_000);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
 const BATCH = Number(process.env.BENCH_BATCH ?? 500);
 const RATE = Number(process.env.BENCH_RATE ?? 50);
 const EVENTS = Number(process.env.BENCH_EVENTS ?? 1000);
-
-const kafka = new Kafka({ clientId: 'bench', brokers: testBrokers(), logLevel: logLevel.ERROR });
-const quiet = {
-  log: () => undefined,
-  warn: (m: string) => console.warn(m),
-  error: (m: string) => console.error(m),
-};
-
-/** Fills the outbox with `rows` OrderPlaced events on `topic` over 1,000 keys, 1,000 rows a statement. */
-async function fillOutbox(dataSource: DataSource, topic: string, rows: number): Promise<void> {
-  const keys = Array.from({ length: 1000 }, () => randomUUID());
-  for (let done = 0; done < rows; done += 1000) {
-    const events = Array.from({ length: Math.min(1000, rows - done) }, (_, i) => ({
-      ...createEvent(
-        OrderPlacedV1,
-        {
-          orderId: keys[(done + i) % keys.length],
-          customerId: 'bench',
-          items: [{ sku: 'SKU-1', quantity: 1, unitPriceCents: 1299 }],
-          totalCents: 1299,
-          currency: 'EUR',
-        },
-        { source: 'order' },
-      ),
-      topic,
-    }));
-    await dataSource.transaction((manager) => addToOutbox(manager, ...events));
-  }
-}
-
-/** The floor: the same rows, read once up front, sent with kafkajs sendBatch only. */
-async function rawDrain(dataSource: DataSource, topic: string): Promise<number> {
-  const rows: { record_key: string; headers: Record<string, string>; payload: string }[] =
-    await dataSource.query('SELECT record_key, headers, payload FROM outbox ORDER BY id');
-  const producer = kafka.producer({
-    idempotent: true,
-    maxInFlightRequests: 1,
-    createPartitioner: Partitioners.DefaultPartitioner,
-  });
-  await producer.connect();
-  const started = performance.now();
-  for (let offset = 0; offset < rows.length; offset += BATCH) {
-    const messages: Message[] = rows
-      .slice(offset, offset + BATCH)
-      .map((row) => ({ key: row.record_key, value: row.payload, headers: row.headers }));
-    await producer.sendBatch({ acks: -1, topicMessages: [{ topic, messages }] });
-  }
-  const seconds = (performance.now() - started) / 1000;
-  await producer.disconnect();
-  return rows.length / seconds;
-}
-
-/**
- * The relay draining the backlog: read, send, mark (or, with `retentionMs` 0, delete), until every row
- * is sent and acknowledged.
- */
-async function relayDrain(dataSource: DataSource, url: string, retentionMs: number): Promise<number> {
-  const relay = new OutboxRelay({
-    databaseUrl: url,
-    kafka,
-    name: 'bench-relay',
-    batchSize: BATCH,
-    retentionMs,
-    logger: quiet,
-  });
-  const started = performance.now();
-  await relay.start();
-  // Every row sent and acknowledged, as for the raw run (the last batch's mark may still be running).
-  await waitFor(() => relay.status().published >= ROWS || undefined, {
-    timeoutMs: 600_000,
-    intervalMs: 5,
-    what: 'the backlog to drain',
-  });
-  const seconds = (performance.now() - started) / 1000;
-  await relay.stop();
-  const left = await outboxBacklog(dataSource);
-  if (left.size !== 0) throw new Error(`${left.size} rows left unpublished after the drain`);
-  return ROWS / seconds;
-}
 
 function percentile(sorted: number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)];
@@ -200,9 +115,15 @@ async function main(): Promise<void> {
     // Each variant drains a freshly filled outbox onto a fresh topic; the order of the three variants
     // rotates every round, so none always meets a warmer (or fuller) broker.
     const variants = [
-      { results: raw, run: (topic: string) => rawDrain(dataSource, topic) },
-      { results: relay, run: () => relayDrain(dataSource, database.url, DAY) },
-      { results: relayDelete, run: () => relayDrain(dataSource, database.url, 0) },
+      { results: raw, run: (topic: string) => rawDrain(dataSource, topic, BATCH) },
+      {
+        results: relay,
+        run: () => relayDrain(dataSource, database.url, { retentionMs: DAY, rows: ROWS, batch: BATCH }),
+      },
+      {
+        results: relayDelete,
+        run: () => relayDrain(dataSource, database.url, { retentionMs: 0, rows: ROWS, batch: BATCH }),
+      },
     ];
     for (let round = 1; round <= ROUNDS; round += 1) {
       for (let turn = 0; turn < variants.length; turn += 1) {

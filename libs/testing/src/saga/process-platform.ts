@@ -25,6 +25,8 @@ export interface ProcessPlatformOptions {
   readonly logDir: string;
   /** More environment for every instance (say `SEED_FILE`, `LOG_LEVEL`). */
   readonly env?: Readonly<Record<string, string>>;
+  /** Options for `node` itself before the entry point (say `--cpu-prof`, which NODE_OPTIONS refuses). */
+  readonly nodeArgs?: readonly string[];
   /** How long an instance may take to answer `/health/ready` 200 (default 60 s). */
   readonly readyTimeoutMs?: number;
 }
@@ -121,16 +123,20 @@ export class ProcessPlatform extends RunningCopy implements SagaTarget {
     if (isRunning(instance)) throw new Error(`${name(instance)} is already running`);
     const log = openSync(instance.logFile, 'a');
     writeFileSync(log, `--- start ${instance.starts + 1} at ${new Date().toISOString()} ---\n`);
-    const child = spawn(process.execPath, [this.options.entry(instance.service)], {
-      stdio: ['ignore', log, log],
-      env: {
-        PATH: process.env.PATH,
-        ...copyServiceEnv(this.copy, instance.service),
-        PORT: String(instance.port),
-        KAFKA_CLIENT_ID: `${this.topicPrefix}${name(instance)}`,
-        ...this.options.env,
+    const child = spawn(
+      process.execPath,
+      [...(this.options.nodeArgs ?? []), this.options.entry(instance.service)],
+      {
+        stdio: ['ignore', log, log],
+        env: {
+          PATH: process.env.PATH,
+          ...copyServiceEnv(this.copy, instance.service),
+          PORT: String(instance.port),
+          KAFKA_CLIENT_ID: `${this.topicPrefix}${name(instance)}`,
+          ...this.options.env,
+        },
       },
-    });
+    );
     closeSync(log);
     instance.child = child;
     instance.starts += 1;

@@ -1,0 +1,104 @@
+/**
+ * Raw floor, notification participant: records the terminal e-mail of each order and sends it over SMTP
+ * after commit (apps/notification's record + dispatcher), pg + kafkajs + nodemailer only.
+ */
+import { Client } from 'pg';
+import { createTransport } from 'nodemailer';
+import { consume, env, pool, ready, type RawEvent } from './raw-kit';
+import type { PoolClient } from 'pg';
+
+const mailer = createTransport({
+  host: '127.0.0.1',
+  port: Number(env('SMTP_PORT')),
+  secure: false,
+  pool: true,
+  maxConnections: 1,
+});
+
+function recordMail(kind: 'ORDER_CONFIRMED' | 'ORDER_CANCELLED') {
+  return async (client: PoolClient, event: RawEvent) => {
+    const { orderId, customerId } = event.data as { orderId: string; customerId: string };
+    const subject =
+      kind === 'ORDER_CONFIRMED'
+        ? `Your order ${orderId} is confirmed`
+        : `Your order ${orderId} is cancelled`;
+    const { rowCount } = await client.query(
+      `INSERT INTO notifications (order_id, kind, event_id, recipient, subject, body, message_id, status)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, 'PENDING') ON CONFLICT (order_id, kind) DO NOTHING`,
+      [
+        orderId,
+        kind,
+        event.id,
+        `${customerId}@example.test`,
+        subject,
+        `Hello ${customerId},\n\n${subject}.\n`,
+        `<${orderId}.${kind.toLowerCase()}@saga-platform>`,
+      ],
+    );
+    if (rowCount === 1) await client.query("SELECT pg_notify('saga_mail', '')");
+  };
+}
+
+/** Claims one PENDING mail at a time (a lease in the row), sends it, marks it SENT. */
+async function startDispatcher(): Promise<void> {
+  const listener = new Client({ connectionString: env('DATABASE_URL') });
+  await listener.connect();
+  let running = false;
+  let again = false;
+  const dispatch = async () => {
+    if (running) return void (again = true);
+    running = true;
+    try {
+      do {
+        again = false;
+        for (;;) {
+          const { rows } = await pool.query<{
+            id: string;
+            recipient: string;
+            subject: string;
+            body: string;
+            message_id: string;
+          }>(
+            `UPDATE notifications SET claimed_until = clock_timestamp() + interval '60 seconds'
+              WHERE id = (SELECT id FROM notifications WHERE status = 'PENDING' AND (claimed_until IS NULL OR claimed_until < clock_timestamp())
+                           ORDER BY created_at, id LIMIT 1 FOR UPDATE SKIP LOCKED)
+              RETURNING id, recipient, subject, body, message_id`,
+          );
+          if (rows.length === 0) break;
+          const mail = rows[0];
+          await mailer.sendMail({
+            from: 'shop@example.test',
+            to: mail.recipient,
+            subject: mail.subject,
+            text: mail.body,
+            messageId: mail.message_id,
+          });
+          await pool.query(
+            `UPDATE notifications SET status = 'SENT', sent_at = clock_timestamp(), attempts = attempts + 1, claimed_until = NULL WHERE id = $1`,
+            [mail.id],
+          );
+        }
+      } while (again);
+    } finally {
+      running = false;
+    }
+  };
+  listener.on('notification', () => void dispatch().catch((error: Error) => console.error(error.message)));
+  await listener.query('LISTEN saga_mail');
+  setInterval(() => void dispatch().catch((error: Error) => console.error(error.message)), 1000);
+  await dispatch();
+}
+
+async function main(): Promise<void> {
+  await startDispatcher();
+  await consume(
+    {
+      'order.confirmed.v1': recordMail('ORDER_CONFIRMED'),
+      'order.cancelled.v1': recordMail('ORDER_CANCELLED'),
+    },
+    ['order.events'],
+  );
+  ready('notification');
+}
+
+void main();

@@ -1,0 +1,120 @@
+/**
+ * The outbox drain measured two ways on one broker and database: our relay against a raw kafkajs
+ * `sendBatch` of the same rows. Used by `npm run bench:relay` and by `npm run bench`.
+ */
+import { randomUUID } from 'node:crypto';
+import { performance } from 'node:perf_hooks';
+import { Kafka, Partitioners, logLevel, type Message } from 'kafkajs';
+import type { DataSource } from 'typeorm';
+import { OrderPlacedV1, createEvent } from '@saga/contracts';
+import { addToOutbox, outboxBacklog, OutboxRelay } from '@saga/outbox';
+import { createTestTopic, testBrokers, waitFor } from '@saga/testing';
+
+export const kafka = new Kafka({ clientId: 'bench', brokers: testBrokers(), logLevel: logLevel.ERROR });
+export const quiet = {
+  log: () => undefined,
+  warn: (m: string) => console.warn(m),
+  error: (m: string) => console.error(m),
+};
+
+/** Fills the outbox with `rows` OrderPlaced events on `topic` over 1,000 keys, 1,000 rows a statement. */
+export async function fillOutbox(dataSource: DataSource, topic: string, rows: number): Promise<void> {
+  const keys = Array.from({ length: 1000 }, () => randomUUID());
+  for (let done = 0; done < rows; done += 1000) {
+    const events = Array.from({ length: Math.min(1000, rows - done) }, (_, i) => ({
+      ...createEvent(
+        OrderPlacedV1,
+        {
+          orderId: keys[(done + i) % keys.length],
+          customerId: 'bench',
+          items: [{ sku: 'SKU-1', quantity: 1, unitPriceCents: 1299 }],
+          totalCents: 1299,
+          currency: 'EUR',
+        },
+        { source: 'order' },
+      ),
+      topic,
+    }));
+    await dataSource.transaction((manager) => addToOutbox(manager, ...events));
+  }
+}
+
+/** The floor: the same rows, read once up front, sent with kafkajs sendBatch only. */
+export async function rawDrain(dataSource: DataSource, topic: string, batch: number): Promise<number> {
+  const rows: { record_key: string; headers: Record<string, string>; payload: string }[] =
+    await dataSource.query('SELECT record_key, headers, payload FROM outbox ORDER BY id');
+  const producer = kafka.producer({
+    idempotent: true,
+    maxInFlightRequests: 1,
+    createPartitioner: Partitioners.DefaultPartitioner,
+  });
+  await producer.connect();
+  const started = performance.now();
+  for (let offset = 0; offset < rows.length; offset += batch) {
+    const messages: Message[] = rows
+      .slice(offset, offset + batch)
+      .map((row) => ({ key: row.record_key, value: row.payload, headers: row.headers }));
+    await producer.sendBatch({ acks: -1, topicMessages: [{ topic, messages }] });
+  }
+  const seconds = (performance.now() - started) / 1000;
+  await producer.disconnect();
+  return rows.length / seconds;
+}
+
+/**
+ * The relay draining the backlog: read, send, mark (or, with `retentionMs` 0, delete), until every row
+ * is sent and acknowledged.
+ */
+export async function relayDrain(
+  dataSource: DataSource,
+  url: string,
+  options: { retentionMs: number; rows: number; batch: number },
+): Promise<number> {
+  const { retentionMs, rows: ROWS, batch: BATCH } = options;
+  const relay = new OutboxRelay({
+    databaseUrl: url,
+    kafka,
+    name: 'bench-relay',
+    batchSize: BATCH,
+    retentionMs,
+    logger: quiet,
+  });
+  const started = performance.now();
+  await relay.start();
+  // Every row sent and acknowledged, as for the raw run (the last batch's mark may still be running).
+  await waitFor(() => relay.status().published >= ROWS || undefined, {
+    timeoutMs: 600_000,
+    intervalMs: 5,
+    what: 'the backlog to drain',
+  });
+  const seconds = (performance.now() - started) / 1000;
+  await relay.stop();
+  const left = await outboxBacklog(dataSource);
+  if (left.size !== 0) throw new Error(`${left.size} rows left unpublished after the drain`);
+  return ROWS / seconds;
+}
+
+/**
+ * One drain of each kind on a fresh outbox and topic (relay with rows deleted on publish, the default):
+ * events/s of the raw `sendBatch`, of the relay, and the ratio relay / raw.
+ */
+export async function compareDrains(
+  dataSource: DataSource,
+  url: string,
+  rows: number,
+  batch: number,
+): Promise<{ rawPerSecond: number; relayPerSecond: number }> {
+  const drain = async (run: (topic: string) => Promise<number>) => {
+    const topic = await createTestTopic('bench-drain', 6);
+    await dataSource.query('TRUNCATE outbox');
+    await fillOutbox(dataSource, topic.name, rows);
+    try {
+      return await run(topic.name);
+    } finally {
+      await topic.remove();
+    }
+  };
+  const rawPerSecond = await drain((topic) => rawDrain(dataSource, topic, batch));
+  const relayPerSecond = await drain(() => relayDrain(dataSource, url, { retentionMs: 0, rows, batch }));
+  return { rawPerSecond, relayPerSecond };
+}

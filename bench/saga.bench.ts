@@ -1,0 +1,196 @@
+/**
+ * `npm run bench` — the order saga end to end, against floors measured in the same run, on the same
+ * broker and database (docs/performance.md):
+ *
+ * 1. for each variant — the raw floor (bench/raw: pg + kafkajs, no framework), the platform, and the
+ *    platform built unsafe (`SAGA_UNSAFE_DIRECT_PUBLISH`: no outbox, no inbox) — an open-loop load
+ *    generator finds the highest sustainable arrival rate (every order terminal and every e-mail sent
+ *    within 2 s of the last arrival, p99 POST accepted → terminal ≤ 150 ms), then measures latency at
+ *    50 % of it; CPU and RSS of the four services, the broker and PostgreSQL are sampled meanwhile;
+ * 2. the relay draining an outbox backlog against a raw kafkajs `sendBatch` of the same rows;
+ * 3. writes bench/results/saga-<time>.{json,md,svg} and bench/results/latest.{md,svg}.
+ *
+ *   npm run bench [-- --quick] [--variants raw,platform,unsafe] [--out <folder>]
+ * `--quick` is a smoke run (seconds-long trials, two of them; bench/results/latest.* is left alone).
+ * Env: BENCH_TRIAL_S (10), BENCH_LATENCY_S (30), BENCH_START_RATE (50), BENCH_MAX_RATE (2000),
+ * BENCH_MAX_TRIALS (9), BENCH_RELAY_ROWS (50000).
+ */
+import { cpus, totalmem } from 'node:os';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { createTestDataSource, createTestDatabase } from '@saga/testing';
+import { buildServices } from '../infra/scripts/build-services';
+import { InfraSession } from '../infra/scripts/infra';
+import { brokerSettings, runningBrokerPid } from '../infra/scripts/kafka-broker';
+import { localDir } from '../infra/scripts/local-paths';
+import { compareDrains } from './relay-drain';
+import { writeBenchSeed } from './saga/bench-seed';
+import { findMaxRate } from './saga/rate-search';
+import { markdownReport, ratiosOf, svgChart, type BenchReport, type VariantResult } from './saga/report';
+import { startPlatformTarget, startRawTarget, type TargetSetup } from './saga/targets';
+import { runTrial, type BenchTarget, type TrialResult } from './saga/trial';
+
+const log = (line: string) => console.log(`[bench] ${line}`);
+
+function benchOptions(args: string[]) {
+  const quick = args.includes('--quick');
+  const number = (name: string, full: number, short: number) =>
+    Number(process.env[name] ?? (quick ? short : full));
+  const value = (flag: string) => (args.includes(flag) ? args[args.indexOf(flag) + 1] : undefined);
+  const variants = (value('--variants') ?? 'raw,platform,unsafe').split(',');
+  for (const variant of variants) {
+    if (!['raw', 'platform', 'unsafe'].includes(variant))
+      throw new Error(`--variants: unknown variant ${variant}`);
+  }
+  return {
+    quick,
+    out: value('--out') ?? join(__dirname, 'results'),
+    variants: variants as ('raw' | 'platform' | 'unsafe')[],
+    trialS: number('BENCH_TRIAL_S', 10, 3),
+    latencyS: number('BENCH_LATENCY_S', 30, 3),
+    warmupS: number('BENCH_WARMUP_S', 2, 1),
+    startRate: number('BENCH_START_RATE', 50, 20),
+    maxRate: number('BENCH_MAX_RATE', 2000, 40),
+    maxTrials: number('BENCH_MAX_TRIALS', 9, 2),
+    relayRows: number('BENCH_RELAY_ROWS', 50_000, 2_000),
+  };
+}
+
+type Options = ReturnType<typeof benchOptions>;
+
+/** Runs tasks one at a time, in the order they ask: the variants' trials take turns on the machine. */
+function serialiser(): <T>(task: () => Promise<T>) => Promise<T> {
+  let tail: Promise<unknown> = Promise.resolve();
+  return (task) => {
+    const run = tail.then(task);
+    tail = run.catch(() => undefined);
+    return run;
+  };
+}
+
+/**
+ * Searches a variant's highest sustainable rate, then runs the latency measurement at half of it. A rate
+ * that fails is tried once more before it counts as failed: one GC pause or rebalance in ten seconds is
+ * noise on this machine, a backlog that grows fails twice. Every trial waits its turn on `turn`.
+ */
+async function measure(
+  target: BenchTarget,
+  options: Options,
+  turn: ReturnType<typeof serialiser>,
+): Promise<VariantResult> {
+  const trials: TrialResult[] = [];
+  const trial = async (rate: number, durationS = options.trialS) => {
+    const result = await turn(() =>
+      runTrial(target, rate, { durationS, warmupS: options.warmupS, drainTimeoutMs: 10_000, log }),
+    );
+    trials.push(result);
+    return result;
+  };
+  const confirmed = async (rate: number) => {
+    const first = await trial(rate);
+    return first.sustainable ? first : trial(rate);
+  };
+  // A first trial warms the JIT, the connection pools and the consumer groups; it is not counted.
+  await turn(() =>
+    runTrial(target, options.startRate, {
+      durationS: options.warmupS * 2,
+      warmupS: 0,
+      drainTimeoutMs: 10_000,
+      log,
+    }),
+  );
+  const search = await findMaxRate(confirmed, {
+    startRate: options.startRate,
+    maxRate: options.maxRate,
+    resolution: 0.1,
+    maxTrials: options.maxTrials,
+  });
+  const half = Math.max(1, Math.round(search.maxRate / 2));
+  const atHalf = search.maxRate > 0 ? await trial(half, options.latencyS) : undefined;
+  return { name: target.name, maxRate: search.maxRate, atMax: search.best, atHalf, trials };
+}
+
+async function main(args: string[]): Promise<void> {
+  const options = benchOptions(args);
+  const session = new InfraSession();
+  process.once('SIGINT', () => void session.close().finally(() => process.exit(130)));
+  try {
+    await session.open();
+    buildServices(false, log);
+    const folder = join(localDir(), 'bench', new Date().toISOString().replace(/[:.]/g, '-'));
+    mkdirSync(folder, { recursive: true });
+    const settings = brokerSettings();
+    const setup: TargetSetup = {
+      seedFile: writeBenchSeed(folder),
+      logDir: folder,
+      brokerPid: () => runningBrokerPid(settings),
+    };
+    // Every variant runs at once (idle but for its own trials), and their trials take turns: each rate is
+    // tried on each variant under the same conditions, minutes apart at most.
+    const targets: BenchTarget[] = [];
+    let variants: VariantResult[];
+    try {
+      for (const variant of options.variants) {
+        log(`Starting the ${variant} variant…`);
+        targets.push(
+          variant === 'raw' ? await startRawTarget(setup) : await startPlatformTarget(variant, setup),
+        );
+      }
+      const turn = serialiser();
+      variants = await Promise.all(targets.map((target) => measure(target, options, turn)));
+    } finally {
+      await Promise.all(targets.map((target) => target.stop()));
+    }
+    log(`Relay drain: ${options.relayRows} rows, raw sendBatch and the relay…`);
+    const database = await createTestDatabase('bench_relay');
+    const dataSource = await createTestDataSource(database.url);
+    const drains = await compareDrains(dataSource, database.url, options.relayRows, 500).finally(async () => {
+      await dataSource.destroy();
+      await database.drop();
+    });
+    const relay = {
+      rows: options.relayRows,
+      rawPerSecond: Math.round(drains.rawPerSecond),
+      relayPerSecond: Math.round(drains.relayPerSecond),
+    };
+    const report: BenchReport = {
+      at: new Date().toISOString(),
+      machine: {
+        cpus: cpus().length,
+        cpuModel: cpus()[0]?.model ?? 'unknown',
+        memoryGiB: Math.round(totalmem() / 2 ** 30),
+        node: process.version,
+      },
+      options: Object.fromEntries(Object.entries(options).filter(([, v]) => typeof v === 'number')) as Record<
+        string,
+        number
+      >,
+      variants,
+      relay,
+      ratios: ratiosOf(variants, relay),
+    };
+    const results = options.out;
+    mkdirSync(results, { recursive: true });
+    const stamp = report.at.replace(/[:.]/g, '-');
+    const markdown = markdownReport(report);
+    writeFileSync(join(results, `saga-${stamp}.json`), `${JSON.stringify(report, null, 2)}\n`);
+    writeFileSync(join(results, `saga-${stamp}.md`), markdown);
+    writeFileSync(join(results, `saga-${stamp}.svg`), svgChart(report));
+    if (!options.quick) {
+      writeFileSync(join(results, 'latest.md'), markdown);
+      writeFileSync(join(results, 'latest.svg'), svgChart(report));
+    }
+    console.log(markdown);
+    log(`Written to ${join(results, `saga-${stamp}.*`)}; the services' logs are in ${folder}`);
+  } finally {
+    await session.close();
+  }
+}
+
+main(process.argv.slice(2)).then(
+  () => process.exit(0),
+  (error: unknown) => {
+    console.error(`[bench] ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
+    process.exit(1);
+  },
+);

@@ -1,0 +1,183 @@
+import type { TrialResult } from './trial';
+
+/** One variant's figures: its highest sustainable rate, and the latency run at half of it. */
+export interface VariantResult {
+  readonly name: string;
+  readonly maxRate: number;
+  /** The trial at the highest sustainable rate (CPU and RSS "at max rate"). */
+  readonly atMax?: TrialResult;
+  /** The latency run at 50 % of `maxRate`. */
+  readonly atHalf?: TrialResult;
+  readonly trials: TrialResult[];
+}
+
+/** Everything `npm run bench` writes to bench/results/saga-<time>.json. */
+export interface BenchReport {
+  readonly at: string;
+  readonly machine: { cpus: number; cpuModel: string; memoryGiB: number; node: string };
+  readonly options: Record<string, number>;
+  readonly variants: VariantResult[];
+  readonly relay: { rows: number; rawPerSecond: number; relayPerSecond: number };
+  readonly ratios: Ratios;
+}
+
+/** The issue's targets, as ratios and limits, computed from one run. */
+export interface Ratios {
+  readonly throughputVsRaw: number;
+  readonly throughputVsUnsafe: number;
+  readonly relayVsRaw: number;
+  readonly p50AtHalfMs: number;
+  readonly p99AtHalfMs: number;
+  readonly maxServiceRssMiB: number;
+}
+
+const SERVICES = ['order', 'payment', 'inventory', 'notification'];
+const round2 = (x: number) => Math.round(x * 100) / 100;
+
+/** The ratios of a run: platform against the raw floor and the unsafe build, relay against sendBatch. */
+export function ratiosOf(variants: readonly VariantResult[], relay: BenchReport['relay']): Ratios {
+  const by = (name: string) => variants.find((v) => v.name === name);
+  const platform = by('platform');
+  const rss = SERVICES.map((s) => platform?.atMax?.usage[s]?.maxRssMiB ?? Number.NaN);
+  return {
+    throughputVsRaw: round2((platform?.maxRate ?? 0) / (by('raw')?.maxRate ?? Number.NaN)),
+    throughputVsUnsafe: round2((platform?.maxRate ?? 0) / (by('unsafe')?.maxRate ?? Number.NaN)),
+    relayVsRaw: round2(relay.relayPerSecond / relay.rawPerSecond),
+    p50AtHalfMs: platform?.atHalf?.latency.p50Ms ?? Number.NaN,
+    p99AtHalfMs: platform?.atHalf?.latency.p99Ms ?? Number.NaN,
+    maxServiceRssMiB: Math.max(...rss),
+  };
+}
+
+const mark = (ok: boolean) => (ok ? '✔' : '✘');
+
+/** The markdown report: targets, then each variant's rate, latency, CPU and RSS. */
+export function markdownReport(report: BenchReport): string {
+  const r = report.ratios;
+  const lines = [
+    `# Saga benchmark — ${report.at}`,
+    '',
+    `${report.machine.cpus} × ${report.machine.cpuModel}, ${report.machine.memoryGiB} GiB, Node ${report.machine.node}. ` +
+      `Trials of ${report.options.trialS} s (latency run ${report.options.latencyS} s), warm-up ${report.options.warmupS} s.`,
+    '',
+    '| target | measured | goal | |',
+    '|---|---|---|---|',
+    `| saga throughput / raw floor | ${r.throughputVsRaw} | ≥ 0.7 | ${mark(r.throughputVsRaw >= 0.7)} |`,
+    `| p50 at 50 % of max rate | ${r.p50AtHalfMs} ms | ≤ 20 ms | ${mark(r.p50AtHalfMs <= 20)} |`,
+    `| p99 at 50 % of max rate | ${r.p99AtHalfMs} ms | ≤ 100 ms | ${mark(r.p99AtHalfMs <= 100)} |`,
+    `| relay drain / raw sendBatch | ${r.relayVsRaw} | ≥ 0.7 | ${mark(r.relayVsRaw >= 0.7)} |`,
+    `| platform / unsafe (exactly-once cost) | ${r.throughputVsUnsafe} | ≥ 0.8 | ${mark(r.throughputVsUnsafe >= 0.8)} |`,
+    `| RSS per service at max rate | ${r.maxServiceRssMiB} MiB | ≤ 200 MB | ${mark(r.maxServiceRssMiB <= 200)} |`,
+    '',
+    '| variant | max rate (orders/s) | latency at 50 %: p50 / p95 / p99 / max (ms) | CPU % at max: order / payment / inventory / notification / kafka / postgres | RSS MiB at max: order / payment / inventory / notification |',
+    '|---|---|---|---|---|',
+  ];
+  for (const v of report.variants) {
+    const l = v.atHalf?.latency;
+    const u = v.atMax?.usage ?? {};
+    const cpu = [...SERVICES, 'kafka', 'postgres'].map((s) => u[s]?.cpuPercent ?? '–').join(' / ');
+    const rss = SERVICES.map((s) => u[s]?.maxRssMiB ?? '–').join(' / ');
+    lines.push(
+      `| ${v.name} | ${v.maxRate} | ${l ? `${l.p50Ms} / ${l.p95Ms} / ${l.p99Ms} / ${l.maxMs}` : '–'} | ${cpu} | ${rss} |`,
+    );
+  }
+  lines.push(
+    '',
+    `Relay drain of ${report.relay.rows} rows: raw sendBatch ${report.relay.rawPerSecond} events/s, relay ${report.relay.relayPerSecond} events/s.`,
+    '',
+    '## Trials',
+    '',
+    '| variant | rate | sent/s | p50 | p99 | drain ms | verdict |',
+    '|---|---|---|---|---|---|---|',
+    ...report.variants.flatMap((v) =>
+      v.trials.map(
+        (t) =>
+          `| ${v.name} | ${t.rate} | ${t.sentPerSecond} | ${t.latency.p50Ms} | ${t.latency.p99Ms} | ${t.drainMs} | ${t.sustainable ? 'sustainable' : t.failures.join('; ')} |`,
+      ),
+    ),
+    '',
+  );
+  return lines.join('\n');
+}
+
+const escape = (text: string) => text.replace(/&/g, '&amp;').replace(/</g, '&lt;');
+
+/** Bars of `values` (one per variant) in a panel at `x`, scaled to the panel's largest value. */
+function panel(
+  x: number,
+  title: string,
+  groups: { label: string; values: { name: string; value: number; color: string }[] }[],
+  unit: string,
+): string {
+  const width = 420;
+  const height = 220;
+  const max = Math.max(
+    1,
+    ...groups.flatMap((g) => g.values.map((v) => (Number.isFinite(v.value) ? v.value : 0))),
+  );
+  const groupWidth = (width - 40) / groups.length;
+  const parts = [
+    `<text x="${x + width / 2}" y="20" text-anchor="middle" font-size="14" font-weight="bold">${escape(title)}</text>`,
+    `<line x1="${x + 30}" y1="${height}" x2="${x + width}" y2="${height}" stroke="#333"/>`,
+  ];
+  groups.forEach((group, g) => {
+    const barWidth = (groupWidth - 16) / group.values.length;
+    group.values.forEach((v, i) => {
+      const value = Number.isFinite(v.value) ? v.value : 0;
+      const h = (value / max) * (height - 50);
+      const bx = x + 36 + g * groupWidth + i * barWidth;
+      parts.push(
+        `<rect x="${bx}" y="${height - h}" width="${barWidth - 3}" height="${h}" fill="${v.color}"><title>${escape(v.name)}: ${value} ${unit}</title></rect>`,
+        `<text x="${bx + (barWidth - 3) / 2}" y="${height - h - 4}" text-anchor="middle" font-size="10">${Math.round(value * 10) / 10}</text>`,
+      );
+    });
+    parts.push(
+      `<text x="${x + 36 + g * groupWidth + (groupWidth - 16) / 2}" y="${height + 16}" text-anchor="middle" font-size="12">${escape(group.label)}</text>`,
+    );
+  });
+  return parts.join('\n');
+}
+
+const COLORS: Record<string, string> = { raw: '#9e9e9e', unsafe: '#f28e2b', platform: '#4e79a7' };
+
+/** An SVG chart: max sustainable rate per variant, and latency percentiles at 50 % of each one's max. */
+export function svgChart(report: BenchReport): string {
+  const color = (name: string) => COLORS[name] ?? '#59a14f';
+  const throughput = panel(
+    0,
+    'Max sustainable rate (orders/s)',
+    [
+      {
+        label: 'orders/s',
+        values: report.variants.map((v) => ({ name: v.name, value: v.maxRate, color: color(v.name) })),
+      },
+    ],
+    'orders/s',
+  );
+  const latency = panel(
+    460,
+    'Latency at 50 % of max rate (ms)',
+    (['p50Ms', 'p95Ms', 'p99Ms'] as const).map((p) => ({
+      label: p.replace('Ms', ''),
+      values: report.variants.map((v) => ({
+        name: v.name,
+        value: v.atHalf?.latency[p] ?? Number.NaN,
+        color: color(v.name),
+      })),
+    })),
+    'ms',
+  );
+  const legend = report.variants
+    .map(
+      (v, i) =>
+        `<rect x="${20 + i * 140}" y="262" width="12" height="12" fill="${color(v.name)}"/><text x="${36 + i * 140}" y="273" font-size="12">${escape(v.name)}</text>`,
+    )
+    .join('\n');
+  return `<svg xmlns="http://www.w3.org/2000/svg" width="900" height="290" font-family="sans-serif" viewBox="0 0 900 290">
+<rect width="900" height="290" fill="white"/>
+${throughput}
+${latency}
+${legend}
+</svg>
+`;
+}

@@ -1,0 +1,186 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { closeSync, openSync } from 'node:fs';
+import { join } from 'node:path';
+import { SERVICE_NAMES, type ServiceName } from '@saga/contracts';
+import { Pool } from 'pg';
+import { ProcessPlatform, freePort, testBrokers, waitFor } from '@saga/testing';
+import { serviceEntry } from '../../infra/scripts/build-services';
+import { REPO_ROOT } from '../../infra/scripts/local-paths';
+import { BENCH_SKUS, benchOrder } from './bench-seed';
+import { pidsNamed, type SampledGroup } from './process-usage';
+import type { BenchTarget } from './trial';
+
+/** Where a variant runs: the seed file, a folder for logs, and the broker's pid (for sampling). */
+export interface TargetSetup {
+  readonly seedFile: string;
+  readonly logDir: string;
+  readonly brokerPid: () => number | undefined;
+  /** More environment for every service (a profiling flag, a setting under test). */
+  readonly extraEnv?: Readonly<Record<string, string>>;
+  /** Options for `node` before each service's entry point (`--cpu-prof`, for `npm run bench -- --profile`). */
+  readonly nodeArgs?: readonly string[];
+}
+
+/** The broker and PostgreSQL, sampled beside every variant's four services. */
+function infrastructureGroups(setup: TargetSetup): SampledGroup[] {
+  return [
+    { label: 'kafka', pids: () => [setup.brokerPid()].filter((pid) => pid !== undefined) },
+    { label: 'postgres', pids: () => pidsNamed('postgres'), memory: 'shared' },
+  ];
+}
+
+/** One instance of each service, from the built bundles, on a private copy (its own databases, topics). */
+async function startPlatform(label: string, setup: TargetSetup, env: Record<string, string> = {}) {
+  const platform = await ProcessPlatform.start({
+    label,
+    instances: 1,
+    entry: serviceEntry,
+    logDir: join(setup.logDir, label),
+    nodeArgs: setup.nodeArgs,
+    env: { SEED_FILE: setup.seedFile, LOG_LEVEL: 'warn', ...setup.extraEnv, ...env },
+  });
+  const order = new Pool({ connectionString: platform.databases.order.url, max: 1 });
+  try {
+    // The order service prices from its catalog replica: wait until it holds every product.
+    await waitFor(
+      async () => {
+        const { rows } = await order.query<{ n: string }>('SELECT count(*) AS n FROM catalog_products');
+        return Number(rows[0].n) >= BENCH_SKUS.length || undefined;
+      },
+      {
+        timeoutMs: 60_000,
+        intervalMs: 100,
+        what: `the catalog replica of ${label} to hold the bench products`,
+      },
+    );
+  } catch (error) {
+    await platform.destroy();
+    throw error;
+  } finally {
+    await order.end();
+  }
+  return platform;
+}
+
+function targetOf(
+  name: string,
+  platform: ProcessPlatform,
+  orderUrl: string,
+  services: Record<ServiceName, () => number | undefined>,
+  setup: TargetSetup,
+  stop: () => Promise<void>,
+): BenchTarget {
+  return {
+    name,
+    ordersUrl: `${orderUrl}/orders`,
+    databaseUrls: Object.fromEntries(SERVICE_NAMES.map((s) => [s, platform.databases[s].url])) as Record<
+      ServiceName,
+      string
+    >,
+    processes: [
+      ...SERVICE_NAMES.map((service) => ({
+        label: service,
+        pids: () => [services[service]()].filter((pid) => pid !== undefined),
+      })),
+      ...infrastructureGroups(setup),
+    ],
+    order: benchOrder,
+    stop,
+  };
+}
+
+/**
+ * The platform as it ships (`variant` "platform"), or built for the unsafe baseline ("unsafe"):
+ * `SAGA_UNSAFE_DIRECT_PUBLISH=true`, events sent straight after commit and no inbox (see docs/performance.md).
+ */
+export async function startPlatformTarget(
+  variant: 'platform' | 'unsafe',
+  setup: TargetSetup,
+): Promise<BenchTarget> {
+  const env: Record<string, string> = variant === 'unsafe' ? { SAGA_UNSAFE_DIRECT_PUBLISH: 'true' } : {};
+  const platform = await startPlatform(`bench_${variant}`, setup, env);
+  const pids = Object.fromEntries(
+    SERVICE_NAMES.map((service) => [service, () => platform.running(service)[0]?.child?.pid]),
+  ) as Record<ServiceName, () => number | undefined>;
+  return targetOf(variant, platform, platform.url('order'), pids, setup, () => platform.destroy());
+}
+
+/** Starts a raw floor script and resolves once it prints `ready`. */
+async function startRawScript(
+  service: ServiceName,
+  env: Record<string, string>,
+  logFile: string,
+  nodeArgs: readonly string[] = [],
+): Promise<ChildProcess> {
+  const log = openSync(logFile, 'a');
+  const child = spawn(
+    process.execPath,
+    [...nodeArgs, '--import', 'tsx', join('bench', 'raw', `${service}.ts`)],
+    {
+      cwd: REPO_ROOT,
+      stdio: ['ignore', 'pipe', log],
+      env: { PATH: process.env.PATH, ...env },
+    },
+  );
+  closeSync(log);
+  let ready = false;
+  child.stdout!.on('data', (chunk: Buffer) => (ready ||= chunk.toString().includes(`ready ${service}`)));
+  await waitFor(
+    () => {
+      if (child.exitCode !== null)
+        throw new Error(`raw ${service} exited (${child.exitCode}); see ${logFile}`);
+      return ready || undefined;
+    },
+    { timeoutMs: 60_000, intervalMs: 50, what: `raw ${service} to be ready (log: ${logFile})` },
+  );
+  return child;
+}
+
+/**
+ * The raw floor: the platform starts once on a private copy to make the schema, the seed and the catalog
+ * replica, and stops; then the four raw scripts (bench/raw) run on the same databases, topics and consumer
+ * groups, so they do the same work on the same data.
+ */
+export async function startRawTarget(setup: TargetSetup): Promise<BenchTarget> {
+  const platform = await startPlatform('bench_raw', setup);
+  await Promise.all(platform.running().map((instance) => platform.stopInstance(instance)));
+  const children: Partial<Record<ServiceName, ChildProcess>> = {};
+  const stop = async () => {
+    await Promise.all(
+      Object.values(children).map(
+        (child) =>
+          new Promise<void>((resolve) => {
+            if (child.exitCode !== null || child.signalCode !== null) return resolve();
+            child.once('exit', () => resolve());
+            child.kill('SIGTERM');
+          }),
+      ),
+    );
+    await platform.destroy();
+  };
+  try {
+    const port = await freePort();
+    for (const service of SERVICE_NAMES) {
+      children[service] = await startRawScript(
+        service,
+        {
+          DATABASE_URL: platform.databases[service].url,
+          KAFKA_BROKERS: testBrokers().join(','),
+          KAFKA_TOPIC_PREFIX: platform.topicPrefix,
+          KAFKA_GROUP_ID: platform.groupId(service),
+          PORT: String(port),
+          SMTP_PORT: String(platform.smtp.port),
+        },
+        join(setup.logDir, 'bench_raw', `raw-${service}.log`),
+        setup.nodeArgs,
+      );
+    }
+    const pids = Object.fromEntries(
+      SERVICE_NAMES.map((service) => [service, () => children[service]?.pid]),
+    ) as Record<ServiceName, () => number | undefined>;
+    return targetOf('raw', platform, `http://127.0.0.1:${port}`, pids, setup, stop);
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+}
