@@ -95,15 +95,16 @@ export async function relayDrain(
 }
 
 /**
- * One drain of each kind on a fresh outbox and topic (relay with rows deleted on publish, the default):
- * events/s of the raw `sendBatch`, of the relay, and the ratio relay / raw.
+ * Drains of each kind on a fresh outbox and topic (the relay with rows deleted on publish, the default),
+ * `rounds` times with the order swapped every round: the medians of the raw `sendBatch` and of the relay,
+ * in events/s, and every round's figures.
  */
 export async function compareDrains(
   dataSource: DataSource,
   url: string,
-  rows: number,
-  batch: number,
-): Promise<{ rawPerSecond: number; relayPerSecond: number }> {
+  options: { rows: number; batch: number; rounds: number },
+): Promise<{ rawPerSecond: number; relayPerSecond: number; rawRounds: number[]; relayRounds: number[] }> {
+  const { rows, batch, rounds } = options;
   const drain = async (run: (topic: string) => Promise<number>) => {
     const topic = await createTestTopic('bench-drain', 6);
     await dataSource.query('TRUNCATE outbox');
@@ -114,7 +115,24 @@ export async function compareDrains(
       await topic.remove();
     }
   };
-  const rawPerSecond = await drain((topic) => rawDrain(dataSource, topic, batch));
-  const relayPerSecond = await drain(() => relayDrain(dataSource, url, { retentionMs: 0, rows, batch }));
-  return { rawPerSecond, relayPerSecond };
+  const raw = () => drain((topic) => rawDrain(dataSource, topic, batch));
+  const relay = () => drain(() => relayDrain(dataSource, url, { retentionMs: 0, rows, batch }));
+  const rawRounds: number[] = [];
+  const relayRounds: number[] = [];
+  for (let round = 0; round < rounds; round += 1) {
+    if (round % 2 === 0) {
+      rawRounds.push(await raw());
+      relayRounds.push(await relay());
+    } else {
+      relayRounds.push(await relay());
+      rawRounds.push(await raw());
+    }
+  }
+  const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
+  return {
+    rawPerSecond: median(rawRounds),
+    relayPerSecond: median(relayRounds),
+    rawRounds: rawRounds.map(Math.round),
+    relayRounds: relayRounds.map(Math.round),
+  };
 }

@@ -13,7 +13,7 @@
  *   npm run bench [-- --quick] [--variants raw,platform,unsafe] [--out <folder>]
  * `--quick` is a smoke run (seconds-long trials, two of them; bench/results/latest.* is left alone).
  * Env: BENCH_TRIAL_S (10), BENCH_LATENCY_S (30), BENCH_START_RATE (50), BENCH_MAX_RATE (2000),
- * BENCH_MAX_TRIALS (9), BENCH_RELAY_ROWS (50000).
+ * BENCH_MAX_TRIALS (9), BENCH_RELAY_ROWS (50000), BENCH_RELAY_ROUNDS (3: medians).
  */
 import { cpus, totalmem } from 'node:os';
 import { mkdirSync, writeFileSync } from 'node:fs';
@@ -53,6 +53,7 @@ function benchOptions(args: string[]) {
     maxRate: number('BENCH_MAX_RATE', 2000, 40),
     maxTrials: number('BENCH_MAX_TRIALS', 9, 2),
     relayRows: number('BENCH_RELAY_ROWS', 50_000, 2_000),
+    relayRounds: number('BENCH_RELAY_ROUNDS', 3, 1),
   };
 }
 
@@ -113,7 +114,14 @@ async function measure(
 async function main(args: string[]): Promise<void> {
   const options = benchOptions(args);
   const session = new InfraSession();
-  process.once('SIGINT', () => void session.close().finally(() => process.exit(130)));
+  const targets: BenchTarget[] = [];
+  // Ctrl+C (or a SIGTERM) stops what the run started: the variants' processes, their copies, the broker.
+  const interrupt = () =>
+    void Promise.allSettled(targets.map((target) => target.stop()))
+      .then(() => session.close())
+      .finally(() => process.exit(130));
+  process.once('SIGINT', interrupt);
+  process.once('SIGTERM', interrupt);
   try {
     await session.open();
     buildServices(false, log);
@@ -127,7 +135,6 @@ async function main(args: string[]): Promise<void> {
     };
     // Every variant runs at once (idle but for its own trials), and their trials take turns: each rate is
     // tried on each variant under the same conditions, minutes apart at most.
-    const targets: BenchTarget[] = [];
     let variants: VariantResult[];
     try {
       for (const variant of options.variants) {
@@ -141,10 +148,16 @@ async function main(args: string[]): Promise<void> {
     } finally {
       await Promise.all(targets.map((target) => target.stop()));
     }
-    log(`Relay drain: ${options.relayRows} rows, raw sendBatch and the relay…`);
+    log(
+      `Relay drain: ${options.relayRows} rows, raw sendBatch and the relay, ${options.relayRounds} rounds…`,
+    );
     const database = await createTestDatabase('bench_relay');
     const dataSource = await createTestDataSource(database.url);
-    const drains = await compareDrains(dataSource, database.url, options.relayRows, 500).finally(async () => {
+    const drains = await compareDrains(dataSource, database.url, {
+      rows: options.relayRows,
+      batch: 500,
+      rounds: options.relayRounds,
+    }).finally(async () => {
       await dataSource.destroy();
       await database.drop();
     });
@@ -152,6 +165,8 @@ async function main(args: string[]): Promise<void> {
       rows: options.relayRows,
       rawPerSecond: Math.round(drains.rawPerSecond),
       relayPerSecond: Math.round(drains.relayPerSecond),
+      rawRounds: drains.rawRounds,
+      relayRounds: drains.relayRounds,
     };
     const report: BenchReport = {
       at: new Date().toISOString(),

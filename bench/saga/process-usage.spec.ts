@@ -1,4 +1,4 @@
-import { ProcessSampler, parseCpuTicks, parseStatusKiB } from './process-usage';
+import { ProcessSampler, parseCpuLine, parseCpuTicks, parseStatusKiB } from './process-usage';
 
 describe('process usage', () => {
   it('reads utime + stime from /proc/<pid>/stat, even with spaces and parentheses in the command', () => {
@@ -17,6 +17,14 @@ describe('process usage', () => {
     expect(parseStatusKiB(status, 'VmRSS')).toBe(123_456);
     expect(parseStatusKiB(status, 'RssShmem')).toBe(2048);
     expect(parseStatusKiB(status, 'VmSwap')).toBe(0);
+  });
+
+  it('reads busy and total jiffies from the cpu line of /proc/stat (idle and iowait are not busy)', () => {
+    // Arrange: user nice system idle iowait irq softirq steal
+    const stat = 'cpu  100 5 50 800 20 3 2 0 0 0\ncpu0 50 2 25 400 10 1 1 0 0 0\n';
+
+    // Act + Assert
+    expect(parseCpuLine(stat)).toEqual({ busy: 160, total: 980 });
   });
 
   it('samples this very process: the CPU it used (as Node counts it) and its RSS in MiB', async () => {

@@ -117,3 +117,33 @@ export class ProcessSampler {
     }
   }
 }
+
+/** Busy and total jiffies of all CPUs, from the first line of /proc/stat. */
+export function parseCpuLine(stat: string): { busy: number; total: number } {
+  const fields = stat.split('\n')[0].trim().split(/\s+/).slice(1).map(Number);
+  const total = fields.reduce((sum, n) => sum + n, 0);
+  const idle = fields[3] + (fields[4] ?? 0); // idle + iowait
+  return { busy: total - idle, total };
+}
+
+/**
+ * Waits until the machine is quiet — under `maxBusy` (0–1) of all CPUs busy over one `windowMs` — so a
+ * trial does not inherit the previous one's aftermath (autovacuum, GC, log flushes). Gives up after
+ * `timeoutMs` and returns the last share seen, so a machine that never quiets is reported, not hidden.
+ */
+export async function waitForQuietMachine(
+  maxBusy = 0.25,
+  windowMs = 1000,
+  timeoutMs = 30_000,
+): Promise<number> {
+  const deadline = performance.now() + timeoutMs;
+  let busy = 1;
+  while (performance.now() < deadline) {
+    const before = parseCpuLine(readFileSync('/proc/stat', 'utf8'));
+    await new Promise((resolve) => setTimeout(resolve, windowMs)); // the measuring window, not a sync
+    const after = parseCpuLine(readFileSync('/proc/stat', 'utf8'));
+    busy = (after.busy - before.busy) / Math.max(1, after.total - before.total);
+    if (busy <= maxBusy) break;
+  }
+  return Math.round(busy * 100) / 100;
+}

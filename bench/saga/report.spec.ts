@@ -18,6 +18,7 @@ const trial = (rate: number, p50Ms: number, p99Ms: number, rssMiB = 150): TrialR
     ]),
   ),
   failures: [],
+  busyBefore: 0.1,
 });
 
 const variant = (name: string, maxRate: number, rssMiB?: number): VariantResult => ({

@@ -17,7 +17,13 @@ export interface BenchReport {
   readonly machine: { cpus: number; cpuModel: string; memoryGiB: number; node: string };
   readonly options: Record<string, number>;
   readonly variants: VariantResult[];
-  readonly relay: { rows: number; rawPerSecond: number; relayPerSecond: number };
+  readonly relay: {
+    rows: number;
+    rawPerSecond: number;
+    relayPerSecond: number;
+    rawRounds?: number[];
+    relayRounds?: number[];
+  };
   readonly ratios: Ratios;
 }
 
@@ -83,16 +89,17 @@ export function markdownReport(report: BenchReport): string {
   }
   lines.push(
     '',
-    `Relay drain of ${report.relay.rows} rows: raw sendBatch ${report.relay.rawPerSecond} events/s, relay ${report.relay.relayPerSecond} events/s.`,
+    `Relay drain of ${report.relay.rows} rows (median of ${report.relay.rawRounds?.length ?? 1}): raw sendBatch ` +
+      `${report.relay.rawPerSecond} events/s, relay ${report.relay.relayPerSecond} events/s.`,
     '',
     '## Trials',
     '',
-    '| variant | rate | sent/s | p50 | p99 | drain ms | verdict |',
-    '|---|---|---|---|---|---|---|',
+    '| variant | rate | sent/s | p50 | p99 | drain ms | CPUs busy before | verdict |',
+    '|---|---|---|---|---|---|---|---|',
     ...report.variants.flatMap((v) =>
       v.trials.map(
         (t) =>
-          `| ${v.name} | ${t.rate} | ${t.sentPerSecond} | ${t.latency.p50Ms} | ${t.latency.p99Ms} | ${t.drainMs} | ${t.sustainable ? 'sustainable' : t.failures.join('; ')} |`,
+          `| ${v.name} | ${t.rate} | ${t.sentPerSecond} | ${t.latency.p50Ms} | ${t.latency.p99Ms} | ${t.drainMs} | ${t.busyBefore} | ${t.sustainable ? 'sustainable' : t.failures.join('; ')} |`,
       ),
     ),
     '',

@@ -3,7 +3,7 @@ import type { ServiceName } from '@saga/contracts';
 import { Pool } from 'pg';
 import { summarise, type LatencySummary } from './latency-summary';
 import { epochMs, runOpenLoop } from './open-loop';
-import { ProcessSampler, type ProcessUsage, type SampledGroup } from './process-usage';
+import { ProcessSampler, waitForQuietMachine, type ProcessUsage, type SampledGroup } from './process-usage';
 import type { TrialVerdict } from './rate-search';
 import { TerminalWatch } from './terminal-watch';
 
@@ -46,6 +46,8 @@ export interface TrialResult extends TrialVerdict {
   readonly usage: Record<string, ProcessUsage>;
   /** Why it was not sustainable (empty when it was). */
   readonly failures: string[];
+  /** Share of the machine's CPUs busy just before the trial began (it waits for ≤ 0.25, 30 s at most). */
+  readonly busyBefore: number;
 }
 
 async function sentMails(pool: Pool): Promise<number> {
@@ -68,6 +70,7 @@ export async function runTrial(
   const mails = new Pool({ connectionString: target.databaseUrls.notification, max: 1 });
   const sampler = new ProcessSampler(target.processes);
   try {
+    const busyBefore = await waitForQuietMachine();
     const mailsBefore = await sentMails(mails);
     const startedAt = epochMs();
     sampler.start();
@@ -113,6 +116,7 @@ export async function runTrial(
       latency,
       usage,
       failures,
+      busyBefore,
     };
     options.log(
       `${target.name} @ ${rate}/s: p50 ${latency.p50Ms} ms, p99 ${latency.p99Ms} ms, drain ${result.drainMs} ms → ` +
