@@ -9,9 +9,9 @@ const KEY_LOCK_CLASS = 7_301;
 /**
  * Adds events to the outbox **in the caller's transaction**: pass the transaction's manager, so the
  * events are published if and only if the business change commits. Validates each event against its
- * contract, then two statements: one takes the per-key locks (ordering the transaction after any other
- * one still adding rows of the same key) and queues a NOTIFY that PostgreSQL delivers at commit, which
- * wakes the relay at once (no poll on the hot path); one INSERT adds all the events.
+ * contract, then one statement that takes the per-key locks (ordering the transaction after any other
+ * one still adding rows of the same key), adds all the events, and queues a NOTIFY that PostgreSQL
+ * delivers at commit, which wakes the relay at once (no poll on the hot path).
  */
 export async function addToOutbox(manager: EntityManager, ...events: EventEnvelope[]): Promise<void> {
   if (events.length === 0) {
@@ -33,24 +33,26 @@ export async function addToOutbox(manager: EntityManager, ...events: EventEnvelo
   // commit order (the relay publishes in id order). Locks are taken in sorted order, against deadlocks,
   // and held to the end of the transaction; (class, hash) keys never meet the relay's leader lock.
   const keys = [...new Set(events.map((event) => `${event.topic}|${event.key}`))].sort();
-  // The NOTIFY rides along: PostgreSQL delivers it only at commit, so it may come before the INSERT.
-  // The materialized CTE, counted in full, makes sure every key's lock is taken (in array order).
-  await manager.query(
-    `WITH locks AS MATERIALIZED (
-       SELECT pg_advisory_xact_lock(${KEY_LOCK_CLASS}, hashtext(k)) FROM unnest($1::text[]) AS k
-     )
-     SELECT pg_notify('${OUTBOX_CHANNEL}', '') FROM (SELECT count(*) FROM locks) AS taken`,
-    [keys],
-  );
-  const values: unknown[] = [];
+  const values: unknown[] = [keys];
   const rows = events.map((event, index) => {
     const record = toKafkaRecord(event);
     values.push(event.id, event.type, record.topic, record.key, record.headers, record.value);
-    const p = index * 6;
-    return `($${p + 1}, $${p + 2}, $${p + 3}, $${p + 4}, $${p + 5}, $${p + 6})`;
+    const p = 2 + index * 6;
+    return `($${p}::text, $${p + 1}::text, $${p + 2}::text, $${p + 3}::text, $${p + 4}::jsonb, $${p + 5}::text)`;
   });
+  // One statement, one round trip. The materialized CTE takes every key's lock (in array order) before
+  // the INSERT runs: the INSERT reads its count, so it cannot start first. The NOTIFY rides along:
+  // PostgreSQL delivers it only at commit, which wakes the relay at once (no poll on the hot path).
   await manager.query(
-    `INSERT INTO outbox (event_id, event_type, topic, record_key, headers, payload) VALUES ${rows.join(', ')}`,
+    `WITH locks AS MATERIALIZED (
+       SELECT pg_advisory_xact_lock(${KEY_LOCK_CLASS}, hashtext(k)) FROM unnest($1::text[]) AS k
+     ), inserted AS (
+       INSERT INTO outbox (event_id, event_type, topic, record_key, headers, payload)
+       SELECT v.* FROM (VALUES ${rows.join(', ')}) AS v (event_id, event_type, topic, record_key, headers, payload)
+       WHERE (SELECT count(*) FROM locks) = ${keys.length}
+       RETURNING 1
+     )
+     SELECT pg_notify('${OUTBOX_CHANNEL}', '') FROM (SELECT count(*) FROM inserted) AS added`,
     values,
   );
 }
