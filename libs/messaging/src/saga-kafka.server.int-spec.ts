@@ -118,7 +118,7 @@ describe('SagaKafkaServer (real broker and database)', () => {
     dataSource = await createTestDataSource(
       database.url,
       [],
-      'CREATE TABLE applied (event_id text NOT NULL, order_id uuid NOT NULL)',
+      'CREATE TABLE applied (seq bigserial, event_id text NOT NULL, order_id uuid NOT NULL)',
     );
     topic = await createTestTopic('consumer', 3);
     dlq = await createTestTopic('consumer-dlq', 1);
@@ -242,6 +242,35 @@ describe('SagaKafkaServer (real broker and database)', () => {
 
     // Assert
     expect(attempts.get(event.data.orderId)).toBe(3);
+  });
+
+  it('applies a burst on one partition once each, in partition order, also when one in the middle fails', async () => {
+    // Arrange: 30 events on partition 0 in one send (batches of them share a transaction), the 15th
+    // failing its first two tries.
+    const burst = Array.from({ length: 30 }, () => placed());
+    behaviour.set(burst[14].data.orderId, 'fail-twice');
+
+    // Act
+    await producer.send({
+      topic: topic.name,
+      acks: -1,
+      messages: burst.map((event) => ({ ...toKafkaRecord(event), partition: 0 })),
+    });
+    const orderIds = burst.map((event) => event.data.orderId);
+    const rows = await waitFor(
+      async () => {
+        const found: { order_id: string }[] = await dataSource.query(
+          'SELECT order_id FROM applied WHERE order_id = ANY($1::uuid[]) ORDER BY seq',
+          [orderIds],
+        );
+        return found.length >= burst.length ? found : undefined;
+      },
+      { timeoutMs: 20_000, what: 'the burst to be applied' },
+    );
+
+    // Assert
+    expect(rows.map((row) => row.order_id)).toEqual(orderIds);
+    expect(attempts.get(burst[14].data.orderId)).toBe(3);
   });
 
   it('dead-letters a permanent failure after the last try and a non-retriable one at once; replay applies it once fixed', async () => {

@@ -11,12 +11,30 @@ import {
   recordHeader,
   type EventEnvelope,
 } from '@saga/contracts';
-import { deleteExpiredInbox, recordInInbox } from '@saga/inbox';
+import { deleteExpiredInbox, recordAllInInbox, recordInInbox } from '@saga/inbox';
 import { deadLetterRecord, isReplayForAnotherGroup, type DeadLetterReason } from './dead-letter';
 import { asError, isInfrastructureError } from './infrastructure-error';
 import { DEFAULT_RETRY_POLICY, retryDelay, type RetryPolicy } from './retry-policy';
 import { NonRetriableError, type SagaEventContext } from './saga-event-context';
 import type { ConsumerStats, SagaKafkaServerOptions } from './saga-kafka.options';
+
+/** The most records applied in one transaction: bounds how long a run holds its row locks. */
+const MAX_RUN = 20;
+
+type Handler = NonNullable<ReturnType<Server['getHandlerByPattern']>>;
+
+/** A record ready for a handler: what {@link SagaKafkaServer.applyRun} takes. */
+interface DecodedRecord {
+  readonly message: KafkaMessage;
+  readonly event: EventEnvelope;
+  readonly handler: Handler;
+}
+
+/** Which record of a run failed, and with what. */
+interface RunFailure {
+  readonly index: number;
+  readonly error: Error;
+}
 
 /**
  * A Nest transport strategy for the saga's Kafka consumers, replacing the stock `ServerKafka`, which
@@ -27,6 +45,8 @@ import type { ConsumerStats, SagaKafkaServerOptions } from './saga-kafka.options
  *    dead-letter topic at once, with its original bytes and the reason;
  * 2. find the `@OnEvent` handler by `ce_type` — a known type this service does not handle is skipped;
  * 3. in one database transaction, record it in the inbox (a duplicate stops here) and run the handler;
+ *    under load, a run of up to 20 such records of one partition shares one transaction (one inbox
+ *    statement, one commit); if any of them fails, the run rolls back and its records go one by one;
  * 4. on failure retry with backoff, a bounded number of times, then dead-letter it — but retry an
  *    unavailable database for as long as it lasts (the record is not at fault);
  * 5. only then resolve its offset, so the offset is committed after the database commit.
@@ -130,20 +150,97 @@ export class SagaKafkaServer extends Server implements CustomTransportStrategy {
 
   private async eachBatch(payload: EachBatchPayload) {
     const { batch } = payload;
-    for (const message of batch.messages) {
-      const stopped = () => !payload.isRunning() || payload.isStale();
-      if (stopped()) break;
-      const done = await this.process(
-        batch.topic,
-        batch.partition,
-        message,
-        () => payload.heartbeat(),
-        stopped,
-      );
-      if (!done) break; // the partition was revoked or the consumer stops: the next owner takes it
+    const stopped = () => !payload.isRunning() || payload.isStale();
+    const done = async (message: KafkaMessage) => {
       payload.resolveOffset(message.offset);
       await payload.commitOffsetsIfNecessary();
       await payload.heartbeat();
+    };
+    for (let next = 0; next < batch.messages.length && !stopped();) {
+      // A run of records that decode and have handlers is applied in one transaction (fewer round trips
+      // and commits under load); if that fails, its records go one by one below, with retries.
+      const run = this.decodedRun(batch.topic, batch.messages, next);
+      let failure: RunFailure | undefined;
+      if (run.length > 1) {
+        failure = await this.applyRun(run, batch.topic, batch.partition);
+        if (!failure) {
+          for (const { message } of run) payload.resolveOffset(message.offset);
+          await done(run[run.length - 1].message);
+          next += run.length;
+          continue;
+        }
+      }
+      const count = failure ? failure.index + 1 : 1;
+      for (let i = 0; i < count; i += 1) {
+        const message = batch.messages[next];
+        const firstError = failure && i === failure.index ? failure.error : undefined;
+        const heartbeat = () => payload.heartbeat();
+        if (!(await this.process(batch.topic, batch.partition, message, heartbeat, stopped, firstError))) {
+          return; // the partition was revoked or the consumer stops: the next owner takes it
+        }
+        await done(message);
+        next += 1;
+      }
+    }
+  }
+
+  /**
+   * The records from `start` on that decode and have a handler here, up to {@link MAX_RUN}: what
+   * {@link applyRun} can apply together. Empty or one long when the next record needs the one-by-one path.
+   */
+  private decodedRun(topic: string, messages: readonly KafkaMessage[], start: number): DecodedRecord[] {
+    const run: DecodedRecord[] = [];
+    for (let i = start; i < messages.length && run.length < MAX_RUN; i += 1) {
+      const message = messages[i];
+      const rawType = recordHeader(message, 'ce_type');
+      if (!rawType || isReplayForAnotherGroup(message, this.options.groupId)) break;
+      const handler = this.getHandlerByPattern(readAsType(rawType));
+      if (!handler) break;
+      try {
+        run.push({ message, event: fromKafkaRecord(topic, message), handler });
+      } catch {
+        break; // a poison record: dead-lettered on the one-by-one path
+      }
+    }
+    return run;
+  }
+
+  /**
+   * Applies a run of records in one transaction: one inbox statement for all of them, then each new
+   * event's handler in partition order. Resolves undefined once committed, or, when a handler failed
+   * (everything rolled back), which record failed and why.
+   */
+  private async applyRun(
+    run: DecodedRecord[],
+    topic: string,
+    partition: number,
+  ): Promise<RunFailure | undefined> {
+    let index = 0;
+    try {
+      const counts = await this.options.dataSource.transaction(async (manager) => {
+        const events = run.map((record) => record.event);
+        const fresh = this.options.unsafeSkipInbox
+          ? undefined
+          : await recordAllInInbox(manager, this.options.groupId, events);
+        let applied = 0;
+        for (index = 0; index < run.length; index += 1) {
+          const { event, handler, message } = run[index];
+          if (fresh && !fresh.delete(event.id)) continue; // applied before, or earlier in this run
+          const context: SagaEventContext = { manager, topic, partition, offset: message.offset, attempt: 1 };
+          await lastValueFrom(this.transformToObservable(await handler(event, context)), {
+            defaultValue: undefined,
+          });
+          applied += 1;
+        }
+        return { applied, duplicates: run.length - applied };
+      });
+      this.stats.applied += counts.applied;
+      this.stats.duplicates += counts.duplicates;
+      return undefined;
+    } catch (thrown) {
+      // Failed before any handler ran (the inbox statement, the connection): the first record's fault as
+      // far as retries go, and isInfrastructureError lets an unavailable database retry without limit.
+      return { index: Math.min(index, run.length - 1), error: asError(thrown) };
     }
   }
 
@@ -158,6 +255,7 @@ export class SagaKafkaServer extends Server implements CustomTransportStrategy {
     message: KafkaMessage,
     heartbeat: () => Promise<void>,
     stopped: () => boolean,
+    firstError?: Error,
   ): Promise<boolean> {
     // As the decoder reads it (a repeated header's first value), or a record of a type this service does
     // not handle, sent with ce_type twice, would be decoded, find no handler, and be retried to the DLQ.
@@ -178,6 +276,8 @@ export class SagaKafkaServer extends Server implements CustomTransportStrategy {
     const handler = this.getHandlerByPattern(event.type)!;
     for (let attempt = 1, failures = 0; ; attempt += 1) {
       try {
+        // The first try may have been made already, as part of a run (see applyRun).
+        if (attempt === 1 && firstError) throw firstError;
         await this.apply(handler, event, { topic, partition, offset: message.offset, attempt });
         return true;
       } catch (thrown) {
@@ -208,7 +308,7 @@ export class SagaKafkaServer extends Server implements CustomTransportStrategy {
 
   /** The inbox entry and the handler, in one transaction: all of its writes commit together, or none. */
   private async apply(
-    handler: NonNullable<ReturnType<Server['getHandlerByPattern']>>,
+    handler: Handler,
     event: EventEnvelope,
     where: Omit<SagaEventContext, 'manager'>,
   ): Promise<void> {
