@@ -215,8 +215,9 @@ export class OutboxRelay {
   }
 
   /**
-   * The leader's loop, pipelined: while batch N is being sent, batch N+1 is already read (skipping the
-   * rows in flight), and batch N-1 is marked on a separate connection. Sends stay strictly one after
+   * The leader's loop, pipelined: while a full batch N is being sent, batch N+1 is already read (skipping
+   * the rows in flight), and batch N-1 is marked on a separate connection. After a short batch it reads
+   * again only when a NOTIFY came. Sends stay strictly one after
    * the other, in id order, so per-key order holds: one key's rows become visible in id order (their
    * writers serialise on the aggregate), and a row is never read while an earlier one of its key is
    * still unsent. Reading stays on the lock connection: only the leader can read and send.
@@ -235,6 +236,11 @@ export class OutboxRelay {
           nextCleanup = Date.now() + this.cleanupIntervalMs;
         }
         if (rows.length === 0) {
+          if (this.notified) {
+            // A commit came while the last batch went out: read now, skipping the rows being marked.
+            next = this.prefetch(markingIds);
+            continue;
+          }
           await marking;
           markingIds = [];
           this.waitingForWork = true;
@@ -244,7 +250,9 @@ export class OutboxRelay {
           continue;
         }
         const ids = rows.map((row) => row.id);
-        next = this.prefetch([...markingIds, ...ids]);
+        // Read ahead only after a full batch (a backlog). A short batch emptied the outbox: a read ahead
+        // would come back empty, a round trip for nothing, and the next commit's NOTIFY says when to read.
+        next = rows.length >= this.batchSize ? this.prefetch([...markingIds, ...ids]) : Promise.resolve([]);
         await this.send(rows);
         await this.options.afterSend?.(ids);
         await marking; // a failed mark throws here: the lead is dropped and taken again afresh
