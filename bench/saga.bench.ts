@@ -10,14 +10,15 @@
  * 2. the relay draining an outbox backlog against a raw kafkajs `sendBatch` of the same rows;
  * 3. writes bench/results/saga-<time>.{json,md,svg} and bench/results/latest.{md,svg}.
  *
- *   npm run bench [-- --quick] [--variants raw,platform,unsafe] [--out <folder>]
+ *   npm run bench [-- --quick] [--variants raw,platform,unsafe] [--out <folder>] [--profile <folder>]
+ * `--profile` runs every service with `node --cpu-prof` into that folder (see `npm run bench:profile`).
  * `--quick` is a smoke run (seconds-long trials, two of them; bench/results/latest.* is left alone).
  * Env: BENCH_TRIAL_S (10), BENCH_LATENCY_S (30), BENCH_START_RATE (50), BENCH_MAX_RATE (2000),
- * BENCH_MAX_TRIALS (9), BENCH_RELAY_ROWS (50000), BENCH_RELAY_ROUNDS (3: medians).
+ * BENCH_MAX_TRIALS (9), BENCH_RELAY_ROWS (100000, as bench:relay: a drain must be long beside the relay's start), BENCH_RELAY_ROUNDS (3: medians).
  */
 import { cpus, totalmem } from 'node:os';
 import { mkdirSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { createTestDataSource, createTestDatabase } from '@saga/testing';
 import { buildServices } from '../infra/scripts/build-services';
 import { InfraSession } from '../infra/scripts/infra';
@@ -45,6 +46,7 @@ function benchOptions(args: string[]) {
   return {
     quick,
     out: value('--out') ?? join(__dirname, 'results'),
+    profile: value('--profile'),
     variants: variants as ('raw' | 'platform' | 'unsafe')[],
     trialS: number('BENCH_TRIAL_S', 10, 3),
     latencyS: number('BENCH_LATENCY_S', 30, 3),
@@ -52,7 +54,7 @@ function benchOptions(args: string[]) {
     startRate: number('BENCH_START_RATE', 50, 20),
     maxRate: number('BENCH_MAX_RATE', 2000, 40),
     maxTrials: number('BENCH_MAX_TRIALS', 9, 2),
-    relayRows: number('BENCH_RELAY_ROWS', 50_000, 2_000),
+    relayRows: number('BENCH_RELAY_ROWS', 100_000, 2_000),
     relayRounds: number('BENCH_RELAY_ROUNDS', 3, 1),
   };
 }
@@ -132,6 +134,7 @@ async function main(args: string[]): Promise<void> {
       seedFile: writeBenchSeed(folder),
       logDir: folder,
       brokerPid: () => runningBrokerPid(settings),
+      nodeArgs: options.profile ? ['--cpu-prof', `--cpu-prof-dir=${resolve(options.profile)}`] : undefined,
     };
     // Every variant runs at once (idle but for its own trials), and their trials take turns: each rate is
     // tried on each variant under the same conditions, minutes apart at most.
