@@ -57,7 +57,7 @@ export function summariseProfile(profile: Profile) {
   }
   const top = (map: Map<string, number>, n: number) =>
     [...map]
-      .sort((a, b) => b[1] - a[1])
+      .sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0])) // ties by name: the same order every run
       .slice(0, n)
       .map(([name, time]) => ({ name, share: Math.round((time / total) * 1000) / 10 }));
   return {

@@ -2,9 +2,8 @@
  * Raw floor, notification participant: records the terminal e-mail of each order and sends it over SMTP
  * after commit (apps/notification's record + dispatcher), pg + kafkajs + nodemailer only.
  */
-import { Client } from 'pg';
 import { createTransport } from 'nodemailer';
-import { consume, env, pool, ready, type RawEvent } from './raw-kit';
+import { consume, env, onNotify, pool, ready, type RawEvent } from './raw-kit';
 import type { PoolClient } from 'pg';
 
 const mailer = createTransport({
@@ -40,53 +39,35 @@ function recordMail(kind: 'ORDER_CONFIRMED' | 'ORDER_CANCELLED') {
 }
 
 /** Claims one PENDING mail at a time (a lease in the row), sends it, marks it SENT. */
-async function startDispatcher(): Promise<void> {
-  const listener = new Client({ connectionString: env('DATABASE_URL') });
-  await listener.connect();
-  let running = false;
-  let again = false;
-  const dispatch = async () => {
-    if (running) return void (again = true);
-    running = true;
-    try {
-      do {
-        again = false;
-        for (;;) {
-          const { rows } = await pool.query<{
-            id: string;
-            recipient: string;
-            subject: string;
-            body: string;
-            message_id: string;
-          }>(
-            `UPDATE notifications SET claimed_until = clock_timestamp() + interval '60 seconds'
-              WHERE id = (SELECT id FROM notifications WHERE status = 'PENDING' AND (claimed_until IS NULL OR claimed_until < clock_timestamp())
-                           ORDER BY created_at, id LIMIT 1 FOR UPDATE SKIP LOCKED)
-              RETURNING id, recipient, subject, body, message_id`,
-          );
-          if (rows.length === 0) break;
-          const mail = rows[0];
-          await mailer.sendMail({
-            from: 'shop@example.test',
-            to: mail.recipient,
-            subject: mail.subject,
-            text: mail.body,
-            messageId: mail.message_id,
-          });
-          await pool.query(
-            `UPDATE notifications SET status = 'SENT', sent_at = clock_timestamp(), attempts = attempts + 1, claimed_until = NULL WHERE id = $1`,
-            [mail.id],
-          );
-        }
-      } while (again);
-    } finally {
-      running = false;
-    }
-  };
-  listener.on('notification', () => void dispatch().catch((error: Error) => console.error(error.message)));
-  await listener.query('LISTEN saga_mail');
-  setInterval(() => void dispatch().catch((error: Error) => console.error(error.message)), 1000);
-  await dispatch();
+function startDispatcher(): Promise<void> {
+  return onNotify('saga_mail', async () => {
+    const { rows } = await pool.query<{
+      id: string;
+      recipient: string;
+      subject: string;
+      body: string;
+      message_id: string;
+    }>(
+      `UPDATE notifications SET claimed_until = clock_timestamp() + interval '60 seconds'
+        WHERE id = (SELECT id FROM notifications WHERE status = 'PENDING' AND (claimed_until IS NULL OR claimed_until < clock_timestamp())
+                     ORDER BY created_at, id LIMIT 1 FOR UPDATE SKIP LOCKED)
+        RETURNING id, recipient, subject, body, message_id`,
+    );
+    const mail = rows[0];
+    if (!mail) return false;
+    await mailer.sendMail({
+      from: 'shop@example.test',
+      to: mail.recipient,
+      subject: mail.subject,
+      text: mail.body,
+      messageId: mail.message_id,
+    });
+    await pool.query(
+      `UPDATE notifications SET status = 'SENT', sent_at = clock_timestamp(), attempts = attempts + 1, claimed_until = NULL WHERE id = $1`,
+      [mail.id],
+    );
+    return true;
+  });
 }
 
 async function main(): Promise<void> {

@@ -118,57 +118,65 @@ export function producer(): Producer {
 }
 
 /**
+ * Runs `step` over and over while it reports work done, whenever `channel` is notified (and every second,
+ * a safety net for a lost wake-up, off the hot path); never twice at once — a NOTIFY during a run makes it
+ * go round again.
+ */
+export async function onNotify(channel: string, step: () => Promise<boolean>): Promise<void> {
+  const listener = new Client({ connectionString: env('DATABASE_URL') });
+  await listener.connect();
+  let running = false;
+  let again = false;
+  const run = async () => {
+    if (running) return void (again = true);
+    running = true;
+    try {
+      do {
+        again = false;
+        while (await step());
+      } while (again);
+    } finally {
+      running = false;
+    }
+  };
+  const runLogged = () => void run().catch((error: Error) => console.error(error.message));
+  listener.on('notification', runLogged);
+  await listener.query(`LISTEN ${channel}`);
+  setInterval(runLogged, 1000);
+  await run();
+}
+
+/**
  * The relay: woken by the commit's NOTIFY, it sends the outbox in id order, 500 rows a batch, and
  * deletes what was sent. One process, so no leader election.
  */
 export async function startRelay(): Promise<void> {
   const send = producer();
   await send.connect();
-  const listener = new Client({ connectionString: env('DATABASE_URL') });
-  await listener.connect();
-  let running = false;
-  let again = false;
-  const drain = async () => {
-    if (running) return void (again = true);
-    running = true;
-    try {
-      do {
-        again = false;
-        for (;;) {
-          const { rows } = await pool.query<{
-            id: string;
-            topic: string;
-            record_key: string;
-            headers: Record<string, string>;
-            payload: string;
-          }>('SELECT id, topic, record_key, headers, payload FROM outbox ORDER BY id LIMIT 500');
-          if (rows.length === 0) break;
-          const byTopic = new Map<
-            string,
-            { key: string; value: string; headers: Record<string, string> }[]
-          >();
-          for (const row of rows) {
-            const topic = `${prefix}${row.topic}`;
-            const list = byTopic.get(topic) ?? [];
-            list.push({ key: row.record_key, value: row.payload, headers: row.headers });
-            byTopic.set(topic, list);
-          }
-          await send.sendBatch({
-            acks: -1,
-            topicMessages: [...byTopic].map(([topic, messages]) => ({ topic, messages })),
-          });
-          await pool.query('DELETE FROM outbox WHERE id = ANY($1::bigint[])', [rows.map((row) => row.id)]);
-        }
-      } while (again);
-    } finally {
-      running = false;
+  await onNotify('saga_outbox', async () => {
+    const { rows } = await pool.query<{
+      id: string;
+      topic: string;
+      record_key: string;
+      headers: Record<string, string>;
+      payload: string;
+    }>('SELECT id, topic, record_key, headers, payload FROM outbox ORDER BY id LIMIT 500');
+    if (rows.length === 0) return false;
+    const byTopic = new Map<string, { key: string; value: string; headers: Record<string, string> }[]>();
+    for (const row of rows) {
+      const topic = `${prefix}${row.topic}`;
+      byTopic.set(topic, [
+        ...(byTopic.get(topic) ?? []),
+        { key: row.record_key, value: row.payload, headers: row.headers },
+      ]);
     }
-  };
-  listener.on('notification', () => void drain().catch((error: Error) => console.error(error.message)));
-  await listener.query('LISTEN saga_outbox');
-  // A backlog from before the start, and a safety net for a lost wake-up (not on the hot path).
-  setInterval(() => void drain().catch((error: Error) => console.error(error.message)), 1000);
-  await drain();
+    await send.sendBatch({
+      acks: -1,
+      topicMessages: [...byTopic].map(([topic, messages]) => ({ topic, messages })),
+    });
+    await pool.query('DELETE FROM outbox WHERE id = ANY($1::bigint[])', [rows.map((row) => row.id)]);
+    return true;
+  });
 }
 
 /** A consumed event and where it came from. */
