@@ -238,8 +238,8 @@ export class SagaKafkaServer extends Server implements CustomTransportStrategy {
       this.stats.duplicates += counts.duplicates;
       return undefined;
     } catch (thrown) {
-      // Failed before any handler ran (the inbox statement, the connection): the first record's fault as
-      // far as retries go, and isInfrastructureError lets an unavailable database retry without limit.
+      // `index` is the record whose handler threw; when the inbox statement or the commit failed, it is the
+      // first or the last one. Either way an unavailable database is retried without limit (one by one).
       return { index: Math.min(index, run.length - 1), error: asError(thrown) };
     }
   }
