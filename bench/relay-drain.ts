@@ -9,6 +9,7 @@ import type { DataSource } from 'typeorm';
 import { OrderPlacedV1, createEvent } from '@saga/contracts';
 import { addToOutbox, outboxBacklog, OutboxRelay } from '@saga/outbox';
 import { createTestTopic, testBrokers, waitFor } from '@saga/testing';
+import { median } from './saga/latency-summary';
 
 export const kafka = new Kafka({ clientId: 'bench', brokers: testBrokers(), logLevel: logLevel.ERROR });
 export const quiet = {
@@ -128,7 +129,6 @@ export async function compareDrains(
       rawRounds.push(await raw());
     }
   }
-  const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
   return {
     rawPerSecond: median(rawRounds),
     relayPerSecond: median(relayRounds),

@@ -20,6 +20,7 @@ import { OrderPlacedV1, createEvent } from '@saga/contracts';
 import { addToOutbox, OutboxRelay } from '@saga/outbox';
 import { InfraSession } from '../infra/scripts/infra';
 import { fillOutbox, kafka, quiet, rawDrain, relayDrain } from './relay-drain';
+import { median, percentile } from './saga/latency-summary';
 import { createTestDataSource, createTestDatabase, createTestTopic, waitFor } from '@saga/testing';
 
 const ROWS = Number(process.env.BENCH_ROWS ?? 100_000);
@@ -27,10 +28,6 @@ const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
 const BATCH = Number(process.env.BENCH_BATCH ?? 500);
 const RATE = Number(process.env.BENCH_RATE ?? 50);
 const EVENTS = Number(process.env.BENCH_EVENTS ?? 1000);
-
-function percentile(sorted: number[], p: number): number {
-  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)];
-}
 
 /** Commit-to-consume latency at a fixed low rate, with a relay running. */
 async function latency(dataSource: DataSource, url: string, topic: string) {
@@ -98,8 +95,6 @@ async function latency(dataSource: DataSource, url: string, topic: string) {
     maxMs: round(sorted[sorted.length - 1]),
   };
 }
-
-const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
 
 async function main(): Promise<void> {
   const session = new InfraSession();

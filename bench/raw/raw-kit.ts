@@ -165,10 +165,9 @@ export async function startRelay(): Promise<void> {
     const byTopic = new Map<string, { key: string; value: string; headers: Record<string, string> }[]>();
     for (const row of rows) {
       const topic = `${prefix}${row.topic}`;
-      byTopic.set(topic, [
-        ...(byTopic.get(topic) ?? []),
-        { key: row.record_key, value: row.payload, headers: row.headers },
-      ]);
+      const messages = byTopic.get(topic) ?? [];
+      messages.push({ key: row.record_key, value: row.payload, headers: row.headers });
+      byTopic.set(topic, messages);
     }
     await send.sendBatch({
       acks: -1,

@@ -13,6 +13,11 @@ export function percentile(sorted: readonly number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))];
 }
 
+/** The middle value (the upper one of an even count). */
+export function median(values: readonly number[]): number {
+  return [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
+}
+
 const round = (ms: number) => Math.round(ms * 10) / 10;
 
 /** p50, p95, p99 and max of `values` (in any order); NaN for each when there are none. */

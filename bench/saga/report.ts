@@ -1,3 +1,4 @@
+import { SERVICE_NAMES } from '@saga/contracts';
 import type { TrialResult } from './trial';
 
 /** One variant's figures: its highest sustainable rate, and the latency run at half of it. */
@@ -37,14 +38,13 @@ export interface Ratios {
   readonly maxServiceRssMiB: number;
 }
 
-const SERVICES = ['order', 'payment', 'inventory', 'notification'];
 const round2 = (x: number) => Math.round(x * 100) / 100;
 
 /** The ratios of a run: platform against the raw floor and the unsafe build, relay against sendBatch. */
 export function ratiosOf(variants: readonly VariantResult[], relay: BenchReport['relay']): Ratios {
   const by = (name: string) => variants.find((v) => v.name === name);
   const platform = by('platform');
-  const rss = SERVICES.map((s) => platform?.atMax?.usage[s]?.maxRssMiB ?? Number.NaN);
+  const rss = SERVICE_NAMES.map((s) => platform?.atMax?.usage[s]?.maxRssMiB ?? Number.NaN);
   return {
     throughputVsRaw: round2((platform?.maxRate ?? 0) / (by('raw')?.maxRate ?? Number.NaN)),
     throughputVsUnsafe: round2((platform?.maxRate ?? 0) / (by('unsafe')?.maxRate ?? Number.NaN)),
@@ -81,8 +81,8 @@ export function markdownReport(report: BenchReport): string {
   for (const v of report.variants) {
     const l = v.atHalf?.latency;
     const u = v.atMax?.usage ?? {};
-    const cpu = [...SERVICES, 'kafka', 'postgres'].map((s) => u[s]?.cpuPercent ?? '–').join(' / ');
-    const rss = SERVICES.map((s) => u[s]?.maxRssMiB ?? '–').join(' / ');
+    const cpu = [...SERVICE_NAMES, 'kafka', 'postgres'].map((s) => u[s]?.cpuPercent ?? '–').join(' / ');
+    const rss = SERVICE_NAMES.map((s) => u[s]?.maxRssMiB ?? '–').join(' / ');
     lines.push(
       `| ${v.name} | ${v.maxRate} | ${l ? `${l.p50Ms} / ${l.p95Ms} / ${l.p99Ms} / ${l.maxMs}` : '–'} | ${cpu} | ${rss} |`,
     );

@@ -2,8 +2,8 @@ import type { EntityManager } from 'typeorm';
 
 /**
  * Records that `consumer` applies each of `events`, **in the handler's transaction**, in one statement;
- * returns the ids recorded now (an id applied before, or twice in `events`, is recorded once). The batched
- * form of {@link recordInInbox}, with the same race semantics per event.
+ * returns the ids recorded now (an id applied before, or twice in `events`, is recorded once). Two
+ * deliveries racing on two instances serialise on the primary key, per event (see `recordInInbox`).
  */
 export async function recordAllInInbox(
   manager: EntityManager,

@@ -1,4 +1,5 @@
 import type { EntityManager } from 'typeorm';
+import { recordAllInInbox } from './record-all-in-inbox';
 
 /**
  * Records that `consumer` applies event `eventId`, **in the handler's transaction**. Returns false when
@@ -11,10 +12,5 @@ export async function recordInInbox(
   consumer: string,
   event: { readonly id: string; readonly type: string },
 ): Promise<boolean> {
-  const rows: unknown[] = await manager.query(
-    `INSERT INTO inbox (consumer, event_id, event_type) VALUES ($1, $2, $3)
-     ON CONFLICT (consumer, event_id) DO NOTHING RETURNING 1 AS applied`,
-    [consumer, event.id, event.type],
-  );
-  return rows.length === 1;
+  return (await recordAllInInbox(manager, consumer, [event])).size === 1;
 }

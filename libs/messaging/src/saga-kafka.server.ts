@@ -11,7 +11,7 @@ import {
   recordHeader,
   type EventEnvelope,
 } from '@saga/contracts';
-import { deleteExpiredInbox, recordAllInInbox, recordInInbox } from '@saga/inbox';
+import { deleteExpiredInbox, recordAllInInbox } from '@saga/inbox';
 import { deadLetterRecord, isReplayForAnotherGroup, type DeadLetterReason } from './dead-letter';
 import { asError, isInfrastructureError } from './infrastructure-error';
 import { DEFAULT_RETRY_POLICY, retryDelay, type RetryPolicy } from './retry-policy';
@@ -23,7 +23,7 @@ const MAX_RUN = 20;
 
 type Handler = NonNullable<ReturnType<Server['getHandlerByPattern']>>;
 
-/** A record ready for a handler: what {@link SagaKafkaServer.applyRun} takes. */
+/** A record decoded, with the handler of its type. */
 interface DecodedRecord {
   readonly message: KafkaMessage;
   readonly event: EventEnvelope;
@@ -150,43 +150,35 @@ export class SagaKafkaServer extends Server implements CustomTransportStrategy {
 
   private async eachBatch(payload: EachBatchPayload) {
     const { batch } = payload;
+    const { topic, partition } = batch;
     const stopped = () => !payload.isRunning() || payload.isStale();
-    const done = async (message: KafkaMessage) => {
-      payload.resolveOffset(message.offset);
-      await payload.commitOffsetsIfNecessary();
-      await payload.heartbeat();
-    };
+    const heartbeat = () => payload.heartbeat();
     for (let next = 0; next < batch.messages.length && !stopped();) {
       // A run of records that decode and have handlers is applied in one transaction (fewer round trips
-      // and commits under load); if that fails, its records go one by one below, with retries.
-      const run = this.decodedRun(batch.topic, batch.messages, next);
-      let failure: RunFailure | undefined;
-      if (run.length > 1) {
-        failure = await this.applyRun(run, batch.topic, batch.partition);
-        if (!failure) {
-          for (const { message } of run) payload.resolveOffset(message.offset);
-          await done(run[run.length - 1].message);
-          next += run.length;
-          continue;
-        }
-      }
-      const count = failure ? failure.index + 1 : 1;
-      for (let i = 0; i < count; i += 1) {
-        const message = batch.messages[next];
-        const firstError = failure && i === failure.index ? failure.error : undefined;
-        const heartbeat = () => payload.heartbeat();
-        if (!(await this.process(batch.topic, batch.partition, message, heartbeat, stopped, firstError))) {
+      // and commits under load). A lone record, or a failed run's records up to the failing one (whose
+      // try in the run counts as its first), go one by one, with retries; the rest form the next run.
+      const run = this.decodedRun(topic, batch.messages, next);
+      const failure =
+        run.length > 1 ? await this.applyTogether(run, { topic, partition, attempt: 1 }) : undefined;
+      const oneByOne = run.length > 1 ? (failure ? failure.index + 1 : 0) : 1;
+      if (oneByOne === 0) for (const { message } of run) payload.resolveOffset(message.offset);
+      for (let i = 0; i < oneByOne; i += 1) {
+        const prior = { decoded: run[i], error: i === failure?.index ? failure.error : undefined };
+        if (!(await this.process(topic, partition, batch.messages[next + i], heartbeat, stopped, prior))) {
           return; // the partition was revoked or the consumer stops: the next owner takes it
         }
-        await done(message);
-        next += 1;
+        payload.resolveOffset(batch.messages[next + i].offset);
       }
+      next += oneByOne || run.length;
+      await payload.commitOffsetsIfNecessary();
+      await payload.heartbeat();
     }
   }
 
   /**
    * The records from `start` on that decode and have a handler here, up to {@link MAX_RUN}: what
-   * {@link applyRun} can apply together. Empty or one long when the next record needs the one-by-one path.
+   * {@link applyTogether} can apply together. Empty when the next record needs the one-by-one path to be
+   * skipped or dead-lettered.
    */
   private decodedRun(topic: string, messages: readonly KafkaMessage[], start: number): DecodedRecord[] {
     const run: DecodedRecord[] = [];
@@ -206,48 +198,10 @@ export class SagaKafkaServer extends Server implements CustomTransportStrategy {
   }
 
   /**
-   * Applies a run of records in one transaction: one inbox statement for all of them, then each new
-   * event's handler in partition order. Resolves undefined once committed, or, when a handler failed
-   * (everything rolled back), which record failed and why.
-   */
-  private async applyRun(
-    run: DecodedRecord[],
-    topic: string,
-    partition: number,
-  ): Promise<RunFailure | undefined> {
-    let index = 0;
-    try {
-      const counts = await this.options.dataSource.transaction(async (manager) => {
-        const events = run.map((record) => record.event);
-        const fresh = this.options.unsafeSkipInbox
-          ? undefined
-          : await recordAllInInbox(manager, this.options.groupId, events);
-        let applied = 0;
-        for (index = 0; index < run.length; index += 1) {
-          const { event, handler, message } = run[index];
-          if (fresh && !fresh.delete(event.id)) continue; // applied before, or earlier in this run
-          const context: SagaEventContext = { manager, topic, partition, offset: message.offset, attempt: 1 };
-          await lastValueFrom(this.transformToObservable(await handler(event, context)), {
-            defaultValue: undefined,
-          });
-          applied += 1;
-        }
-        return { applied, duplicates: run.length - applied };
-      });
-      this.stats.applied += counts.applied;
-      this.stats.duplicates += counts.duplicates;
-      return undefined;
-    } catch (thrown) {
-      // `index` is the record whose handler threw; when the inbox statement or the commit failed, it is the
-      // first or the last one. Either way an unavailable database is retried without limit (one by one).
-      return { index: Math.min(index, run.length - 1), error: asError(thrown) };
-    }
-  }
-
-  /**
    * Applies one record, retrying failures; dead-letters it when it cannot be applied. Resolves true when
    * the record is done with (applied, duplicate, skipped or dead-lettered), false when it must be left
-   * for whoever consumes the partition next.
+   * for whoever consumes the partition next. `prior` is what a run already did with it: decoded it, and
+   * (`error`) made its first try.
    */
   private async process(
     topic: string,
@@ -255,74 +209,106 @@ export class SagaKafkaServer extends Server implements CustomTransportStrategy {
     message: KafkaMessage,
     heartbeat: () => Promise<void>,
     stopped: () => boolean,
-    firstError?: Error,
+    prior: { decoded?: DecodedRecord; error?: Error } = {},
   ): Promise<boolean> {
+    const record = prior.decoded ?? (await this.decodeOrSetAside(topic, partition, message));
+    if (!record) return true;
+    const { event } = record;
+    for (let attempt = 1, failures = 0; ; attempt += 1) {
+      const error =
+        attempt === 1 && prior.error
+          ? prior.error
+          : (await this.applyTogether([record], { topic, partition, attempt }))?.error;
+      if (!error) return true;
+      // An unavailable database is not this record's fault: retry as long as it lasts.
+      const infrastructure = isInfrastructureError(error);
+      if (!infrastructure) failures += 1;
+      const reason: DeadLetterReason | undefined =
+        error instanceof NonRetriableError
+          ? 'non-retriable'
+          : failures >= this.retry.maxAttempts
+            ? 'retries-exhausted'
+            : undefined;
+      if (reason) {
+        await this.deadLetter(message, { topic, partition, attempts: attempt, reason, error });
+        return true;
+      }
+      this.stats.retries += 1;
+      this.logger.warn(`${event.type} ${event.id} failed (try ${attempt}): ${error.message}; retrying`);
+      await new Promise((resolve) =>
+        setTimeout(resolve, retryDelay(this.retry, infrastructure ? attempt : failures)),
+      );
+      if (stopped()) return false;
+      await heartbeat();
+    }
+  }
+
+  /**
+   * The record decoded with its handler, or undefined when it is set aside: skipped (a valid type that
+   * others on this topic handle, or another group's replay) or dead-lettered (poison).
+   */
+  private async decodeOrSetAside(
+    topic: string,
+    partition: number,
+    message: KafkaMessage,
+  ): Promise<DecodedRecord | undefined> {
     // As the decoder reads it (a repeated header's first value), or a record of a type this service does
     // not handle, sent with ce_type twice, would be decoded, find no handler, and be retried to the DLQ.
     const rawType = recordHeader(message, 'ce_type');
     const notOurs = rawType && eventDefinition(rawType) && !this.getHandlerByPattern(readAsType(rawType));
     if (notOurs || isReplayForAnotherGroup(message, this.options.groupId)) {
-      this.stats.skipped += 1; // a valid type for others on this topic, or another group's replay
-      return true;
+      this.stats.skipped += 1;
+      return undefined;
     }
-    let event: EventEnvelope;
     try {
-      event = fromKafkaRecord(topic, message);
+      const event = fromKafkaRecord(topic, message);
+      return { message, event, handler: this.getHandlerByPattern(event.type)! };
     } catch (error) {
       const reason = error instanceof PoisonRecordError ? error.reason : 'undecodable';
       await this.deadLetter(message, { topic, partition, attempts: 0, reason, error });
-      return true;
-    }
-    const handler = this.getHandlerByPattern(event.type)!;
-    for (let attempt = 1, failures = 0; ; attempt += 1) {
-      try {
-        // The first try may have been made already, as part of a run (see applyRun).
-        if (attempt === 1 && firstError) throw firstError;
-        await this.apply(handler, event, { topic, partition, offset: message.offset, attempt });
-        return true;
-      } catch (thrown) {
-        const error = asError(thrown);
-        // An unavailable database is not this record's fault: retry as long as it lasts.
-        const infrastructure = isInfrastructureError(error);
-        if (!infrastructure) failures += 1;
-        const reason: DeadLetterReason | undefined =
-          error instanceof NonRetriableError
-            ? 'non-retriable'
-            : failures >= this.retry.maxAttempts
-              ? 'retries-exhausted'
-              : undefined;
-        if (reason) {
-          await this.deadLetter(message, { topic, partition, attempts: attempt, reason, error });
-          return true;
-        }
-        this.stats.retries += 1;
-        this.logger.warn(`${event.type} ${event.id} failed (try ${attempt}): ${error.message}; retrying`);
-        await new Promise((resolve) =>
-          setTimeout(resolve, retryDelay(this.retry, infrastructure ? attempt : failures)),
-        );
-        if (stopped()) return false;
-        await heartbeat();
-      }
+      return undefined;
     }
   }
 
-  /** The inbox entry and the handler, in one transaction: all of its writes commit together, or none. */
-  private async apply(
-    handler: Handler,
-    event: EventEnvelope,
-    where: Omit<SagaEventContext, 'manager'>,
-  ): Promise<void> {
-    const applied = await this.options.dataSource.transaction(async (manager) => {
-      const first =
-        this.options.unsafeSkipInbox || (await recordInInbox(manager, this.options.groupId, event));
-      if (!first) return false;
-      const context: SagaEventContext = { manager, ...where };
-      await lastValueFrom(this.transformToObservable(await handler(event, context)), {
-        defaultValue: undefined,
+  /**
+   * Applies records in one transaction: one inbox statement for all of them (a duplicate stops there),
+   * then each new event's handler in partition order, writing through the context's manager — everything
+   * commits together, or nothing. Resolves undefined once committed; else which record failed, and why.
+   */
+  private async applyTogether(
+    records: readonly DecodedRecord[],
+    where: Pick<SagaEventContext, 'topic' | 'partition' | 'attempt'>,
+  ): Promise<RunFailure | undefined> {
+    let index = 0;
+    try {
+      const applied = await this.options.dataSource.transaction(async (manager) => {
+        const fresh = this.options.unsafeSkipInbox
+          ? undefined
+          : await recordAllInInbox(
+              manager,
+              this.options.groupId,
+              records.map((record) => record.event),
+            );
+        let count = 0;
+        for (index = 0; index < records.length; index += 1) {
+          const { event, handler, message } = records[index];
+          if (fresh && !fresh.delete(event.id)) continue; // applied before, or earlier in this run
+          const context: SagaEventContext = { manager, ...where, offset: message.offset };
+          await lastValueFrom(this.transformToObservable(await handler(event, context)), {
+            defaultValue: undefined,
+          });
+          count += 1;
+        }
+        return count;
       });
-      return true;
-    });
-    this.stats[applied ? 'applied' : 'duplicates'] += 1;
+      this.stats.applied += applied;
+      this.stats.duplicates += records.length - applied;
+      return undefined;
+    } catch (thrown) {
+      // `index` is the record whose handler threw; when the inbox statement or the commit failed, it is the
+      // first or the last one. Either way an unavailable database is retried without limit (one by one).
+      return { index: Math.min(index, records.length - 1), error: asError(thrown) };
+    }
   }
 
   private async deadLetter(

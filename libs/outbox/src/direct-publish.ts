@@ -1,6 +1,7 @@
 import type { Producer } from 'kafkajs';
 import type { DataSource, EntityManager, EntitySubscriberInterface, TransactionCommitEvent } from 'typeorm';
 import { toKafkaRecord, type EventEnvelope } from '@saga/contracts';
+import { topicMessages } from './topic-messages';
 
 /** Where a transaction's events wait for its commit, in TypeORM's per-query-runner `data`. */
 const PENDING = Symbol('saga.directPublish.pending');
@@ -8,7 +9,7 @@ const PENDING = Symbol('saga.directPublish.pending');
 type Pending = Record<typeof PENDING, EventEnvelope[] | undefined>;
 
 /** The data sources built for the unsafe baseline. */
-const unsafeDataSources = new WeakMap<DataSource, DirectPublisher>();
+const unsafeDataSources = new WeakSet<DataSource>();
 
 /**
  * **Unsafe; for the benchmark's baseline only** (`SAGA_UNSAFE_DIRECT_PUBLISH=true`, see
@@ -29,18 +30,11 @@ class DirectPublisher implements EntitySubscriberInterface {
     const events = data[PENDING];
     data[PENDING] = undefined;
     if (!events || events.length === 0) return;
-    const byTopic = new Map<string, ReturnType<typeof toKafkaRecord>[]>();
-    for (const record of events.map(toKafkaRecord)) {
-      const topic = `${this.topicPrefix}${record.topic}`;
-      byTopic.set(topic, [...(byTopic.get(topic) ?? []), record]);
-    }
-    await this.producer.sendBatch({
-      acks: -1,
-      topicMessages: [...byTopic].map(([topic, records]) => ({
-        topic,
-        messages: records.map(({ key, value, headers }) => ({ key, value, headers })),
-      })),
-    });
+    const records = events.map(toKafkaRecord).map(({ topic, key, value, headers }) => ({
+      topic,
+      message: { key, value, headers },
+    }));
+    await this.producer.sendBatch({ acks: -1, topicMessages: topicMessages(records, this.topicPrefix) });
   }
 
   afterTransactionRollback(event: TransactionCommitEvent): void {
@@ -54,9 +48,8 @@ export function enableUnsafeDirectPublish(
   producer: Producer,
   topicPrefix: string,
 ): void {
-  const publisher = new DirectPublisher(producer, topicPrefix);
-  unsafeDataSources.set(dataSource, publisher);
-  dataSource.subscribers.push(publisher);
+  unsafeDataSources.add(dataSource);
+  dataSource.subscribers.push(new DirectPublisher(producer, topicPrefix));
 }
 
 /**

@@ -1,8 +1,9 @@
 import { Client, Pool } from 'pg';
 import { idempotentProducer } from '@saga/common';
-import { type Kafka, type Message, type Producer } from 'kafkajs';
+import { type Kafka, type Producer } from 'kafkajs';
 import { deletePublished } from './delete-published';
 import { OUTBOX_CHANNEL } from './outbox-channel';
+import { topicMessages } from './topic-messages';
 
 /** Where the relay reports; Nest's Logger fits. */
 export interface RelayLogger {
@@ -216,9 +217,8 @@ export class OutboxRelay {
 
   /**
    * The leader's loop, pipelined: while a full batch N is being sent, batch N+1 is already read (skipping
-   * the rows in flight), and batch N-1 is marked on a separate connection. After a short batch it reads
-   * again only when a NOTIFY came. Sends stay strictly one after
-   * the other, in id order, so per-key order holds: one key's rows become visible in id order (their
+   * the rows in flight), and batch N-1 is marked on a separate connection; after a short batch it reads
+   * again only when a NOTIFY came. Sends stay strictly one after the other, in id order, so per-key order holds: one key's rows become visible in id order (their
    * writers serialise on the aggregate), and a row is never read while an earlier one of its key is
    * still unsent. Reading stays on the lock connection: only the leader can read and send.
    */
@@ -290,18 +290,13 @@ export class OutboxRelay {
   }
 
   private async send(rows: OutboxRow[]): Promise<void> {
-    const byTopic = new Map<string, Message[]>();
-    for (const row of rows) {
-      const messages = byTopic.get(row.topic) ?? [];
-      messages.push({ key: row.record_key, value: row.payload, headers: row.headers });
-      byTopic.set(row.topic, messages);
-    }
+    const records = rows.map((row) => ({
+      topic: row.topic,
+      message: { key: row.record_key, value: row.payload, headers: row.headers },
+    }));
     await this.producer!.sendBatch({
       acks: -1,
-      topicMessages: [...byTopic].map(([topic, messages]) => ({
-        topic: `${this.options.topicPrefix ?? ''}${topic}`,
-        messages,
-      })),
+      topicMessages: topicMessages(records, this.options.topicPrefix),
     });
   }
 
