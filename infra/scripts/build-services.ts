@@ -1,11 +1,11 @@
 import { spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { SERVICE_NAMES, type ServiceName } from '@saga/contracts';
+import { PLATFORM_SERVICE_NAMES, type PlatformServiceName } from '@saga/contracts';
 import { REPO_ROOT } from './local-paths';
 
 /** The built entry point of a service (`npm run build`). */
-export function serviceEntry(service: ServiceName): string {
+export function serviceEntry(service: PlatformServiceName): string {
   return join(REPO_ROOT, 'dist', 'apps', service, 'main.js');
 }
 
@@ -17,17 +17,17 @@ function newestSource(folder: string): number {
 }
 
 /**
- * Builds the four services (`npm run build`) when a bundle is missing or older than the sources, or when
+ * Builds every service (`npm run build`) when a bundle is missing or older than the sources, or when
  * forced: the commands that run them as processes (the demo, the chaos run) never run stale code.
  */
 export function buildServices(force: boolean, log: (line: string) => void): void {
-  const bundles = SERVICE_NAMES.map(serviceEntry);
+  const bundles = PLATFORM_SERVICE_NAMES.map(serviceEntry);
   const oldestBundle = Math.min(...bundles.map((file) => (existsSync(file) ? statSync(file).mtimeMs : 0)));
   const sources = Math.max(newestSource(join(REPO_ROOT, 'apps')), newestSource(join(REPO_ROOT, 'libs')));
   if (!force && oldestBundle > sources) {
     return;
   }
-  log('Building the four services (npm run build)…');
+  log('Building the services (npm run build)…');
   const result = spawnSync('npm', ['run', '-s', 'build'], { cwd: REPO_ROOT, stdio: 'inherit' });
   if (result.status !== 0) {
     throw new Error(`npm run build failed (exit ${result.status})`);

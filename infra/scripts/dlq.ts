@@ -5,13 +5,18 @@
  * Kafka: `KAFKA_BROKERS` (default 127.0.0.1:9092).
  */
 import { Kafka, logLevel } from 'kafkajs';
-import { SERVICE_NAMES, deadLetterTopic, type ServiceName } from '@saga/contracts';
+import {
+  PLATFORM_SERVICE_NAMES,
+  deadLetterTopic,
+  isPlatformService,
+  type PlatformServiceName,
+} from '@saga/contracts';
 import { readDeadLetters, replayDeadLetters, type DeadLetter } from '@saga/messaging';
 
 /** What the command line asks for. */
 export interface DlqCommand {
   readonly action: 'list' | 'replay';
-  readonly service: ServiceName;
+  readonly service: PlatformServiceName;
   readonly ids?: string[];
 }
 
@@ -21,9 +26,9 @@ const USAGE = 'usage: npm run dlq -- list <service> | replay <service> [--id <pa
 export function parseDlqArgs(args: readonly string[]): DlqCommand {
   const [action, service, ...rest] = args;
   if (action !== 'list' && action !== 'replay') throw new Error(USAGE);
-  if (!SERVICE_NAMES.includes(service as ServiceName)) {
+  if (!isPlatformService(service)) {
     throw new Error(
-      `unknown service ${JSON.stringify(service)}; one of ${SERVICE_NAMES.join(', ')}\n${USAGE}`,
+      `unknown service ${JSON.stringify(service)}; one of ${PLATFORM_SERVICE_NAMES.join(', ')}\n${USAGE}`,
     );
   }
   const ids: string[] = [];
@@ -34,7 +39,7 @@ export function parseDlqArgs(args: readonly string[]): DlqCommand {
       throw new Error(`unexpected ${JSON.stringify(rest[index])}\n${USAGE}`);
     }
   }
-  return { action, service: service as ServiceName, ...(ids.length ? { ids } : {}) };
+  return { action, service: service as PlatformServiceName, ...(ids.length ? { ids } : {}) };
 }
 
 /** One line per dead letter. */

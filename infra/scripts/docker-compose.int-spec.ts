@@ -2,6 +2,7 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { PLATFORM_SERVICE_NAMES } from '@saga/contracts';
 import { REPO_ROOT } from './local-paths';
 
 /**
@@ -41,24 +42,14 @@ describe('docker-compose.yml, validated by docker-compose config', () => {
     expect({ code: result.code, stderr: result.stderr }).toEqual({ code: 0, stderr: '' });
   });
 
-  it('defines the infrastructure, the four services, Mailpit and the Kafka UI', () => {
+  it('defines the infrastructure, every service of the registry, Mailpit and the Kafka UI', () => {
     // Act
     const result = dockerCompose(['-f', 'docker-compose.yml', 'config', '--services']);
 
     // Assert
     expect(result.code).toBe(0);
     expect(result.stdout.trim().split('\n').sort()).toEqual(
-      [
-        'inventory',
-        'kafka',
-        'kafka-topics',
-        'kafka-ui',
-        'mailpit',
-        'notification',
-        'order',
-        'payment',
-        'postgres',
-      ].sort(),
+      [...PLATFORM_SERVICE_NAMES, 'kafka', 'kafka-topics', 'kafka-ui', 'mailpit', 'postgres'].sort(),
     );
   });
 

@@ -1,7 +1,7 @@
 import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'yaml';
-import { SERVICE_NAMES, allTopics } from '@saga/contracts';
+import { PLATFORM_SERVICE_NAMES, allTopics } from '@saga/contracts';
 import { DEFAULT_PORTS, databaseName } from '@saga/platform/config';
 import { REPO_ROOT } from './local-paths';
 
@@ -112,16 +112,16 @@ describe('docker-compose.yml', () => {
     );
   });
 
-  it('creates the four service databases in the PostgreSQL init script', () => {
+  it("creates every service's database in the PostgreSQL init script", () => {
     // Act
     const sql = read('infra/postgres/init.sql');
     const created = [...sql.matchAll(/^CREATE DATABASE (\w+);$/gm)].map(([, name]) => name);
 
     // Assert
-    expect(created).toEqual(SERVICE_NAMES.map(databaseName));
+    expect(created).toEqual(PLATFORM_SERVICE_NAMES.map(databaseName));
   });
 
-  it.each(SERVICE_NAMES)(
+  it.each(PLATFORM_SERVICE_NAMES)(
     'builds %s from the Dockerfile and points it at its database, Kafka and port',
     (name) => {
       // Arrange
@@ -217,7 +217,7 @@ describe('Dockerfile', () => {
     // Assert
     expect(healthcheck).toContain('/health/ready');
     expect(Object.fromEntries(ports.split(', ').map((entry) => entry.split(': ')))).toEqual(
-      Object.fromEntries(SERVICE_NAMES.map((name) => [name, String(DEFAULT_PORTS[name])])),
+      Object.fromEntries(PLATFORM_SERVICE_NAMES.map((name) => [name, String(DEFAULT_PORTS[name])])),
     );
   });
 });

@@ -1,12 +1,12 @@
 /**
  * `npm run infra:up | infra:down | infra:status` — the local infrastructure without Docker:
- * one Apache Kafka broker (KRaft) started from Maven-fetched jars, and the four service databases on
+ * one Apache Kafka broker (KRaft) started from Maven-fetched jars, and a database per service on
  * the PostgreSQL server you already run. See docs/infrastructure.md.
  */
 import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { SERVICE_NAMES } from '@saga/contracts';
+import { PLATFORM_SERVICE_NAMES } from '@saga/contracts';
 import { databaseName } from '@saga/platform/config';
 import {
   brokerAddress,
@@ -78,7 +78,7 @@ export async function infraUp(
   const created = await ensureServiceDatabases(serverUrl);
   log(
     `PostgreSQL ${redacted(serverUrl)}: ` +
-      (created.length ? `created ${created.join(', ')}` : 'the four service databases already exist'),
+      (created.length ? `created ${created.join(', ')}` : 'every service database already exists'),
   );
 
   let started: number[] = [];
@@ -179,10 +179,10 @@ export async function infraStatus(env: NodeJS.ProcessEnv = process.env): Promise
   let databases: string[] = [];
   try {
     databases = await existingServiceDatabases(serverUrl);
-    const expected = SERVICE_NAMES.map(databaseName);
+    const expected = PLATFORM_SERVICE_NAMES.map(databaseName);
     const missing = expected.filter((name) => !databases.includes(name));
     log(
-      `PostgreSQL ${redacted(serverUrl)}: answers; ${missing.length ? `missing ${missing.join(', ')}` : 'all four service databases exist'}`,
+      `PostgreSQL ${redacted(serverUrl)}: answers; ${missing.length ? `missing ${missing.join(', ')}` : 'every service database exists'}`,
     );
     return answers && missing.length === 0;
   } catch (error) {

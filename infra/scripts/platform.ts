@@ -1,7 +1,7 @@
 /**
  * `npm run demo` — the whole platform on this machine without Docker: brings the infrastructure up,
- * builds the four services if needed, starts them, waits until every `/health/ready` answers 200 and
- * prints the URLs. Ctrl+C (or SIGTERM) stops the services, then what it started of the infrastructure.
+ * builds the services if needed (the four, and any added with `npm run generate:service`), starts them,
+ * waits until every `/health/ready` answers 200 and prints the URLs. Ctrl+C (or SIGTERM) stops the services, then what it started of the infrastructure.
  *
  * Mail: unless something already listens on `SMTP_PORT` (default 1025; say Mailpit), an SMTP sink of
  * ours takes the services' e-mails, prints a line for each and saves it under `DEMO_MAIL_DIR`
@@ -15,7 +15,7 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
-import { SERVICE_NAMES, type ServiceName } from '@saga/contracts';
+import { PLATFORM_SERVICE_NAMES, SERVICE_NAMES, type PlatformServiceName } from '@saga/contracts';
 import { DEFAULT_PORTS, databaseName } from '@saga/platform/config';
 import { databaseUrl, postgresServerUrl } from '@saga/testing/postgres-server';
 import { startSmtpSink, type SmtpSink } from '@saga/testing/smtp-sink';
@@ -28,7 +28,7 @@ import { stopPid } from './processes';
 const log = (line: string) => console.log(`[demo] ${line}`);
 
 interface Service {
-  readonly name: ServiceName;
+  readonly name: PlatformServiceName;
   readonly port: number;
   readonly child: ChildProcess;
 }
@@ -43,17 +43,20 @@ function prefixLines(name: string, stream: NodeJS.ReadableStream, to: NodeJS.Wri
 }
 
 /** The HTTP port of each service: `<SERVICE>_PORT`, or the design's default. */
-function servicePorts(env: NodeJS.ProcessEnv): Record<ServiceName, number> {
+function servicePorts(env: NodeJS.ProcessEnv): Record<PlatformServiceName, number> {
   return Object.fromEntries(
-    SERVICE_NAMES.map((name) => [name, Number(env[`${name.toUpperCase()}_PORT`] || DEFAULT_PORTS[name])]),
-  ) as Record<ServiceName, number>;
+    PLATFORM_SERVICE_NAMES.map((name) => [
+      name,
+      Number(env[`${name.toUpperCase()}_PORT`] || DEFAULT_PORTS[name]),
+    ]),
+  ) as Record<PlatformServiceName, number>;
 }
 
 /**
  * What the dashboard needs: the order service tells the page where the other services are
  * (`DASHBOARD_PEERS`), and every service lets that page read it (`CORS_ORIGINS`).
  */
-function dashboardEnv(ports: Record<ServiceName, number>): NodeJS.ProcessEnv {
+function dashboardEnv(ports: Record<PlatformServiceName, number>): NodeJS.ProcessEnv {
   return {
     DASHBOARD_PEERS: SERVICE_NAMES.filter((name) => name !== 'order')
       .map((name) => `${name}=http://127.0.0.1:${ports[name]}`)
@@ -63,10 +66,10 @@ function dashboardEnv(ports: Record<ServiceName, number>): NodeJS.ProcessEnv {
 }
 
 function startServiceProcess(
-  name: ServiceName,
+  name: PlatformServiceName,
   brokers: string[],
   env: NodeJS.ProcessEnv,
-  ports: Record<ServiceName, number>,
+  ports: Record<PlatformServiceName, number>,
 ): Service {
   const upper = name.toUpperCase();
   const port = ports[name];
@@ -149,7 +152,7 @@ async function main(argv: string[]): Promise<void> {
     buildServices(argv.includes('--build'), log);
     mail = await startMail(env);
     const ports = servicePorts(env);
-    for (const name of SERVICE_NAMES) {
+    for (const name of PLATFORM_SERVICE_NAMES) {
       const service = startServiceProcess(name, brokers, env, ports);
       service.child.on('exit', (code, signal) => {
         if (!stopping) {
@@ -162,7 +165,7 @@ async function main(argv: string[]): Promise<void> {
     await waitFor(async () => (await Promise.all(services.map(ready))).every(Boolean) || undefined, {
       timeoutMs: 90_000,
       intervalMs: 250,
-      what: 'all four services to be ready',
+      what: 'every service to be ready',
     });
   } catch (error) {
     console.error(`[demo] ${(error as Error).message}`);

@@ -1,6 +1,6 @@
 import { Client } from 'pg';
 import { waitFor } from '@saga/common';
-import { SERVICE_NAMES } from '@saga/contracts';
+import { PLATFORM_SERVICE_NAMES } from '@saga/contracts';
 import { databaseName } from '@saga/platform/config';
 export { postgresServerUrl } from '@saga/testing/postgres-server';
 import { PrerequisiteError } from './preflight';
@@ -45,7 +45,7 @@ export async function requirePostgres(serverUrl: string): Promise<void> {
 export async function ensureServiceDatabases(serverUrl: string): Promise<string[]> {
   return withServer(serverUrl, async (client) => {
     const created: string[] = [];
-    for (const name of SERVICE_NAMES.map(databaseName)) {
+    for (const name of PLATFORM_SERVICE_NAMES.map(databaseName)) {
       const exists = await client.query('SELECT 1 FROM pg_database WHERE datname = $1', [name]);
       if (exists.rowCount === 0) {
         // CREATE DATABASE takes no parameters; the name comes from our own registry, quoted anyway.
@@ -62,7 +62,7 @@ export async function existingServiceDatabases(serverUrl: string): Promise<strin
   return withServer(serverUrl, async (client) => {
     const result = await client.query<{ datname: string }>(
       'SELECT datname FROM pg_database WHERE datname = ANY($1) ORDER BY datname',
-      [SERVICE_NAMES.map(databaseName)],
+      [PLATFORM_SERVICE_NAMES.map(databaseName)],
     );
     return result.rows.map((row) => row.datname);
   });

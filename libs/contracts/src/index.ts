@@ -14,4 +14,5 @@ export * from './payment/payment-authorized.v1';
 export * from './payment/payment-failed.v1';
 export * from './payment/payment-refunded.v1';
 export * from './registry';
+export * from './services';
 export * from './topics';

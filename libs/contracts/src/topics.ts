@@ -2,12 +2,9 @@
  * The topic registry: every Kafka topic of the platform, defined once. The infrastructure scripts create
  * topics from it, producers and consumers name topics through it; nobody writes a topic name by hand.
  */
+import { PLATFORM_SERVICE_NAMES, type PlatformServiceName } from './services';
 
-/** The four services of the saga. */
-export const SERVICE_NAMES = ['order', 'payment', 'inventory', 'notification'] as const;
-
-/** The name of one of the four services. */
-export type ServiceName = (typeof SERVICE_NAMES)[number];
+export { SERVICE_NAMES, type ServiceName } from './services';
 
 /** How Kafka keeps a topic's log. */
 export type CleanupPolicy = 'delete' | 'compact';
@@ -17,7 +14,7 @@ export interface TopicDefinition {
   /** The topic's name on the broker. */
   readonly name: string;
   /** The service that produces to it (the only one that may). */
-  readonly producer: ServiceName;
+  readonly producer: PlatformServiceName;
   /** What the record key is: it decides the partition, so one key's records stay in order. */
   readonly key: 'orderId' | 'sku' | 'original';
   /** Partition count; more partitions allow more consumer instances. */
@@ -43,7 +40,7 @@ export const MAX_RECORD_BYTES = 1024 * 1024;
  */
 export const DEAD_LETTER_HEADROOM_BYTES = 64 * 1024;
 
-/** The saga and catalog topics of DESIGN.md. */
+/** The saga and catalog topics of DESIGN.md, then those of added services (`npm run generate:service`). */
 export const TOPICS = {
   orderEvents: {
     name: 'order.events',
@@ -77,13 +74,14 @@ export const TOPICS = {
     cleanupPolicy: 'compact',
     maxMessageBytes: MAX_RECORD_BYTES,
   },
+  // generate:service adds new topics above this line.
 } as const satisfies Record<string, TopicDefinition>;
 
 /**
  * The dead-letter topic of one consuming service: records it could not apply, with their original
  * bytes, headers and the error. Keyed like the original record so a replay keeps per-key order.
  */
-export function deadLetterTopic(service: ServiceName): TopicDefinition {
+export function deadLetterTopic(service: PlatformServiceName): TopicDefinition {
   return {
     name: `${service}.dlq`,
     producer: service,
@@ -98,7 +96,7 @@ export function deadLetterTopic(service: ServiceName): TopicDefinition {
 
 /** Every topic the platform needs on a broker, dead-letter topics included. */
 export function allTopics(): TopicDefinition[] {
-  return [...Object.values(TOPICS), ...SERVICE_NAMES.map(deadLetterTopic)];
+  return [...Object.values(TOPICS), ...PLATFORM_SERVICE_NAMES.map(deadLetterTopic)];
 }
 
 /**

@@ -5,7 +5,7 @@ import { NestFactory } from '@nestjs/core';
 import type { MicroserviceOptions } from '@nestjs/microservices';
 import { Kafka } from 'kafkajs';
 import { DataSource } from 'typeorm';
-import { deadLetterTopic, type ServiceName } from '@saga/contracts';
+import { deadLetterTopic, type PlatformServiceName } from '@saga/contracts';
 import { ConfigError, loadServiceConfig, type ServiceConfig } from '../config';
 import { SagaKafkaServer } from '@saga/messaging';
 import { ConsumerHealthIndicator } from '../health/consumer.health';
@@ -14,8 +14,8 @@ import { configureHttp } from '../http/configure-http';
 
 /** How a service is assembled: its name and its root module for a given config. */
 export interface ServiceDefinition {
-  /** Which of the four services. */
-  readonly name: ServiceName;
+  /** Which service: one of the four, or one added with `npm run generate:service`. */
+  readonly name: PlatformServiceName;
   /**
    * The service's root module, built for a validated config. `env` is there for the settings only this
    * service has (say, SMTP for notification), which it validates itself with {@link parseEnv}.

@@ -1,11 +1,16 @@
 import { z } from 'zod';
-import type { ServiceName } from '@saga/contracts';
+import {
+  ADDED_SERVICES,
+  type AddedService,
+  type AddedServiceName,
+  type PlatformServiceName,
+} from '@saga/contracts';
 import { parseEnv } from './parse-env';
 
 /** The validated configuration every service boots with. Built only by {@link loadServiceConfig}. */
 export interface ServiceConfig {
   /** Which service this process is. */
-  readonly service: ServiceName;
+  readonly service: PlatformServiceName;
   /** HTTP port (`PORT`). */
   readonly port: number;
   /** Interface the HTTP server binds to (`HOST`); `0.0.0.0` inside containers. */
@@ -82,23 +87,29 @@ const originList = z
       .min(1),
   );
 
-/** Default HTTP port of each service, as DESIGN.md assigns them. */
-export const DEFAULT_PORTS: Readonly<Record<ServiceName, number>> = {
+/** Default HTTP port of each service: the four's as DESIGN.md assigns them, then the added services'. */
+export const DEFAULT_PORTS: Readonly<Record<PlatformServiceName, number>> = {
   order: 3001,
   payment: 3002,
   inventory: 3003,
   notification: 3004,
+  ...(Object.fromEntries(
+    Object.entries(ADDED_SERVICES as Readonly<Record<string, AddedService>>).map(([name, { port }]) => [
+      name,
+      port,
+    ]),
+  ) as Record<AddedServiceName, number>),
 };
 
 /** Default PostgreSQL server (no database); each service appends its own database name. */
 export const DEFAULT_POSTGRES_SERVER = 'postgres://postgres@127.0.0.1:5432';
 
 /** The database a service owns: `order` → `order_service`. */
-export function databaseName(service: ServiceName): string {
+export function databaseName(service: PlatformServiceName): string {
   return `${service}_service`;
 }
 
-function schemaFor(service: ServiceName) {
+function schemaFor(service: PlatformServiceName) {
   return z
     .object({
       PORT: port.default(DEFAULT_PORTS[service]),
@@ -150,7 +161,7 @@ function schemaFor(service: ServiceName) {
  * {@link ConfigError} naming each bad variable; never returns a partly valid config.
  */
 export function loadServiceConfig(
-  service: ServiceName,
+  service: PlatformServiceName,
   env: Record<string, string | undefined> = process.env,
 ): ServiceConfig {
   return parseEnv(schemaFor(service), env);

@@ -1,5 +1,10 @@
 import { randomBytes } from 'node:crypto';
-import { SERVICE_NAMES, allTopics, topicConfigEntries, type ServiceName } from '@saga/contracts';
+import {
+  PLATFORM_SERVICE_NAMES,
+  allTopics,
+  topicConfigEntries,
+  type PlatformServiceName,
+} from '@saga/contracts';
 import { waitFor } from '@saga/common';
 import { startSmtpSink, type SmtpSink } from '../smtp-sink';
 import { createTestDatabase, type TestDatabase } from '../test-database';
@@ -9,12 +14,12 @@ import { testKafka } from '../test-topics';
 /**
  * What every private copy of the platform has, whether its services run in-process ({@link SagaPlatform})
  * or as processes (`ProcessPlatform`): its own topics (a `KAFKA_TOPIC_PREFIX`), a database per service
- * and an SMTP sink. Copies never see each other's records.
+ * of the registry (added services' too) and an SMTP sink. Copies never see each other's records.
  */
 export interface PlatformCopy {
   /** `KAFKA_TOPIC_PREFIX` of the copy. */
   readonly topicPrefix: string;
-  readonly databases: Readonly<Record<ServiceName, TestDatabase>>;
+  readonly databases: Readonly<Record<PlatformServiceName, TestDatabase>>;
   /** Captures every e-mail the notification service sends. */
   readonly smtp: SmtpSink;
 }
@@ -28,7 +33,7 @@ export abstract class RunningCopy {
     return this.copy.topicPrefix;
   }
 
-  get databases(): Readonly<Record<ServiceName, TestDatabase>> {
+  get databases(): Readonly<Record<PlatformServiceName, TestDatabase>> {
     return this.copy.databases;
   }
 
@@ -38,7 +43,7 @@ export abstract class RunningCopy {
   }
 
   /** The consumer group of a service in this copy (also its inbox consumer name). */
-  groupId(service: ServiceName): string {
+  groupId(service: PlatformServiceName): string {
     return copyGroupId(this.copy, service);
   }
 }
@@ -48,9 +53,9 @@ export async function createPlatformCopy(label: string, prefix = label): Promise
   const topicPrefix = `${prefix}-${randomBytes(3).toString('hex')}.`;
   const databases = Object.fromEntries(
     await Promise.all(
-      SERVICE_NAMES.map(async (s) => [s, await createTestDatabase(`${label}_${s}`)] as const),
+      PLATFORM_SERVICE_NAMES.map(async (s) => [s, await createTestDatabase(`${label}_${s}`)] as const),
     ),
-  ) as Record<ServiceName, TestDatabase>;
+  ) as Record<PlatformServiceName, TestDatabase>;
   await createPlatformTopics(topicPrefix);
   return { topicPrefix, databases, smtp: await startSmtpSink() };
 }
@@ -63,12 +68,12 @@ export async function removePlatformCopy(copy: PlatformCopy): Promise<void> {
 }
 
 /** The consumer group of a service in a copy (also its inbox consumer name). */
-export function copyGroupId(copy: Pick<PlatformCopy, 'topicPrefix'>, service: ServiceName): string {
+export function copyGroupId(copy: Pick<PlatformCopy, 'topicPrefix'>, service: PlatformServiceName): string {
   return `${copy.topicPrefix}${service}-service`;
 }
 
 /** The environment a service of the copy runs with; the caller adds its port (and anything else). */
-export function copyServiceEnv(copy: PlatformCopy, service: ServiceName): Record<string, string> {
+export function copyServiceEnv(copy: PlatformCopy, service: PlatformServiceName): Record<string, string> {
   return {
     DATABASE_URL: copy.databases[service].url,
     DATABASE_POOL_SIZE: '5',

@@ -1,7 +1,7 @@
 import type { Admin, Kafka, Producer } from 'kafkajs';
 import { Pool } from 'pg';
 import { idempotentProducer, readToEnd, waitFor } from '@saga/common';
-import { SERVICE_NAMES, TOPICS, type ServiceName } from '@saga/contracts';
+import { SERVICE_NAMES, TOPICS, type PlatformServiceName, type ServiceName } from '@saga/contracts';
 import { auditSaga, type AuditReport } from '../audit/audit';
 import { subscribedTopics } from '../audit/saga-subscriptions';
 import type { CapturedMail } from '../smtp-sink';
@@ -18,13 +18,13 @@ const SETTLED = ['CONFIRMED', 'CANCELLED'];
 export interface SagaTarget {
   /** `KAFKA_TOPIC_PREFIX` of the copy. */
   readonly topicPrefix: string;
-  readonly databases: Readonly<Record<ServiceName, { readonly url: string }>>;
+  readonly databases: Readonly<Record<PlatformServiceName, { readonly url: string }>>;
   /** Every e-mail the copy's SMTP server received. */
   readonly smtp: { readonly mails: readonly CapturedMail[] };
   /** The base URL of a running instance of a service. */
-  url(service: ServiceName): string;
+  url(service: PlatformServiceName): string;
   /** The service's consumer group (also its inbox consumer name). */
-  groupId(service: ServiceName): string;
+  groupId(service: PlatformServiceName): string;
   /** Stops everything and removes the copy's databases and topics. */
   destroy(): Promise<void>;
 }
@@ -37,7 +37,7 @@ export interface SagaTarget {
 export class SagaHarness<Platform extends SagaTarget = SagaPlatform> extends SagaClient {
   private readonly kafka: Kafka = testKafka('saga-harness');
   private producer?: Producer;
-  private readonly pools = new Map<ServiceName, Pool>();
+  private readonly pools = new Map<PlatformServiceName, Pool>();
 
   private constructor(readonly platform: Platform) {
     super((service) => platform.url(service));
@@ -245,7 +245,7 @@ export class SagaHarness<Platform extends SagaTarget = SagaPlatform> extends Sag
    * Runs SQL on a service's database (to arrange or inspect state), on a small pool per database: the
    * waits poll many times a second and must not open a connection each time.
    */
-  async query<Row>(service: ServiceName, sql: string, params: unknown[] = []): Promise<Row[]> {
+  async query<Row>(service: PlatformServiceName, sql: string, params: unknown[] = []): Promise<Row[]> {
     let pool = this.pools.get(service);
     if (!pool) {
       pool = new Pool({ connectionString: this.platform.databases[service].url, max: 2 });

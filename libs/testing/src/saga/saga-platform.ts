@@ -1,7 +1,13 @@
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { SERVICE_NAMES, type ServiceName } from '@saga/contracts';
+import {
+  SERVICE_NAMES,
+  addedService,
+  type AddedServiceName,
+  type PlatformServiceName,
+  type ServiceName,
+} from '@saga/contracts';
 import { startService, type RunningService, type ServiceDefinition } from '@saga/platform';
 import { SAGA_SUBSCRIPTIONS } from '../audit/saga-subscriptions';
 import {
@@ -24,8 +30,12 @@ export interface SagaSeed {
   }[];
 }
 
-/** What the four services are: pass `{ order: orderService, payment: paymentService, … }` from the apps. */
-export type SagaServices = Readonly<Record<ServiceName, ServiceDefinition>>;
+/**
+ * What the services are: the four (`{ order: orderService, payment: paymentService, … }` from the apps),
+ * and any added service (`npm run generate:service`) that should run beside them.
+ */
+export type SagaServices = Readonly<Record<ServiceName, ServiceDefinition>> &
+  Readonly<Partial<Record<AddedServiceName, ServiceDefinition>>>;
 
 /**
  * A private copy of the whole platform on the real infrastructure: four databases of its own, its own
@@ -34,7 +44,7 @@ export type SagaServices = Readonly<Record<ServiceName, ServiceDefinition>>;
  * be stopped and started again mid-saga; everything is removed by {@link SagaPlatform.destroy}.
  */
 export class SagaPlatform extends RunningCopy {
-  private readonly running = new Map<ServiceName, RunningService>();
+  private readonly running = new Map<PlatformServiceName, RunningService>();
 
   private constructor(
     private readonly definitions: SagaServices,
@@ -45,7 +55,7 @@ export class SagaPlatform extends RunningCopy {
     super(copy);
   }
 
-  /** Creates the copy's databases and topics, starts the SMTP sink and the four services. */
+  /** Creates the copy's databases and topics, starts the SMTP sink, the four services and any added one given. */
   static async start(
     label: string,
     services: SagaServices,
@@ -57,7 +67,7 @@ export class SagaPlatform extends RunningCopy {
     await writeFile(join(seedDir, 'seed.json'), JSON.stringify(seed));
     const platform = new SagaPlatform(services, copy, seedDir, env);
     try {
-      await Promise.all(SERVICE_NAMES.map((service) => platform.startService(service)));
+      await Promise.all(platform.names().map((service) => platform.startService(service)));
     } catch (error) {
       await platform.destroy();
       throw error;
@@ -65,41 +75,52 @@ export class SagaPlatform extends RunningCopy {
     return platform;
   }
 
+  /** The services this platform runs: the four, then the added ones it was given. */
+  names(): PlatformServiceName[] {
+    return [
+      ...SERVICE_NAMES,
+      ...(Object.keys(this.definitions) as PlatformServiceName[]).filter((name) => addedService(name)),
+    ];
+  }
+
   /** The base URL of a running service. */
-  url(service: ServiceName): string {
+  url(service: PlatformServiceName): string {
     const running = this.running.get(service);
     if (!running) throw new Error(`${service} is not running`);
     return running.url;
   }
 
   /** The running instance of a service (its Nest app, config and consumer). */
-  instance(service: ServiceName): RunningService | undefined {
+  instance(service: PlatformServiceName): RunningService | undefined {
     return this.running.get(service);
   }
 
   /** Starts a service (again), with the same database, topics, group and seed. */
-  async startService(service: ServiceName): Promise<RunningService> {
+  async startService(service: PlatformServiceName): Promise<RunningService> {
     if (this.running.has(service)) throw new Error(`${service} is already running`);
-    const running = await startService(this.definitions[service], {
+    const definition = this.definitions[service];
+    if (!definition) throw new Error(`${service} was not given to SagaPlatform.start`);
+    const running = await startService(definition, {
       ...copyServiceEnv(this.copy, service),
       PORT: '0',
       SEED_FILE: join(this.seedDir, 'seed.json'),
       ...this.extraEnv,
     });
     const handled = running.consumer.handledTypes().sort().join(', ');
-    const expected = [...SAGA_SUBSCRIPTIONS[service]].sort().join(', ');
+    const registry = addedService(service);
+    const subscriptions = registry?.consumes ?? SAGA_SUBSCRIPTIONS[service as ServiceName];
+    const expected = [...subscriptions].sort().join(', ');
     if (handled !== expected) {
       await running.app.close();
-      throw new Error(
-        `${service} handles [${handled}] but SAGA_SUBSCRIPTIONS says [${expected}]: update one`,
-      );
+      const table = registry ? 'ADDED_SERVICES (libs/contracts/src/services.ts)' : 'SAGA_SUBSCRIPTIONS';
+      throw new Error(`${service} handles [${handled}] but ${table} says [${expected}]: update one`);
     }
     this.running.set(service, running);
     return running;
   }
 
   /** Stops a service as a deployment would (SIGTERM): the record in hand finishes, offsets are committed. */
-  async stopService(service: ServiceName): Promise<void> {
+  async stopService(service: PlatformServiceName): Promise<void> {
     const running = this.running.get(service);
     this.running.delete(service);
     await running?.app.close();
