@@ -1,4 +1,4 @@
-# One image recipe for the four services; `--build-arg SERVICE=order|payment|inventory|notification`
+# One image recipe for every service; `--build-arg SERVICE=order|payment|inventory|notification`
 # picks which one the image runs. docker-compose.yml builds it once per service.
 #
 #   docker build --build-arg SERVICE=order -t saga-order .
@@ -28,7 +28,7 @@ COPY patches ./patches
 RUN npm ci --omit=dev --no-audit --no-fund && npm cache clean --force
 COPY --from=build /app/dist ./dist
 
-# Declared after the installs, so the four images share every layer above.
+# Declared after the installs, so the images of every service share the layers above.
 ARG SERVICE
 RUN case "$SERVICE" in order|payment|inventory|notification) ;; \
       *) echo "build with --build-arg SERVICE=order|payment|inventory|notification (got '$SERVICE')" >&2; exit 1 ;; \

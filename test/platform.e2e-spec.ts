@@ -1,6 +1,6 @@
 import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { SERVICE_NAMES } from '@saga/contracts';
+import { PLATFORM_SERVICE_NAMES } from '@saga/contracts';
 import { DemoProcess } from './setup/demo-process';
 
 const isAlive = (pid: number) => {
@@ -21,14 +21,14 @@ describe('npm run demo', () => {
   const demo = new DemoProcess('demo');
   afterAll(() => demo.remove());
 
-  it('starts the four services, confirms and e-mails an order, and stops them all on Ctrl+C', async () => {
+  it('starts every service, confirms and e-mails an order, and stops them all on Ctrl+C', async () => {
     // Arrange
     const { env } = demo;
 
     // Act
     await demo.start();
     const readiness = await Promise.all(
-      SERVICE_NAMES.map(async (name) => {
+      PLATFORM_SERVICE_NAMES.map(async (name) => {
         const response = await fetch(`http://127.0.0.1:${env[`${name.toUpperCase()}_PORT`]}/health/ready`);
         return [name, response.status] as const;
       }),
@@ -57,14 +57,14 @@ describe('npm run demo', () => {
     // Assert
     expect(demo.output).toContain('The platform is up:');
     expect(demo.output).toContain(`Dashboard: http://127.0.0.1:${env.ORDER_PORT}/`);
-    expect(readiness).toEqual(SERVICE_NAMES.map((name) => [name, 200]));
+    expect(readiness).toEqual(PLATFORM_SERVICE_NAMES.map((name) => [name, 200]));
     expect(placed.status).toBe(202);
     expect(order).toMatchObject({ status: 'CONFIRMED', totalCents: 8_900, currency: 'EUR' });
     expect(saved).toHaveLength(1);
     await expect(readFile(join(demo.mailDir, saved[0]), 'utf8')).resolves.toMatch(
       new RegExp(`^X-Saga-Order-Id: ${orderId}$`, 'im'),
     );
-    expect(pids).toHaveLength(4);
+    expect(pids).toHaveLength(PLATFORM_SERVICE_NAMES.length);
     expect(code).toBe(0);
     expect(pids.filter(isAlive)).toEqual([]);
   });

@@ -14,7 +14,7 @@ describe('parseDlqArgs', () => {
   it.each([
     [[], /usage/],
     [['purge', 'order'], /usage/],
-    [['list', 'shipping'], /unknown service "shipping"; one of order, payment, inventory, notification/],
+    [['list', 'warehouse7'], /unknown service "warehouse7"; one of order, payment, inventory, notification/],
     [['replay', 'order', '--id', 'abc'], /unexpected "--id"/],
     [['list', 'order', '--id', '0:1'], /unexpected "--id"/],
   ])('refuses %j', (args, message) => {

@@ -39,7 +39,7 @@ export function parseDlqArgs(args: readonly string[]): DlqCommand {
       throw new Error(`unexpected ${JSON.stringify(rest[index])}\n${USAGE}`);
     }
   }
-  return { action, service: service as PlatformServiceName, ...(ids.length ? { ids } : {}) };
+  return { action, service, ...(ids.length ? { ids } : {}) };
 }
 
 /** One line per dead letter. */

@@ -2,7 +2,8 @@
  * `npm test` — runs the three Jest projects (unit, integration, e2e). Integration and e2e tests need
  * the real Kafka and PostgreSQL: when no broker answers, this brings the infrastructure up first and
  * takes down only what it started, whatever the outcome. Extra arguments go to Jest
- * (`npm test -- --selectProjects unit`). Ends with one line `jest: N passed, N failed, N skipped`.
+ * (`npm test -- --selectProjects unit`, `npm run test:e2e -- test/saga`). Ends with one line
+ * `jest: N passed, N failed, N skipped`.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdirSync, readFileSync, rmSync } from 'node:fs';
@@ -40,18 +41,40 @@ function runJest(args: string[], resultsFile: string): Promise<number> {
   });
 }
 
-/** The Jest projects an argument list selects (`--selectProjects a b`, `--selectProjects=a`); all if none. */
-export function selectedProjects(args: string[]): string[] {
+/** The Jest projects of jest.config.js. */
+const PROJECTS = ['unit', 'integration', 'e2e'];
+
+/** Splits `--selectProjects a b` / `--selectProjects=a,b` from the other arguments. */
+function splitProjects(args: string[]): { selected: string[]; rest: string[] } {
   const selected: string[] = [];
+  const rest: string[] = [];
   for (let index = 0; index < args.length; index += 1) {
     const arg = args[index];
     if (arg.startsWith('--selectProjects=')) {
       selected.push(...arg.slice('--selectProjects='.length).split(','));
     } else if (arg === '--selectProjects') {
-      while (index + 1 < args.length && !args[index + 1].startsWith('-')) selected.push(args[(index += 1)]);
+      // Only project names: `--selectProjects e2e test/saga` selects e2e and filters by test/saga.
+      while (PROJECTS.includes(args[index + 1])) selected.push(args[(index += 1)]);
+    } else {
+      rest.push(arg);
     }
   }
-  return selected.length > 0 ? selected : ['unit', 'integration', 'e2e'];
+  return { selected, rest };
+}
+
+/** The Jest projects an argument list selects (`--selectProjects a b`, `--selectProjects=a`); all if none. */
+export function selectedProjects(args: string[]): string[] {
+  const { selected } = splitProjects(args);
+  return selected.length > 0 ? selected : PROJECTS;
+}
+
+/**
+ * The arguments as Jest gets them: the project selection last, so that paths after it
+ * (`npm run test:e2e -- test/shipping`) filter the tests instead of being read as project names.
+ */
+export function jestArguments(args: string[]): string[] {
+  const { selected, rest } = splitProjects(args);
+  return selected.length > 0 ? [...rest, '--selectProjects', ...selected] : rest;
 }
 
 function summaryLine(resultsFile: string): string {
@@ -90,7 +113,7 @@ async function main(args: string[]): Promise<number> {
   mkdirSync(join(localDir(), 'test-results'), { recursive: true });
   rmSync(resultsFile, { force: true });
   try {
-    const code = await runJest(args, resultsFile);
+    const code = await runJest(jestArguments(args), resultsFile);
     console.log(summaryLine(resultsFile));
     return code;
   } finally {

@@ -2,7 +2,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { SERVICE_NAMES } from '@saga/contracts';
+import { PLATFORM_SERVICE_NAMES } from '@saga/contracts';
 import {
   createPlatformTopics,
   createTestDatabase,
@@ -44,7 +44,7 @@ export class DemoProcess {
     this.env.KAFKA_TOPIC_PREFIX = this.topicPrefix;
     this.env.SMTP_PORT = String(await freePort());
     this.env.DEMO_MAIL_DIR = await mkdtemp(join(tmpdir(), `saga-${this.label}-mail-`));
-    for (const name of SERVICE_NAMES) {
+    for (const name of PLATFORM_SERVICE_NAMES) {
       const database = await createTestDatabase(`${this.label}_${name}`);
       this.databases.push(database);
       this.env[`${name.toUpperCase()}_PORT`] = String(await freePort());

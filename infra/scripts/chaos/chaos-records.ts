@@ -39,8 +39,13 @@ export interface PoisonRecord {
 /** Every poison record's key starts so: it is how its dead letters are told from a good record's. */
 const POISON_KEY_PREFIX = 'chaos-poison-';
 
-/** The saga topics a chaos run writes to: every topic some service consumes. */
-export const SAGA_TOPICS: readonly string[] = Object.values(TOPICS).map((topic) => topic.name);
+/**
+ * The saga topics a chaos run writes to: every topic one of the four services consumes (a chaos run
+ * runs those four; a topic only an added service reads has nobody to dead-letter its poison).
+ */
+export const SAGA_TOPICS: readonly string[] = Object.values(TOPICS)
+  .map((topic) => topic.name)
+  .filter((topic) => SERVICE_NAMES.some((service) => subscribedTopics(service).includes(topic)));
 
 /** The services whose consumer reads `topic`. */
 function consumersOf(topic: string): ServiceName[] {

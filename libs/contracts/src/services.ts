@@ -31,7 +31,7 @@ export const ADDED_SERVICES = {
 export type AddedServiceName = keyof typeof ADDED_SERVICES;
 
 /** The name of any service of the platform: one of the four, or an added one. */
-export type PlatformServiceName = ServiceName | AddedServiceName;
+export type PlatformServiceName = keyof (Record<ServiceName, unknown> & typeof ADDED_SERVICES);
 
 /** Every service of the platform: the four of the saga, then the added ones in the order they came. */
 export const PLATFORM_SERVICE_NAMES: readonly PlatformServiceName[] = [
@@ -42,6 +42,11 @@ export const PLATFORM_SERVICE_NAMES: readonly PlatformServiceName[] = [
 /** Whether `name` is a service of the platform. */
 export function isPlatformService(name: string): name is PlatformServiceName {
   return (PLATFORM_SERVICE_NAMES as readonly string[]).includes(name);
+}
+
+/** Whether `name` is one of the four services of the order saga. */
+export function isSagaService(name: string): name is ServiceName {
+  return (SERVICE_NAMES as readonly string[]).includes(name);
 }
 
 /** The registry entry of an added service, or undefined for one of the four. */

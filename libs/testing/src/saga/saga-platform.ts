@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import {
   SERVICE_NAMES,
   addedService,
+  isSagaService,
   type AddedServiceName,
   type PlatformServiceName,
   type ServiceName,
@@ -108,7 +109,7 @@ export class SagaPlatform extends RunningCopy {
     });
     const handled = running.consumer.handledTypes().sort().join(', ');
     const registry = addedService(service);
-    const subscriptions = registry?.consumes ?? SAGA_SUBSCRIPTIONS[service as ServiceName];
+    const subscriptions = registry?.consumes ?? (isSagaService(service) ? SAGA_SUBSCRIPTIONS[service] : []);
     const expected = [...subscriptions].sort().join(', ');
     if (handled !== expected) {
       await running.app.close();
