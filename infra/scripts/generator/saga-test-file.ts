@@ -120,6 +120,14 @@ describe('the ${spec.name} service in the order saga (real Kafka and PostgreSQL)
     );
   }
 ${publishes ? publishedHelper(spec) : ''}
+  it('is ready beside the four: database, Kafka, outbox relay and consumer up', async () => {
+    // Act
+    const response = await fetch(\`\${saga.platform.url('${spec.name}')}/health/ready\`);
+
+    // Assert
+    expect(response.status).toBe(200);
+  });
+
   it('applies ${event.name} of ${scenario.title}${publishes ? ` and publishes ${produced.map((p) => p.name).join(', ')}` : ''}', async () => {
     // Act
     ${scenario.code}
