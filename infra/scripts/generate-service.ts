@@ -12,6 +12,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as contracts from '@saga/contracts';
+import { DEFAULT_PORTS } from '@saga/platform/config';
 import { planFiles, writeFiles } from './generator/generate';
 import { GeneratorError, parseGeneratorArgs, planServiceSpec } from './generator/service-spec';
 import { REPO_ROOT } from './local-paths';
@@ -24,6 +25,7 @@ async function main(argv: string[]): Promise<number> {
     contractExports: contracts,
     exists: (path) => existsSync(join(REPO_ROOT, path)),
     projects: Object.keys(nest.projects),
+    ports: DEFAULT_PORTS,
   });
   const files = await planFiles(REPO_ROOT, spec, Date.now());
   writeFiles(REPO_ROOT, files);
@@ -38,7 +40,11 @@ async function main(argv: string[]): Promise<number> {
         stdio: 'inherit',
       },
     );
-    if (generated.status !== 0) throw new Error('npm run contracts:generate failed');
+    if (generated.status !== 0) {
+      throw new Error(
+        'the files above were written, but npm run contracts:generate failed: fix it and run it again',
+      );
+    }
   }
   console.log(`
 The ${spec.name} service is in apps/${spec.name} (port ${spec.port}, database ${spec.name}_service).

@@ -165,6 +165,10 @@ describe(`the service template (${GUIDE}, npm run generate:service)`, () => {
           });
         }
       }
+      // Beyond the guide: every unit test of the repository still passes with the new service registered.
+      const unit = run('npm run test:unit');
+      expect({ code: unit.code, output: unit.code === 0 ? '' : unit.tail }).toEqual({ code: 0, output: '' });
+      expect(lastJestRun().failed).toBe(0);
       expect(readdirSync(join(copy, 'dist', 'apps')).sort()).toEqual(
         ['inventory', 'notification', 'order', 'payment', 'shipping'].sort(),
       );

@@ -11,6 +11,8 @@ const repo: RepositoryView = {
   contractExports: contracts,
   exists: (path) => ['apps/order', 'apps/payment', 'libs/common'].includes(path),
   projects: ['order', 'payment', 'inventory', 'notification', 'contracts', 'common'],
+  // The four as DESIGN.md has them, whatever services this repository has added since.
+  ports: { order: 3001, payment: 3002, inventory: 3003, notification: 3004 },
 };
 
 const plan = (args: Partial<GeneratorArgs>) =>
@@ -86,9 +88,10 @@ describe('planServiceSpec', () => {
   it.each([
     [{ name: 'payment' }, /payment exists already \(the service registry, nest-cli\.json, apps\/payment\)/],
     [{ name: 'common' }, /common exists already \(nest-cli\.json, libs\/common\)/],
+    [{ name: 'kafka' }, /kafka is reserved \(the infrastructure or the demo use it\)/],
     [{ name: 'Shipping' }, /service name "Shipping": use 2 to 30 lowercase letters and digits/],
     [{ name: 'ship-ping' }, /service name "ship-ping"/],
-    [{ consumes: [] }, /--consumes: name at least one event; known: OrderPlaced, /],
+    [{ consumes: [] }, /--consumes: name at least one event; known: OrderPlaced, (?!.*ProductUpdated)/],
     [
       { consumes: ['OrderShipped'] },
       /--consumes: unknown event OrderShipped; known events: OrderPlaced, .*OrderConfirmed/,
@@ -102,6 +105,11 @@ describe('planServiceSpec', () => {
     [{ produces: ['ShipmentScheduled', 'ShipmentScheduled'] }, /--produces ShipmentScheduled: named twice/],
     [{ port: 3002 }, /--port 3002: payment listens there; shipping needs a port of its own/],
     [{ port: 80 }, /--port 80: choose a port between 1024 and 65535/],
+    [{ port: 9092 }, /--port 9092: Kafka listens there/],
+    [
+      { produces: ['ShippingLabelPrinted', 'LabelPrinted'] },
+      /--produces LabelPrinted: the type shipping\.label-printed\.v1 exists already/,
+    ],
   ])('refuses %j with a clear message', (args, message) => {
     expect(() => plan(args)).toThrow(GeneratorError);
     expect(() => plan(args)).toThrow(message);

@@ -1,10 +1,4 @@
-import {
-  EVENTS,
-  PLATFORM_SERVICE_NAMES,
-  type EventDefinition,
-  type PlatformServiceName,
-} from '@saga/contracts';
-import { DEFAULT_PORTS } from '@saga/platform/config';
+import { EVENTS, isSagaService, type EventDefinition } from '@saga/contracts';
 import { camelCase, kebabCase, pascalCase } from './names';
 
 /** A refusal of the generator: says what is wrong and how to put it right. Nothing has been written. */
@@ -66,7 +60,25 @@ export interface RepositoryView {
   readonly exists: (path: string) => boolean;
   /** Project names of nest-cli.json (apps and libraries). */
   readonly projects: readonly string[];
+  /** The services of the registry and their default ports (`DEFAULT_PORTS`). */
+  readonly ports: Readonly<Record<string, number>>;
 }
+
+/**
+ * Names a service cannot take: the infrastructure's in docker-compose.yml and the demo's settings
+ * (`SMTP_PORT` is the mail sink's port), and `run`, whose `runService` the generated main.ts imports.
+ */
+const RESERVED_NAMES = ['kafka', 'postgres', 'mailpit', 'smtp', 'demo', 'dashboard', 'run', 'saga'];
+
+/** Ports the infrastructure listens on (docker-compose.yml, infra:up). */
+const INFRASTRUCTURE_PORTS: Readonly<Record<number, string>> = {
+  1025: 'SMTP (Mailpit)',
+  5432: 'PostgreSQL',
+  8025: 'Mailpit',
+  8080: 'the Kafka UI',
+  9092: 'Kafka',
+  9093: "Kafka's controller",
+};
 
 const USAGE =
   'usage: npm run generate:service -- <name> --consumes <Event…> [--produces <Event…>] [--port <port>]\n' +
@@ -110,7 +122,7 @@ export function planServiceSpec(args: GeneratorArgs, repo: RepositoryView): Serv
     name,
     pascal: pascalCase(name),
     camel: camelCase(pascalCase(name)),
-    port: checkPort(args.port, name),
+    port: checkPort(args.port, name, repo),
     consumes,
     produces,
     ...(produces.length > 0 ? { topicKey: `${name}Events` } : {}),
@@ -124,8 +136,13 @@ function checkName(name: string, repo: RepositoryView): string {
         `(it names the folder apps/<name>, the database <name>_service and the topics <name>.events and <name>.dlq)`,
     );
   }
+  if (RESERVED_NAMES.includes(name)) {
+    throw new GeneratorError(
+      `${name} is reserved (the infrastructure or the demo use it): choose another name`,
+    );
+  }
   const where = [
-    (PLATFORM_SERVICE_NAMES as readonly string[]).includes(name) && 'the service registry',
+    Object.hasOwn(repo.ports, name) && 'the service registry',
     repo.projects.includes(name) && 'nest-cli.json',
     repo.exists(`apps/${name}`) && `apps/${name}`,
     repo.exists(`libs/${name}`) && `libs/${name}`,
@@ -137,10 +154,10 @@ function checkName(name: string, repo: RepositoryView): string {
   return name;
 }
 
-/** The newest version of each event name: a new consumer reads the newest. */
-function newestByName(): Map<string, EventDefinition> {
+/** The newest version of each event name (a new consumer reads the newest), of `events`. */
+function newestByName(events: readonly EventDefinition[] = EVENTS): Map<string, EventDefinition> {
   const byName = new Map<string, EventDefinition>();
-  for (const event of EVENTS) {
+  for (const event of events) {
     const seen = byName.get(event.name);
     if (!seen || seen.version < event.version) byName.set(event.name, event);
   }
@@ -149,17 +166,24 @@ function newestByName(): Map<string, EventDefinition> {
 
 function checkConsumed(names: readonly string[], repo: RepositoryView): ConsumedEvent[] {
   const known = newestByName();
+  // What the generated saga test can drive: the saga events of the four, keyed by order id.
+  const consumable = [...newestByName(EVENTS.filter(isConsumable)).keys()].join(', ');
   if (names.length === 0) {
-    throw new GeneratorError(`--consumes: name at least one event; known: ${[...known.keys()].join(', ')}`);
+    throw new GeneratorError(`--consumes: name at least one event; known: ${consumable}`);
   }
   const unknown = names.filter((name) => !known.has(name));
   if (unknown.length > 0) {
-    throw new GeneratorError(
-      `--consumes: unknown event ${unknown.join(', ')}; known events: ${[...known.keys()].join(', ')}`,
-    );
+    throw new GeneratorError(`--consumes: unknown event ${unknown.join(', ')}; known events: ${consumable}`);
   }
   return [...new Set(names)].map((name) => {
     const definition = known.get(name)!;
+    if (!isSagaService(definition.topic.producer)) {
+      throw new GeneratorError(
+        `--consumes ${name}: it is published by ${String(definition.topic.producer)}, an added service; the generated ` +
+          'saga test runs the four services of the order saga only. Generate with their events and add this ' +
+          'handler by hand (docs/guides/new-service.md).',
+      );
+    }
     if (definition.topic.key !== 'orderId') {
       throw new GeneratorError(
         `--consumes ${name}: it is keyed by ${definition.topic.key} on ${definition.topic.name}, not by order id; ` +
@@ -199,15 +223,24 @@ function checkProduced(service: string, names: readonly string[]): ProducedEvent
     const local = kebab.startsWith(`${service}-`) ? kebab.slice(service.length + 1) : kebab;
     const type = `${service}.${local}.v1`;
     if (types.has(type)) throw new GeneratorError(`--produces ${name}: the type ${type} exists already`);
+    types.add(type);
     return { name, type, constName: `${name}V1`, kebab, builder: `${camelCase(name)}For` };
   });
 }
 
-function checkPort(port: number | undefined, name: string): number {
-  const taken = Object.entries(DEFAULT_PORTS) as [PlatformServiceName, number][];
+/** A saga event of the four, keyed by order id: what a generated service can consume. */
+function isConsumable(event: EventDefinition): boolean {
+  return isSagaService(event.topic.producer) && event.topic.key === 'orderId';
+}
+
+function checkPort(port: number | undefined, name: string, repo: RepositoryView): number {
+  const taken = Object.entries(repo.ports);
   const chosen = port ?? Math.max(...taken.map(([, used]) => used)) + 1;
   if (chosen < 1024 || chosen > 65535) {
     throw new GeneratorError(`--port ${chosen}: choose a port between 1024 and 65535`);
+  }
+  if (INFRASTRUCTURE_PORTS[chosen]) {
+    throw new GeneratorError(`--port ${chosen}: ${INFRASTRUCTURE_PORTS[chosen]} listens there`);
   }
   const owner = taken.find(([, used]) => used === chosen);
   if (owner)

@@ -20,8 +20,8 @@ export interface AddedService {
 
 /**
  * Services that joined the saga after the four, by `npm run generate:service` (which appends here; an
- * entry can be written by hand as well). Each gets what the four have: its own database, port, topic
- * `<name>.events` in the topic registry and dead-letter topic `<name>.dlq`.
+ * entry can be written by hand as well). Each gets what the four have: its own database, port and
+ * dead-letter topic `<name>.dlq`, and, when it produces events, its topic `<name>.events` in the topic registry.
  */
 export const ADDED_SERVICES = {
   // generate:service adds new services above this line.
