@@ -11,32 +11,33 @@ const repo: RepositoryView = {
   contractExports: contracts,
   exists: (path) => ['apps/order', 'apps/payment', 'libs/common'].includes(path),
   projects: ['order', 'payment', 'inventory', 'notification', 'contracts', 'common'],
-  // The four as DESIGN.md has them, whatever services this repository has added since.
+  // The four as DESIGN.md has them, whatever services this repository has added since (the events are
+  // the real registry's, so the names below are ones the guide's example does not add).
   ports: { order: 3001, payment: 3002, inventory: 3003, notification: 3004 },
 };
 
 const plan = (args: Partial<GeneratorArgs>) =>
-  planServiceSpec({ name: 'shipping', consumes: ['OrderConfirmed'], produces: [], ...args }, repo);
+  planServiceSpec({ name: 'courier', consumes: ['OrderConfirmed'], produces: [], ...args }, repo);
 
 describe('parseGeneratorArgs', () => {
   it('reads a name, the events consumed and produced (space- or comma-separated) and a port', () => {
     // Act
     const args = parseGeneratorArgs([
-      'shipping',
+      'courier',
       '--consumes',
       'OrderConfirmed',
       'OrderCancelled',
       '--produces',
-      'ShipmentScheduled,ShipmentCancelled',
+      'ParcelPicked,ParcelLost',
       '--port',
       '3010',
     ]);
 
     // Assert
     expect(args).toEqual({
-      name: 'shipping',
+      name: 'courier',
       consumes: ['OrderConfirmed', 'OrderCancelled'],
-      produces: ['ShipmentScheduled', 'ShipmentCancelled'],
+      produces: ['ParcelPicked', 'ParcelLost'],
       port: 3010,
     });
   });
@@ -44,8 +45,8 @@ describe('parseGeneratorArgs', () => {
   it.each([
     [[], /name the service/],
     [['a', 'b'], /one service at a time: got a and b/],
-    [['shipping', '--consume', 'OrderConfirmed'], /unknown option --consume/],
-    [['shipping', '--port', 'high'], /--port high: must be a number/],
+    [['courier', '--consume', 'OrderConfirmed'], /unknown option --consume/],
+    [['courier', '--port', 'high'], /--port high: must be a number/],
   ])('refuses %j with the usage', (argv, message) => {
     expect(() => parseGeneratorArgs(argv)).toThrow(message);
     expect(() => parseGeneratorArgs(argv)).toThrow(/usage: npm run generate:service/);
@@ -55,25 +56,25 @@ describe('parseGeneratorArgs', () => {
 describe('planServiceSpec', () => {
   it('names the new events after the service and takes the next free port', () => {
     // Act
-    const spec = plan({ produces: ['ShipmentScheduled', 'ShippingLabelPrinted'] });
+    const spec = plan({ produces: ['ParcelPicked', 'CourierLabelPrinted'] });
 
     // Assert
     expect(spec).toMatchObject({
-      name: 'shipping',
-      pascal: 'Shipping',
+      name: 'courier',
+      pascal: 'Courier',
       port: 3005,
-      topicKey: 'shippingEvents',
+      topicKey: 'courierEvents',
     });
     expect(spec.produces.map(({ type, constName, builder }) => ({ type, constName, builder }))).toEqual([
       {
-        type: 'shipping.shipment-scheduled.v1',
-        constName: 'ShipmentScheduledV1',
-        builder: 'shipmentScheduledFor',
+        type: 'courier.parcel-picked.v1',
+        constName: 'ParcelPickedV1',
+        builder: 'parcelPickedFor',
       },
       {
-        type: 'shipping.label-printed.v1',
-        constName: 'ShippingLabelPrintedV1',
-        builder: 'shippingLabelPrintedFor',
+        type: 'courier.label-printed.v1',
+        constName: 'CourierLabelPrintedV1',
+        builder: 'courierLabelPrintedFor',
       },
     ]);
     expect(spec.consumes.map(({ definition, constName }) => [definition.type, constName])).toEqual([
@@ -89,8 +90,8 @@ describe('planServiceSpec', () => {
     [{ name: 'payment' }, /payment exists already \(the service registry, nest-cli\.json, apps\/payment\)/],
     [{ name: 'common' }, /common exists already \(nest-cli\.json, libs\/common\)/],
     [{ name: 'kafka' }, /kafka is reserved \(the infrastructure or the demo use it\)/],
-    [{ name: 'Shipping' }, /service name "Shipping": use 2 to 30 lowercase letters and digits/],
-    [{ name: 'ship-ping' }, /service name "ship-ping"/],
+    [{ name: 'Courier' }, /service name "Courier": use 2 to 30 lowercase letters and digits/],
+    [{ name: 'cour-ier' }, /service name "cour-ier"/],
     [{ consumes: [] }, /--consumes: name at least one event; known: OrderPlaced, (?!.*ProductUpdated)/],
     [
       { consumes: ['OrderShipped'] },
@@ -101,14 +102,14 @@ describe('planServiceSpec', () => {
       { produces: ['OrderConfirmed'] },
       /--produces OrderConfirmed: the event exists already \(order\.confirmed\.v1, published by order\)/,
     ],
-    [{ produces: ['shipment_scheduled'] }, /--produces "shipment_scheduled": name it in PascalCase/],
-    [{ produces: ['ShipmentScheduled', 'ShipmentScheduled'] }, /--produces ShipmentScheduled: named twice/],
-    [{ port: 3002 }, /--port 3002: payment listens there; shipping needs a port of its own/],
+    [{ produces: ['parcel_picked'] }, /--produces "parcel_picked": name it in PascalCase/],
+    [{ produces: ['ParcelPicked', 'ParcelPicked'] }, /--produces ParcelPicked: named twice/],
+    [{ port: 3002 }, /--port 3002: payment listens there; courier needs a port of its own/],
     [{ port: 80 }, /--port 80: choose a port between 1024 and 65535/],
     [{ port: 9092 }, /--port 9092: Kafka listens there/],
     [
-      { produces: ['ShippingLabelPrinted', 'LabelPrinted'] },
-      /--produces LabelPrinted: the type shipping\.label-printed\.v1 exists already/,
+      { produces: ['CourierLabelPrinted', 'LabelPrinted'] },
+      /--produces LabelPrinted: the type courier\.label-printed\.v1 exists already/,
     ],
   ])('refuses %j with a clear message', (args, message) => {
     expect(() => plan(args)).toThrow(GeneratorError);
