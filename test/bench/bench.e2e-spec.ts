@@ -3,6 +3,7 @@ import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Pool } from 'pg';
+import { MachineLock } from '@saga/testing';
 import { brokerSettings, runningBrokerPid } from '../../infra/scripts/kafka-broker';
 import { buildServices } from '../../infra/scripts/build-services';
 import { REPO_ROOT } from '../../infra/scripts/local-paths';
@@ -24,17 +25,23 @@ async function count(url: string, sql: string): Promise<number> {
 describe('npm run bench (real broker, database and services)', () => {
   const folder = mkdtempSync(join(tmpdir(), 'saga-bench-'));
   let setup: TargetSetup;
+  let machine: MachineLock | undefined;
 
-  beforeAll(() => {
+  // Latency bounds mean something only on a machine no other heavy test loads at the same time.
+  beforeAll(async () => {
+    machine = await MachineLock.acquire('bench');
     buildServices(false, () => undefined);
     setup = {
       seedFile: writeBenchSeed(folder),
       logDir: folder,
       brokerPid: () => runningBrokerPid(brokerSettings()),
     };
-  });
+  }, 15 * 60_000);
 
-  afterAll(() => rmSync(folder, { recursive: true, force: true }));
+  afterAll(async () => {
+    rmSync(folder, { recursive: true, force: true });
+    await machine?.release();
+  });
 
   const trial = (target: BenchTarget) =>
     runTrial(target, 10, { durationS: 2, warmupS: 0, drainTimeoutMs: 30_000, log: () => undefined });

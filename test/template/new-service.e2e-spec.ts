@@ -11,6 +11,7 @@ import {
 } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, relative } from 'node:path';
+import { MachineLock } from '@saga/testing';
 
 const REPO_ROOT = join(__dirname, '..', '..');
 const GUIDE = 'docs/guides/new-service.md';
@@ -92,12 +93,17 @@ describe(`the service template (${GUIDE}, npm run generate:service)`, () => {
     };
   };
 
-  beforeAll(() => {
-    copy = copyRepository();
-  });
+  let machine: MachineLock | undefined;
 
-  afterAll(() => {
+  // Building, linting and testing a whole copy loads both cores for minutes: not beside the bench test.
+  beforeAll(async () => {
+    machine = await MachineLock.acquire('template');
+    copy = copyRepository();
+  }, 15 * 60_000);
+
+  afterAll(async () => {
     if (copy) rmSync(copy, { recursive: true, force: true });
+    await machine?.release();
   });
 
   it('follows the guide: generate, build, test, lint', () => {

@@ -9,3 +9,4 @@ export * from './audit';
 export * from './saga';
 export * from './smtp-sink';
 export * from './read-outbox';
+export * from './machine-lock';
