@@ -1,3 +1,4 @@
+import { camelCase } from './names';
 import type { ConsumedEvent, ProducedEvent, ServiceSpec } from './service-spec';
 import { sagaTestFile } from './saga-test-file';
 
@@ -203,12 +204,11 @@ function sagaHandler(spec: ServiceSpec): string {
     (event) => `
   @OnEvent(${event.constName})
   on${event.definition.name}(@Payload() event: EventOf<typeof ${event.constName}>, @Ctx() context: SagaEventContext) {
-    return this.${event.definition.name.charAt(0).toLowerCase()}${event.definition.name.slice(1)}.handle(context.manager, event);
+    return this.${camelCase(event.definition.name)}.handle(context.manager, event);
   }`,
   );
   const params = spec.consumes.map(
-    (event) =>
-      `private readonly ${event.definition.name.charAt(0).toLowerCase()}${event.definition.name.slice(1)}: ${useCaseClass(event)},`,
+    (event) => `private readonly ${camelCase(event.definition.name)}: ${useCaseClass(event)},`,
   );
   return `import { Controller } from '@nestjs/common';
 import { Ctx, Payload } from '@nestjs/microservices';
