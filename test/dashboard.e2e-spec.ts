@@ -68,7 +68,10 @@ describe('the live saga dashboard', () => {
     const card = page.locator(`li.order-card[data-order-id="${orderId}"]`);
     await card.locator('.status-badge', { hasText: 'CONFIRMED' }).waitFor({ timeout: SAGA_DEADLINE_MS });
     await card.locator('.step[data-step="EMAIL"]').waitFor({ timeout: SAGA_DEADLINE_MS });
-    await page.locator(`#emails li[data-order-id="${orderId}"]`).waitFor({ timeout: SAGA_DEADLINE_MS });
+    // The mail's row appears PENDING when notification records it, and turns SENT when the dispatcher has sent it.
+    await page
+      .locator(`#emails li[data-order-id="${orderId}"]`, { hasText: 'SENT' })
+      .waitFor({ timeout: SAGA_DEADLINE_MS });
     const health = await waitFor(
       async () => {
         const cells = await Promise.all(
