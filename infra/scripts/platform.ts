@@ -10,6 +10,8 @@
  * The live saga dashboard is the order service's `/`: every service gets `DASHBOARD_PEERS` and
  * `CORS_ORIGINS` built from the ports below, so the page can read them all.
  *
+ * Logs are pino's pretty lines (`LOG_FORMAT=json` for the JSON a deployment writes).
+ *
  * Per-service overrides: `<SERVICE>_PORT` (e.g. ORDER_PORT) and `<SERVICE>_DATABASE_URL`.
  * `--build` rebuilds even when dist/ exists.
  */
@@ -82,6 +84,8 @@ function startServiceProcess(
       PORT: String(port),
       DATABASE_URL: env[`${upper}_DATABASE_URL`] || databaseUrl(postgresServerUrl(env), databaseName(name)),
       KAFKA_BROKERS: brokers.join(','),
+      // Readable lines in a terminal; LOG_FORMAT=json shows what a log pipeline would receive.
+      LOG_FORMAT: env.LOG_FORMAT || 'pretty',
     },
   });
   prefixLines(name, child.stdout, process.stdout);

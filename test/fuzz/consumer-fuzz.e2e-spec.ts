@@ -18,6 +18,7 @@ import {
   SagaHarness,
   idempotentProducer,
   readToEnd,
+  scrapeMetrics,
   testKafka,
   waitFor,
 } from '@saga/testing';
@@ -620,6 +621,28 @@ describe(`Kafka consumer fuzz (FUZZ_SEED=${FUZZ_SEED})`, () => {
       return problems.length > 0 ? [`${service} ${record.probe}: ${problems.join(', ')}`] : [];
     });
     expect(damaged).toEqual([]);
+  });
+
+  it('counts each dead letter at GET /metrics, by the topic it came from and its reason', async () => {
+    // Act
+    const counted = await Promise.all(
+      SERVICE_NAMES.map(async (service) => {
+        const scrape = await scrapeMetrics(saga.platform.url(service));
+        return scrape
+          .matching('saga_dead_letters_total')
+          .flatMap(({ labels, value }) =>
+            Array.from({ length: value }, () => `${service} ${labels.topic} ${labels.reason}`),
+          );
+      }),
+    );
+
+    // Assert: the same dead letters as the DLQs hold (none were there before the fuzz records)
+    const inDlq = letters.map(
+      ({ service, message }) =>
+        `${service} ${text(message.headers?.[DLQ_HEADERS.topic])} ${text(message.headers?.[DLQ_HEADERS.reason])}`,
+    );
+    expect(counted.flat().sort()).toEqual(inDlq.sort());
+    expect(inDlq.length).toBeGreaterThan(0);
   });
 
   it('applies nothing: business tables, outboxes and inboxes unchanged; no record applied or retried', async () => {

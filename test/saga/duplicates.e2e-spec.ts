@@ -1,5 +1,5 @@
 import { SERVICE_NAMES, TOPICS, type ServiceName } from '@saga/contracts';
-import { SagaHarness, readToEnd, testKafka } from '@saga/testing';
+import { SagaHarness, readToEnd, scrapeMetrics, testKafka } from '@saga/testing';
 import { SEED, SERVICES } from './saga-fixtures';
 
 type RawRecord = { key: string | null; value: Buffer | null; headers: Record<string, Buffer> };
@@ -81,12 +81,16 @@ describe('every event delivered twice', () => {
     ]);
     await expect(state()).resolves.toEqual(before);
     for (const service of SERVICE_NAMES) {
+      const { duplicates } = saga.platform.instance(service)!.consumer.stats;
+      const scrape = await scrapeMetrics(saga.platform.url(service));
       expect({
         service,
-        more: saga.platform.instance(service)!.consumer.stats.duplicates > duplicatesBefore[service],
+        more: duplicates > duplicatesBefore[service],
+        metric: scrape.sum('saga_inbox_duplicates_total'),
       }).toEqual({
         service,
         more: true,
+        metric: duplicates, // GET /metrics counts each duplicate the inbox absorbed
       });
     }
     await expect(saga.audit().then((report) => report.violations)).resolves.toEqual([]);

@@ -12,6 +12,7 @@ import { GetOrderService } from './orders/queries/get-order/get-order.service';
 import { InventoryEventsHandler } from './orders/saga/inventory-events.handler';
 import { OrderSagaService } from './orders/saga/order-saga.service';
 import { PaymentEventsHandler } from './orders/saga/payment-events.handler';
+import { SagaOutcomeMetrics } from './orders/saga/saga-outcome.metrics';
 
 /**
  * Root module of the order service: the orders API, the order's side of the saga, the catalog replica,
@@ -34,7 +35,13 @@ export class AppModule {
         InventoryEventsHandler,
         CatalogHandler,
       ],
-      providers: [PlaceOrderService, GetOrderService, CancelOrderService, OrderSagaService],
+      providers: [
+        PlaceOrderService,
+        GetOrderService,
+        CancelOrderService,
+        OrderSagaService,
+        SagaOutcomeMetrics,
+      ],
     };
   }
 }

@@ -2,3 +2,4 @@ export * from './delete-in-batches';
 export * from './idempotent-producer';
 export * from './wait-for';
 export * from './read-to-end';
+export * from './trace-context';

@@ -1,3 +1,4 @@
+import type { Tracer } from '@opentelemetry/api';
 import type { Kafka } from 'kafkajs';
 import type { DataSource } from 'typeorm';
 import type { RetryPolicy } from './retry-policy';
@@ -31,6 +32,33 @@ export interface SagaKafkaServerOptions {
    * is applied again. Default false.
    */
   readonly unsafeSkipInbox?: boolean;
+  /**
+   * Makes a consumer span per record, the child of the `traceparent` it carries (default: the global
+   * tracer provider's tracer, a no-op unless the process registered one).
+   */
+  readonly tracer?: Tracer;
+  /** Told what the consumer does, as it does it: the service's metrics. */
+  readonly observer?: ConsumerObserver;
+}
+
+/** What the consumer reports as it goes; every call is synchronous and cheap. */
+export interface ConsumerObserver {
+  /** A handler ran for `seconds`: `applied` once its transaction committed, `failed` when it threw or rolled back. */
+  handled(eventType: string, seconds: number, outcome: 'applied' | 'failed'): void;
+  /** A record is tried again after a failure. */
+  retried(eventType: string): void;
+  /** A record was delivered again after it had been applied: the inbox absorbed it. */
+  duplicate(eventType: string): void;
+  /** A record went to the dead-letter topic (`topic` is where it was read). */
+  deadLettered(topic: string, reason: string): void;
+}
+
+/** How far a partition's committed offset is behind its end. */
+export interface PartitionLag {
+  readonly topic: string;
+  readonly partition: number;
+  /** Records on the partition the group has not committed yet. */
+  readonly lag: number;
 }
 
 /** Counts of what the consumer did, for metrics and tests. */

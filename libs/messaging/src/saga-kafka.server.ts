@@ -1,8 +1,9 @@
 import { Server, type CustomTransportStrategy } from '@nestjs/microservices';
 import { Logger } from '@nestjs/common';
-import { type Consumer, type EachBatchPayload, type KafkaMessage, type Producer } from 'kafkajs';
+import { ROOT_CONTEXT, context, trace, type Tracer } from '@opentelemetry/api';
+import { type Admin, type Consumer, type EachBatchPayload, type KafkaMessage, type Producer } from 'kafkajs';
 import { lastValueFrom } from 'rxjs';
-import { idempotentProducer } from '@saga/common';
+import { idempotentProducer, traceparentOf } from '@saga/common';
 import {
   PoisonRecordError,
   eventDefinition,
@@ -16,7 +17,13 @@ import { deadLetterRecord, isReplayForAnotherGroup, type DeadLetterReason } from
 import { asError, isInfrastructureError } from './infrastructure-error';
 import { DEFAULT_RETRY_POLICY, retryDelay, type RetryPolicy } from './retry-policy';
 import { NonRetriableError, type SagaEventContext } from './saga-event-context';
-import type { ConsumerStats, SagaKafkaServerOptions } from './saga-kafka.options';
+import { endRecordSpan, recordContext, startRecordSpan } from './record-span';
+import type {
+  ConsumerObserver,
+  ConsumerStats,
+  PartitionLag,
+  SagaKafkaServerOptions,
+} from './saga-kafka.options';
 
 /** The most records applied in one transaction: bounds how long a run holds its row locks. */
 const MAX_RUN = 20;
@@ -29,6 +36,14 @@ interface DecodedRecord {
   readonly event: EventEnvelope;
   readonly handler: Handler;
 }
+
+/** The observer of a consumer nobody observes. */
+const UNOBSERVED: ConsumerObserver = {
+  handled: () => undefined,
+  retried: () => undefined,
+  duplicate: () => undefined,
+  deadLettered: () => undefined,
+};
 
 /** Which record of a run failed, and with what. */
 interface RunFailure {
@@ -53,6 +68,10 @@ interface RunFailure {
  *
  * One bad record never stops its partition and never vanishes. `close()` lets the batch in flight
  * finish its current record, commits, and leaves the group.
+ *
+ * Each record's work is traced as a consumer span, the child of the span that published it (its
+ * `traceparent` header); the handler sees that span's `traceparent` on the event, so the events it
+ * causes continue the saga's trace through the outbox.
  */
 export class SagaKafkaServer extends Server implements CustomTransportStrategy {
   readonly stats: ConsumerStats = { applied: 0, duplicates: 0, skipped: 0, retries: 0, deadLettered: 0 };
@@ -61,12 +80,17 @@ export class SagaKafkaServer extends Server implements CustomTransportStrategy {
   protected override readonly logger = new Logger(SagaKafkaServer.name);
   private consumer?: Consumer;
   private producer?: Producer;
+  private admin?: Promise<Admin>;
   private housekeeping?: NodeJS.Timeout;
   private readonly retry: RetryPolicy;
+  private readonly tracer: Tracer;
+  private readonly observer: ConsumerObserver;
 
   constructor(private readonly options: SagaKafkaServerOptions) {
     super();
     this.retry = options.retry ?? DEFAULT_RETRY_POLICY;
+    this.tracer = options.tracer ?? trace.getTracer('@saga/messaging');
+    this.observer = options.observer ?? UNOBSERVED;
   }
 
   listen(callback: (error?: unknown) => void): void {
@@ -80,6 +104,40 @@ export class SagaKafkaServer extends Server implements CustomTransportStrategy {
     clearInterval(this.housekeeping);
     await this.consumer?.disconnect();
     await this.producer?.disconnect();
+    const admin = this.admin;
+    this.admin = undefined;
+    await admin?.then((connected) => connected.disconnect()).catch(() => undefined);
+  }
+
+  /**
+   * Each subscribed partition's lag: its end offset minus the group's committed offset (the whole
+   * partition when the group has committed nothing yet). Asks the broker, so a stalled consumer's lag grows.
+   */
+  async lag(): Promise<PartitionLag[]> {
+    const topics = this.subscribedTopics();
+    if (topics.length === 0) return [];
+    this.admin ??= (async () => {
+      const admin = this.options.kafka.admin();
+      await admin.connect();
+      return admin;
+    })();
+    const admin = await this.admin.catch((error: unknown) => {
+      this.admin = undefined;
+      throw error;
+    });
+    const [committed, ends] = await Promise.all([
+      admin.fetchOffsets({ groupId: this.options.groupId, topics }),
+      Promise.all(topics.map(async (topic) => ({ topic, offsets: await admin.fetchTopicOffsets(topic) }))),
+    ]);
+    return ends.flatMap(({ topic, offsets }) =>
+      offsets.map(({ partition, high, low }) => {
+        const offset = committed
+          .find((entry) => entry.topic === topic)
+          ?.partitions.find((entry) => entry.partition === partition)?.offset;
+        const from = offset === undefined || Number(offset) < 0 ? Number(low) : Number(offset);
+        return { topic, partition, lag: Math.max(0, Number(high) - from) };
+      }),
+    );
   }
 
   on(): void {
@@ -213,11 +271,25 @@ export class SagaKafkaServer extends Server implements CustomTransportStrategy {
   ): Promise<boolean> {
     const record = prior.decoded ?? (await this.decodeOrSetAside(topic, partition, message));
     if (!record) return true;
-    const { event } = record;
+    // Its log lines carry its order and the saga's trace.
+    return context.with(recordContext(record.event), () =>
+      this.applyWithRetries(record, topic, partition, heartbeat, stopped, prior.error),
+    );
+  }
+
+  private async applyWithRetries(
+    record: DecodedRecord,
+    topic: string,
+    partition: number,
+    heartbeat: () => Promise<void>,
+    stopped: () => boolean,
+    priorError: Error | undefined,
+  ): Promise<boolean> {
+    const { event, message } = record;
     for (let attempt = 1, failures = 0; ; attempt += 1) {
       const error =
-        attempt === 1 && prior.error
-          ? prior.error
+        attempt === 1 && priorError
+          ? priorError
           : (await this.applyTogether([record], { topic, partition, attempt }))?.error;
       if (!error) return true;
       // An unavailable database is not this record's fault: retry as long as it lasts.
@@ -234,6 +306,7 @@ export class SagaKafkaServer extends Server implements CustomTransportStrategy {
         return true;
       }
       this.stats.retries += 1;
+      this.observer.retried(event.type);
       this.logger.warn(`${event.type} ${event.id} failed (try ${attempt}): ${error.message}; retrying`);
       await new Promise((resolve) =>
         setTimeout(resolve, retryDelay(this.retry, infrastructure ? attempt : failures)),
@@ -280,34 +353,72 @@ export class SagaKafkaServer extends Server implements CustomTransportStrategy {
     where: Pick<SagaEventContext, 'topic' | 'partition' | 'attempt'>,
   ): Promise<RunFailure | undefined> {
     let index = 0;
+    const spans = records.map(({ event, message }) =>
+      startRecordSpan(this.tracer, event, {
+        ...where,
+        offset: message.offset,
+        groupId: this.options.groupId,
+      }),
+    );
+    // A lone record's whole transaction (inbox statement, handler, commit) is part of its trace; a run
+    // serves several traces at once, so only each handler's work goes into its record's trace.
+    const runContext = records.length === 1 ? spans[0].context : ROOT_CONTEXT;
+    const handled: { type: string; seconds: number }[] = [];
+    const duplicates: string[] = [];
     try {
-      const applied = await this.options.dataSource.transaction(async (manager) => {
-        const fresh = this.options.unsafeSkipInbox
-          ? undefined
-          : await recordAllInInbox(
-              manager,
-              this.options.groupId,
-              records.map((record) => record.event),
-            );
-        let count = 0;
-        for (index = 0; index < records.length; index += 1) {
-          const { event, handler, message } = records[index];
-          if (fresh && !fresh.delete(event.id)) continue; // applied before, or earlier in this run
-          const context: SagaEventContext = { manager, ...where, offset: message.offset };
-          await lastValueFrom(this.transformToObservable(await handler(event, context)), {
-            defaultValue: undefined,
-          });
-          count += 1;
-        }
-        return count;
-      });
+      const applied = await context.with(runContext, () =>
+        this.options.dataSource.transaction(async (manager) => {
+          const fresh = this.options.unsafeSkipInbox
+            ? undefined
+            : await recordAllInInbox(
+                manager,
+                this.options.groupId,
+                records.map((record) => record.event),
+              );
+          let count = 0;
+          for (index = 0; index < records.length; index += 1) {
+            const { event, handler, message } = records[index];
+            if (fresh && !fresh.delete(event.id)) {
+              duplicates.push(event.type); // applied before, or earlier in this run
+              spans[index].span.setAttribute('saga.duplicate', true);
+              continue;
+            }
+            const eventContext: SagaEventContext = { manager, ...where, offset: message.offset };
+            // The events the handler causes (createEvent's causedBy) continue from this record's span.
+            const traced = {
+              ...event,
+              traceparent: traceparentOf(spans[index].context) ?? event.traceparent,
+            };
+            const started = performance.now();
+            try {
+              await context.with(spans[index].context, async (): Promise<void> => {
+                await lastValueFrom(this.transformToObservable(await handler(traced, eventContext)), {
+                  defaultValue: undefined,
+                });
+              });
+            } finally {
+              handled.push({ type: event.type, seconds: (performance.now() - started) / 1000 });
+            }
+            count += 1;
+          }
+          return count;
+        }),
+      );
       this.stats.applied += applied;
       this.stats.duplicates += records.length - applied;
+      for (const { type, seconds } of handled) this.observer.handled(type, seconds, 'applied');
+      for (const type of duplicates) this.observer.duplicate(type);
+      for (const { span } of spans) endRecordSpan(span);
       return undefined;
     } catch (thrown) {
       // `index` is the record whose handler threw; when the inbox statement or the commit failed, it is the
       // first or the last one. Either way an unavailable database is retried without limit (one by one).
-      return { index: Math.min(index, records.length - 1), error: asError(thrown) };
+      const failure = { index: Math.min(index, records.length - 1), error: asError(thrown) };
+      for (const { type, seconds } of handled) this.observer.handled(type, seconds, 'failed');
+      spans.forEach(({ span }, i) =>
+        endRecordSpan(span, i === failure.index ? failure.error : new Error('rolled back with its run')),
+      );
+      return failure;
     }
   }
 
@@ -333,6 +444,7 @@ export class SagaKafkaServer extends Server implements CustomTransportStrategy {
       messages: [deadLetterRecord(message, info)],
     });
     this.stats.deadLettered += 1;
+    this.observer.deadLettered(topic, reason);
     this.logger.error(
       `dead-lettered ${topic}/${partition}@${message.offset} to ${this.options.deadLetterTopic}: ${reason}: ${error}`,
     );

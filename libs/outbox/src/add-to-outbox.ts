@@ -1,4 +1,5 @@
 import type { EntityManager } from 'typeorm';
+import { traceparentOf } from '@saga/common';
 import { eventDefinition, toKafkaRecord, type EventEnvelope } from '@saga/contracts';
 import { deferToDirectPublish } from './direct-publish';
 import { OUTBOX_CHANNEL } from './outbox-channel';
@@ -12,6 +13,9 @@ const KEY_LOCK_CLASS = 7_301;
  * contract, then one statement that takes the per-key locks (ordering the transaction after any other
  * one still adding rows of the same key), adds all the events, and queues a NOTIFY that PostgreSQL
  * delivers at commit, which wakes the relay at once (no poll on the hot path).
+ *
+ * Each row keeps the W3C `traceparent` the relay's publish span continues: the event's own (a handler's
+ * event inherits its record's), else the span active here (the HTTP request that placed the order).
  */
 export async function addToOutbox(manager: EntityManager, ...events: EventEnvelope[]): Promise<void> {
   if (events.length === 0) {
@@ -34,8 +38,9 @@ export async function addToOutbox(manager: EntityManager, ...events: EventEnvelo
   // and held to the end of the transaction; (class, hash) keys never meet the relay's leader lock.
   const keys = [...new Set(events.map((event) => `${event.topic}|${event.key}`))].sort();
   const values: unknown[] = [keys];
+  const active = traceparentOf();
   const rows = events.map((event, index) => {
-    const record = toKafkaRecord(event);
+    const record = toKafkaRecord(event.traceparent || !active ? event : { ...event, traceparent: active });
     values.push(event.id, event.type, record.topic, record.key, record.headers, record.value);
     const p = 2 + index * 6;
     return `($${p}::text, $${p + 1}::text, $${p + 2}::text, $${p + 3}::text, $${p + 4}::jsonb, $${p + 5}::text)`;

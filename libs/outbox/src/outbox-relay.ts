@@ -1,8 +1,10 @@
+import { trace, type Tracer } from '@opentelemetry/api';
 import { Client, Pool } from 'pg';
 import { idempotentProducer } from '@saga/common';
 import { type Kafka, type Producer } from 'kafkajs';
 import { deletePublished } from './delete-published';
 import { OUTBOX_CHANNEL } from './outbox-channel';
+import { endPublishSpans, startPublishSpan } from './publish-span';
 import { topicMessages } from './topic-messages';
 
 /** Where the relay reports; Nest's Logger fits. */
@@ -10,6 +12,12 @@ export interface RelayLogger {
   log(message: string): void;
   warn(message: string): void;
   error(message: string): void;
+}
+
+/** Told of each row the relay published: the service's metrics. */
+export interface RelayObserver {
+  /** A row of `topic` was acknowledged by the broker `latencySeconds` after its transaction wrote it. */
+  published(topic: string, latencySeconds: number): void;
 }
 
 /** Settings of an {@link OutboxRelay}. */
@@ -42,6 +50,12 @@ export interface OutboxRelayOptions {
    * isolated copies of the platform, e.g. one per end-to-end test. Rows store the logical topic name.
    */
   readonly topicPrefix?: string;
+  /**
+   * Makes a producer span per row, the child of the span that wrote it (default: the global tracer
+   * provider's tracer, a no-op unless the process registered one).
+   */
+  readonly tracer?: Tracer;
+  readonly observer?: RelayObserver;
   /** Fault injection for tests: runs after a batch is sent and before it is marked published. */
   readonly afterSend?: (ids: readonly string[]) => Promise<void> | void;
 }
@@ -58,6 +72,8 @@ interface OutboxRow {
   record_key: string;
   headers: Record<string, string>;
   payload: string;
+  /** When the row's transaction wrote it (ms since the epoch). */
+  created_ms: number;
 }
 
 /**
@@ -94,6 +110,7 @@ export class OutboxRelay {
   private readonly logger: RelayLogger;
   private markPool?: Pool;
   private waitingForWork = false;
+  private readonly tracer: Tracer;
 
   constructor(private readonly options: OutboxRelayOptions) {
     this.batchSize = options.batchSize ?? 500;
@@ -103,6 +120,7 @@ export class OutboxRelay {
     this.cleanupIntervalMs = options.cleanupIntervalMs ?? 60_000;
     this.retryDelayMs = options.retryDelayMs ?? 1000;
     this.logger = options.logger ?? console;
+    this.tracer = options.tracer ?? trace.getTracer('@saga/outbox');
   }
 
   /**
@@ -282,7 +300,8 @@ export class OutboxRelay {
     this.notified = false; // a NOTIFY from now on means: read again
     const { rows } = await this.client!.query<OutboxRow>(
       // ORDER BY the column, not the text alias: '1000' sorts before '999' as text.
-      `SELECT id::text AS id, topic, record_key, headers, payload FROM outbox
+      `SELECT id::text AS id, topic, record_key, headers, payload,
+              (extract(epoch FROM created_at) * 1000)::float8 AS created_ms FROM outbox
         WHERE published_at IS NULL AND NOT (id = ANY($2::bigint[])) ORDER BY outbox.id LIMIT $1`,
       [this.batchSize, excluded],
     );
@@ -290,14 +309,23 @@ export class OutboxRelay {
   }
 
   private async send(rows: OutboxRow[]): Promise<void> {
-    const records = rows.map((row) => ({
+    const prefix = this.options.topicPrefix ?? '';
+    const published = rows.map((row) => startPublishSpan(this.tracer, row, `${prefix}${row.topic}`));
+    const spans = published.map(({ span }) => span);
+    const records = rows.map((row, i) => ({
       topic: row.topic,
-      message: { key: row.record_key, value: row.payload, headers: row.headers },
+      message: { key: row.record_key, value: row.payload, headers: published[i].headers },
     }));
-    await this.producer!.sendBatch({
-      acks: -1,
-      topicMessages: topicMessages(records, this.options.topicPrefix),
-    });
+    try {
+      await this.producer!.sendBatch({ acks: -1, topicMessages: topicMessages(records, prefix) });
+    } catch (error) {
+      endPublishSpans(spans, error);
+      throw error;
+    }
+    endPublishSpans(spans);
+    const now = Date.now();
+    for (const row of rows)
+      this.options.observer?.published(row.topic, Math.max(0, now - row.created_ms) / 1000);
   }
 
   /**

@@ -1,5 +1,6 @@
 export * from './bootstrap/service-app';
 export * from './config';
+export * from './database/after-commit';
 export * from './database/typeorm-options';
 export * from './health/kafka.health';
 export * from './http/problem-details.filter';
@@ -8,3 +9,4 @@ export * from './platform.module';
 export * from './service-config.token';
 export * from './http/configure-http';
 export * from './http/parse-request';
+export * from './observability';

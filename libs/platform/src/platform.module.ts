@@ -12,6 +12,7 @@ import { OutboxHealthIndicator } from './health/outbox.health';
 import { ProblemDetailsFilter } from './http/problem-details.filter';
 import { OutboxRelayService } from './outbox/outbox-relay.service';
 import { SERVICE_CONFIG } from './service-config.token';
+import { TELEMETRY, type Telemetry } from './observability/telemetry';
 
 /**
  * What every service has: its validated config, its database with migrations run at boot (the outbox
@@ -24,7 +25,10 @@ export class PlatformModule {
       module: PlatformModule,
       global: true,
       imports: [
-        TypeOrmModule.forRoot(typeOrmOptions(config, database)),
+        TypeOrmModule.forRootAsync({
+          inject: [TELEMETRY],
+          useFactory: (telemetry: Telemetry) => typeOrmOptions(config, database, telemetry.tracer),
+        }),
         TerminusModule.forRoot({ errorLogStyle: 'pretty', gracefulShutdownTimeoutMs: 0 }),
       ],
       controllers: [HealthController],

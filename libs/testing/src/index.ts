@@ -10,3 +10,4 @@ export * from './saga';
 export * from './smtp-sink';
 export * from './read-outbox';
 export * from './machine-lock';
+export * from './prometheus-scrape';

@@ -11,13 +11,15 @@ export interface OrderRow {
   readonly reason: string | null;
   readonly paymentStatus: PaymentStatus;
   readonly stockStatus: StockStatus;
+  /** When the order was placed. */
+  readonly placedAt: Date;
 }
 
 /** The changes a saga step makes to an order (absent fields stay as they are). */
 export type OrderChanges = Partial<Pick<OrderRow, 'status' | 'reason' | 'paymentStatus' | 'stockStatus'>>;
 
 const COLUMNS = `id, customer_id AS "customerId", status, total_cents AS "totalCents", currency, reason,
-  payment_status AS "paymentStatus", stock_status AS "stockStatus"`;
+  payment_status AS "paymentStatus", stock_status AS "stockStatus", created_at AS "placedAt"`;
 
 /**
  * Reads an order and locks it until the transaction ends: the HTTP cancel and the saga's event

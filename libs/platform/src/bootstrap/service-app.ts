@@ -1,6 +1,6 @@
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { Logger, type DynamicModule, type INestApplication, type LogLevel } from '@nestjs/common';
+import { Logger, Module, type DynamicModule, type INestApplication } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import type { MicroserviceOptions } from '@nestjs/microservices';
 import { Kafka } from 'kafkajs';
@@ -11,6 +11,13 @@ import { SagaKafkaServer } from '@saga/messaging';
 import { ConsumerHealthIndicator } from '../health/consumer.health';
 import { kafkaClientConfig } from '../kafka/kafka-options';
 import { configureHttp } from '../http/configure-http';
+import { Logger as PinoNestLogger } from 'nestjs-pino';
+import {
+  ObservabilityModule,
+  createTelemetry,
+  type Telemetry,
+  type TelemetryOptions,
+} from '../observability';
 
 /** How a service is assembled: its name and its root module for a given config. */
 export interface ServiceDefinition {
@@ -23,9 +30,6 @@ export interface ServiceDefinition {
   readonly module: (config: ServiceConfig, env: Record<string, string | undefined>) => DynamicModule;
 }
 
-/** Nest's levels from the most to the least verbose; `LOG_LEVEL` cuts the list. */
-const LOG_LEVELS: LogLevel[] = ['verbose', 'debug', 'log', 'warn', 'error', 'fatal'];
-
 /** A running service and the config it runs with. */
 export interface RunningService {
   readonly app: INestApplication;
@@ -34,6 +38,16 @@ export interface RunningService {
   readonly url: string;
   /** Its Kafka consumer (the event types it handles, its stats). */
   readonly consumer: SagaKafkaServer;
+  /** Its tracer, metrics and logger. */
+  readonly telemetry: Telemetry;
+}
+
+/** The app's root: the service's own module, under its telemetry. */
+@Module({})
+class ServiceRootModule {
+  static of(service: DynamicModule, telemetry: Telemetry): DynamicModule {
+    return { module: ServiceRootModule, imports: [ObservabilityModule.forService(telemetry), service] };
+  }
 }
 
 /**
@@ -44,13 +58,19 @@ export interface RunningService {
 export async function startService(
   definition: ServiceDefinition,
   env: Record<string, string | undefined> = process.env,
+  telemetryOptions: TelemetryOptions = {},
 ): Promise<RunningService> {
   const config = loadServiceConfig(definition.name, env);
-  const app = await NestFactory.create(definition.module(config, env), {
+  const telemetry = createTelemetry(config, telemetryOptions);
+  const app = await NestFactory.create(ServiceRootModule.of(definition.module(config, env), telemetry), {
     abortOnError: false,
-    logger: LOG_LEVELS.slice(LOG_LEVELS.indexOf(config.logLevel)),
+    bufferLogs: true, // until the service's own logger takes over, just below
     bodyParser: false, // our own, with a size limit and problem+json errors (see configureHttp)
+  }).catch(async (error: unknown) => {
+    await telemetry.shutdown();
+    throw error;
   });
+  app.useLogger(app.get(PinoNestLogger));
   let consumer: SagaKafkaServer;
   try {
     configureHttp(app);
@@ -63,8 +83,11 @@ export async function startService(
       sessionTimeoutMs: config.kafkaSessionTimeoutMs,
       inboxRetentionMs: config.inboxRetentionMs,
       unsafeSkipInbox: config.unsafeDirectPublish,
+      tracer: telemetry.tracer,
+      observer: telemetry.metrics.consumerObserver(),
     });
     app.get(ConsumerHealthIndicator).watch(consumer);
+    telemetry.metrics.watchConsumer(() => consumer.lag());
     app.connectMicroservice<MicroserviceOptions>({ strategy: consumer }, { inheritAppConfig: true });
     app.enableShutdownHooks();
     await app.init();
@@ -75,7 +98,7 @@ export async function startService(
     throw error;
   }
   const address = (app.getHttpServer() as Server).address() as AddressInfo;
-  return { app, config, consumer, url: `http://${config.host}:${address.port}` };
+  return { app, config, consumer, telemetry, url: `http://${config.host}:${address.port}` };
 }
 
 /** Entry point of a service's `main.ts`: starts it, or explains why not and exits non-zero. */

@@ -19,6 +19,8 @@ describe('loadServiceConfig', () => {
       kafkaTopicPrefix: '',
       kafkaSessionTimeoutMs: 10_000,
       logLevel: 'log',
+      logFormat: 'json',
+      traceSampleRatio: 1,
       outboxBatchSize: 500,
       outboxRetentionMs: 0,
       inboxRetentionMs: 168 * 3600_000,
@@ -40,6 +42,9 @@ describe('loadServiceConfig', () => {
       KAFKA_TOPIC_PREFIX: 'e2e-1a2b.',
       KAFKA_SESSION_TIMEOUT_MS: '20000',
       CORS_ORIGINS: 'http://localhost:8080, https://demo.example.com',
+      LOG_FORMAT: 'pretty',
+      OTEL_EXPORTER_OTLP_ENDPOINT: 'http://jaeger:4318',
+      OTEL_TRACES_SAMPLER_ARG: '0.25',
     });
 
     // Assert
@@ -54,6 +59,9 @@ describe('loadServiceConfig', () => {
       kafkaTopicPrefix: 'e2e-1a2b.',
       kafkaSessionTimeoutMs: 20_000,
       corsOrigins: ['http://localhost:8080', 'https://demo.example.com'],
+      logFormat: 'pretty',
+      otlpEndpoint: 'http://jaeger:4318',
+      traceSampleRatio: 0.25,
     });
   });
 
@@ -92,6 +100,9 @@ describe('loadServiceConfig', () => {
     ['CORS_ORIGINS', 'http://127.0.0.1:3001/', /CORS_ORIGINS: must be a comma-separated list of origins/],
     ['CORS_ORIGINS', '*', /CORS_ORIGINS: must be a comma-separated list of origins/],
     ['SAGA_UNSAFE_DIRECT_PUBLISH', 'yes', /SAGA_UNSAFE_DIRECT_PUBLISH: must be true or false/],
+    ['LOG_FORMAT', 'xml', /LOG_FORMAT: must be json or pretty/],
+    ['OTEL_EXPORTER_OTLP_ENDPOINT', 'jaeger:4318', /OTEL_EXPORTER_OTLP_ENDPOINT: must be an http\(s\) URL/],
+    ['OTEL_TRACES_SAMPLER_ARG', '2', /OTEL_TRACES_SAMPLER_ARG: must be between 0 and 1/],
   ])('rejects %s=%s with a message naming the variable', (name, value, message) => {
     // Act
     const load = () => loadServiceConfig('order', { [name]: value });

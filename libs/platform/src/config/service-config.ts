@@ -40,6 +40,22 @@ export interface ServiceConfig {
   readonly kafkaSessionTimeoutMs: number;
   /** The least severe log level printed (`LOG_LEVEL`: debug, log, warn or error; default log). */
   readonly logLevel: 'debug' | 'log' | 'warn' | 'error';
+  /**
+   * How log lines are written (`LOG_FORMAT`): `json` (default), one JSON object a line with the order
+   * id and trace id of saga work, for a log pipeline; `pretty`, coloured lines for a terminal (`npm run demo`).
+   */
+  readonly logFormat: 'json' | 'pretty';
+  /**
+   * Where traces go (`OTEL_EXPORTER_OTLP_ENDPOINT`, e.g. `http://127.0.0.1:4318`): spans are sent over
+   * OTLP/HTTP to `<endpoint>/v1/traces`. Unset, no span leaves the process (trace ids still reach the
+   * logs and the Kafka headers).
+   */
+  readonly otlpEndpoint?: string;
+  /**
+   * The share of new traces recorded (`OTEL_TRACES_SAMPLER_ARG`, 0–1, default 1). A trace begun
+   * upstream keeps its parent's decision, so a saga is recorded whole or not at all.
+   */
+  readonly traceSampleRatio: number;
   /** Rows the outbox relay publishes per round (`OUTBOX_BATCH_SIZE`). */
   readonly outboxBatchSize: number;
   /** How long published outbox rows are kept (`OUTBOX_RETENTION_HOURS`, default 0: deleted once published), in ms. */
@@ -127,6 +143,13 @@ function schemaFor(service: PlatformServiceName) {
       LOG_LEVEL: z
         .enum(['debug', 'log', 'warn', 'error'], { error: 'must be debug, log, warn or error' })
         .default('log'),
+      LOG_FORMAT: z.enum(['json', 'pretty'], { error: 'must be json or pretty' }).default('json'),
+      OTEL_EXPORTER_OTLP_ENDPOINT: z.url({ protocol: /^https?$/, error: 'must be an http(s) URL, e.g. http://127.0.0.1:4318' }).optional(),
+      OTEL_TRACES_SAMPLER_ARG: z.coerce
+        .number({ error: 'must be a number' })
+        .min(0, 'must be between 0 and 1')
+        .max(1, 'must be between 0 and 1')
+        .default(1),
       OUTBOX_BATCH_SIZE: z.coerce.number().int().min(1).max(10_000).default(500),
       OUTBOX_RETENTION_HOURS: z.coerce.number().min(0).default(0),
       INBOX_RETENTION_HOURS: z.coerce.number().min(1).default(168),
@@ -148,6 +171,9 @@ function schemaFor(service: PlatformServiceName) {
       kafkaTopicPrefix: env.KAFKA_TOPIC_PREFIX,
       kafkaSessionTimeoutMs: env.KAFKA_SESSION_TIMEOUT_MS,
       logLevel: env.LOG_LEVEL,
+      logFormat: env.LOG_FORMAT,
+      ...(env.OTEL_EXPORTER_OTLP_ENDPOINT ? { otlpEndpoint: env.OTEL_EXPORTER_OTLP_ENDPOINT } : {}),
+      traceSampleRatio: env.OTEL_TRACES_SAMPLER_ARG,
       outboxBatchSize: env.OUTBOX_BATCH_SIZE,
       outboxRetentionMs: env.OUTBOX_RETENTION_HOURS * 3600_000,
       inboxRetentionMs: env.INBOX_RETENTION_HOURS * 3600_000,

@@ -3,6 +3,8 @@ import type { INestApplication } from '@nestjs/common';
 import type { NextFunction, Request, Response } from 'express';
 import { json } from 'express';
 import type { ServiceConfig } from '../config';
+import { httpTelemetry } from '../observability/http-telemetry';
+import { TELEMETRY, type Telemetry } from '../observability/telemetry';
 import { SERVICE_CONFIG } from '../service-config.token';
 import { answerClientErrorsAsProblems } from './client-error';
 import type { ProblemDetails } from './problem-details.filter';
@@ -25,6 +27,8 @@ export function configureHttp(
   { corsOrigins }: Pick<ServiceConfig, 'corsOrigins'> = app.get<symbol, ServiceConfig>(SERVICE_CONFIG),
 ): void {
   answerClientErrorsAsProblems(app.getHttpServer() as Server);
+  const telemetry = app.get<symbol, Telemetry>(TELEMETRY);
+  app.use(httpTelemetry(telemetry.tracer, telemetry.metrics)); // first: the whole request is in its span
   app.enableCors({ origin: [...corsOrigins], methods: ['GET', 'HEAD'] });
   const parse = json({ limit: MAX_BODY_BYTES });
   app.use((request: Request, response: Response, next: NextFunction) => {

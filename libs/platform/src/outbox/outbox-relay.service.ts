@@ -8,7 +8,8 @@ import {
 import { Kafka, type Producer } from 'kafkajs';
 import { DataSource } from 'typeorm';
 import { idempotentProducer } from '@saga/common';
-import { OutboxRelay, enableUnsafeDirectPublish } from '@saga/outbox';
+import { OutboxRelay, enableUnsafeDirectPublish, outboxBacklog } from '@saga/outbox';
+import { TELEMETRY, type Telemetry } from '../observability/telemetry';
 import type { ServiceConfig } from '../config';
 import { kafkaClientConfig } from '../kafka/kafka-options';
 import { SERVICE_CONFIG } from '../service-config.token';
@@ -27,6 +28,7 @@ export class OutboxRelayService implements OnApplicationBootstrap, OnApplication
   constructor(
     @Inject(SERVICE_CONFIG) private readonly config: ServiceConfig,
     private readonly dataSource: DataSource,
+    @Inject(TELEMETRY) telemetry: Telemetry,
   ) {
     this.relay = new OutboxRelay({
       databaseUrl: config.databaseUrl,
@@ -36,7 +38,10 @@ export class OutboxRelayService implements OnApplicationBootstrap, OnApplication
       retentionMs: config.outboxRetentionMs,
       topicPrefix: config.kafkaTopicPrefix,
       logger: new Logger(OutboxRelay.name),
+      tracer: telemetry.tracer,
+      observer: telemetry.metrics.relayObserver(),
     });
+    telemetry.metrics.watchOutbox(() => outboxBacklog(dataSource));
   }
 
   async onApplicationBootstrap(): Promise<void> {

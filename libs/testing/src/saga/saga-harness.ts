@@ -7,7 +7,7 @@ import { subscribedTopics } from '../audit/saga-subscriptions';
 import type { CapturedMail } from '../smtp-sink';
 import { testKafka } from '../test-topics';
 import { SagaClient, type OrderRequest, type OrderView } from './saga-client';
-import { SagaPlatform, type SagaSeed, type SagaServices } from './saga-platform';
+import { SagaPlatform, type SagaPlatformOptions, type SagaSeed, type SagaServices } from './saga-platform';
 
 const SETTLED = ['CONFIRMED', 'CANCELLED'];
 
@@ -43,9 +43,17 @@ export class SagaHarness<Platform extends SagaTarget = SagaPlatform> extends Sag
     super((service) => platform.url(service));
   }
 
-  /** Starts a private platform with `seed`, and waits until the order service's catalog replica has it. */
-  static async start(label: string, services: SagaServices, seed: SagaSeed): Promise<SagaHarness> {
-    const platform = await SagaPlatform.start(label, services, seed);
+  /**
+   * Starts a private platform with `seed` (see {@link SagaPlatform.start} for `options`), and waits until
+   * the order service's catalog replica has it.
+   */
+  static async start(
+    label: string,
+    services: SagaServices,
+    seed: SagaSeed,
+    options: SagaPlatformOptions = {},
+  ): Promise<SagaHarness> {
+    const platform = await SagaPlatform.start(label, services, seed, options);
     return SagaHarness.over(
       platform,
       seed.products.map((product) => product.sku),

@@ -9,7 +9,12 @@ import {
   type PlatformServiceName,
   type ServiceName,
 } from '@saga/contracts';
-import { startService, type RunningService, type ServiceDefinition } from '@saga/platform';
+import {
+  startService,
+  type RunningService,
+  type ServiceDefinition,
+  type TelemetryOptions,
+} from '@saga/platform';
 import { SAGA_SUBSCRIPTIONS } from '../audit/saga-subscriptions';
 import {
   RunningCopy,
@@ -38,6 +43,14 @@ export interface SagaSeed {
 export type SagaServices = Readonly<Record<ServiceName, ServiceDefinition>> &
   Readonly<Partial<Record<AddedServiceName, ServiceDefinition>>>;
 
+/** How a test wants its platform's services run. */
+export interface SagaPlatformOptions {
+  /** Extra environment of every service (say, a shorter deadline), over the copy's own. */
+  readonly env?: Readonly<Record<string, string>>;
+  /** Added to every service's telemetry: an in-memory span exporter, a log stream. */
+  readonly telemetry?: TelemetryOptions;
+}
+
 /**
  * A private copy of the whole platform on the real infrastructure: four databases of its own, its own
  * topics (a `KAFKA_TOPIC_PREFIX`), its own SMTP sink, and the four services running in this process on
@@ -51,7 +64,7 @@ export class SagaPlatform extends RunningCopy {
     private readonly definitions: SagaServices,
     copy: PlatformCopy,
     private readonly seedDir: string,
-    private readonly extraEnv: Readonly<Record<string, string>>,
+    private readonly options: SagaPlatformOptions,
   ) {
     super(copy);
   }
@@ -61,12 +74,12 @@ export class SagaPlatform extends RunningCopy {
     label: string,
     services: SagaServices,
     seed: SagaSeed,
-    env: Readonly<Record<string, string>> = {},
+    options: SagaPlatformOptions = {},
   ): Promise<SagaPlatform> {
     const copy = await createPlatformCopy(label, `e2e-${label}`);
     const seedDir = await mkdtemp(join(tmpdir(), 'saga-seed-'));
     await writeFile(join(seedDir, 'seed.json'), JSON.stringify(seed));
-    const platform = new SagaPlatform(services, copy, seedDir, env);
+    const platform = new SagaPlatform(services, copy, seedDir, options);
     try {
       await Promise.all(platform.names().map((service) => platform.startService(service)));
     } catch (error) {
@@ -101,12 +114,13 @@ export class SagaPlatform extends RunningCopy {
     if (this.running.has(service)) throw new Error(`${service} is already running`);
     const definition = this.definitions[service];
     if (!definition) throw new Error(`${service} was not given to SagaPlatform.start`);
-    const running = await startService(definition, {
+    const env = {
       ...copyServiceEnv(this.copy, service),
       PORT: '0',
       SEED_FILE: join(this.seedDir, 'seed.json'),
-      ...this.extraEnv,
-    });
+      ...this.options.env,
+    };
+    const running = await startService(definition, env, this.options.telemetry);
     const handled = running.consumer.handledTypes().sort().join(', ');
     const registry = addedService(service);
     const subscriptions = registry?.consumes ?? (isSagaService(service) ? SAGA_SUBSCRIPTIONS[service] : []);

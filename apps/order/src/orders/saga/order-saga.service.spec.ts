@@ -1,5 +1,6 @@
 import type { OrderRow } from '../order.repository';
 import { OrderSagaService } from './order-saga.service';
+import type { SagaOutcomeMetrics } from './saga-outcome.metrics';
 
 const order = (changes: Partial<OrderRow>): OrderRow => ({
   id: 'o',
@@ -10,11 +11,12 @@ const order = (changes: Partial<OrderRow>): OrderRow => ({
   reason: null,
   paymentStatus: 'PENDING',
   stockStatus: 'PENDING',
+  placedAt: new Date('2026-12-01T00:00:00Z'),
   ...changes,
 });
 
 describe('OrderSagaService.decide', () => {
-  const saga = new OrderSagaService();
+  const saga = new OrderSagaService({ settledIn: () => undefined } as unknown as SagaOutcomeMetrics);
 
   it.each<[string, Partial<OrderRow>, object]>([
     [

@@ -11,6 +11,7 @@ import {
   type OrderChanges,
   type OrderRow,
 } from '../order.repository';
+import { SagaOutcomeMetrics } from './saga-outcome.metrics';
 
 /** Whether payment is done with the order: nothing charged, or charged and paid back. */
 function settled(status: PaymentStatus): boolean {
@@ -38,6 +39,8 @@ export interface SagaReport {
 @Injectable()
 export class OrderSagaService {
   private readonly logger = new Logger(OrderSagaService.name);
+
+  constructor(private readonly outcomes: SagaOutcomeMetrics) {}
 
   async record(manager: EntityManager, event: EventEnvelope<{ orderId: string }>, report: SagaReport) {
     const order = await lockOrder(manager, event.data.orderId);
@@ -80,6 +83,7 @@ export class OrderSagaService {
           { source: 'order', causedBy: event },
         ),
       );
+      this.outcomes.settledIn(manager, 'confirmed', order.placedAt);
     } else if (decision.status === 'CANCELLED') {
       const reason = reported.reason ?? 'cancelled';
       await addTimelineStep(manager, order.id, 'CANCELLED');
@@ -91,6 +95,7 @@ export class OrderSagaService {
           { source: 'order', causedBy: event },
         ),
       );
+      this.outcomes.settledIn(manager, 'cancelled', order.placedAt);
       this.logger.log(`order ${order.id} cancelled: ${reason}`);
     }
   }

@@ -1,5 +1,6 @@
 import { ConflictException, Injectable, NotFoundException } from '@nestjs/common';
 import { DataSource } from 'typeorm';
+import { tagActiveSpanWithOrder } from '@saga/common';
 import { OrderCancellationRequestedV1, createEvent } from '@saga/contracts';
 import { addToOutbox } from '@saga/outbox';
 import { CANCELLABLE, type OrderStatus } from '../../order-status';
@@ -17,6 +18,7 @@ export class CancelOrderService {
   constructor(private readonly dataSource: DataSource) {}
 
   async cancel(orderId: string, reason: string): Promise<{ orderId: string; status: OrderStatus }> {
+    tagActiveSpanWithOrder(orderId);
     return this.dataSource.transaction(async (manager) => {
       const order = await lockOrder(manager, orderId);
       if (!order) throw new NotFoundException(`no order ${orderId}`);

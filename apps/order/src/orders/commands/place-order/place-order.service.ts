@@ -1,4 +1,5 @@
 import { createHash, randomUUID } from 'node:crypto';
+import { tagActiveSpanWithOrder } from '@saga/common';
 import { ConflictException, Injectable } from '@nestjs/common';
 import { DataSource, type EntityManager } from 'typeorm';
 import { OrderPlacedV1, createEvent } from '@saga/contracts';
@@ -61,6 +62,7 @@ export class PlaceOrderService {
     requestHash: string,
   ): Promise<PlacedOrder> {
     const orderId = randomUUID();
+    tagActiveSpanWithOrder(orderId);
     const inserted: unknown[] = await manager.query(
       `INSERT INTO orders (id, customer_id, status, total_cents, currency, idempotency_key, request_hash)
        VALUES ($1, $2, 'PENDING', $3, $4, $5, $6)
