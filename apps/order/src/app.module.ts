@@ -3,6 +3,7 @@ import { PlatformModule, type ServiceConfig, type ServiceDefinition } from '@sag
 import { CatalogHandler } from './catalog/catalog.handler';
 import { DashboardModule } from './dashboard/dashboard.module';
 import { OrderInitialSchema1795300000000 } from './migrations/1795300000000-order-initial-schema';
+import { OrderStuckAt1795300000001 } from './migrations/1795300000001-order-stuck-at';
 import { CancelOrderController } from './orders/commands/cancel-order/cancel-order.controller';
 import { CancelOrderService } from './orders/commands/cancel-order/cancel-order.service';
 import { PlaceOrderController } from './orders/commands/place-order/place-order.controller';
@@ -13,6 +14,8 @@ import { InventoryEventsHandler } from './orders/saga/inventory-events.handler';
 import { OrderSagaService } from './orders/saga/order-saga.service';
 import { PaymentEventsHandler } from './orders/saga/payment-events.handler';
 import { SagaOutcomeMetrics } from './orders/saga/saga-outcome.metrics';
+import { STUCK_CONFIG, loadStuckConfig } from './orders/stuck/stuck-config';
+import { StuckOrderDetector } from './orders/stuck/stuck-order.detector';
 
 /**
  * Root module of the order service: the orders API, the order's side of the saga, the catalog replica,
@@ -24,7 +27,10 @@ export class AppModule {
     return {
       module: AppModule,
       imports: [
-        PlatformModule.forService(config, { entities: [], migrations: [OrderInitialSchema1795300000000] }),
+        PlatformModule.forService(config, {
+          entities: [],
+          migrations: [OrderInitialSchema1795300000000, OrderStuckAt1795300000001],
+        }),
         DashboardModule.register(env),
       ],
       controllers: [
@@ -36,11 +42,13 @@ export class AppModule {
         CatalogHandler,
       ],
       providers: [
+        { provide: STUCK_CONFIG, useValue: loadStuckConfig(env) },
         PlaceOrderService,
         GetOrderService,
         CancelOrderService,
         OrderSagaService,
         SagaOutcomeMetrics,
+        StuckOrderDetector,
       ],
     };
   }

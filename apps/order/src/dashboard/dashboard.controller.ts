@@ -3,6 +3,7 @@ import { map, type Observable } from 'rxjs';
 import { DASHBOARD_CONFIG, type DashboardConfig } from './dashboard-config';
 import { DashboardFeedService } from './feed/dashboard-feed.service';
 import { DashboardSummaryService } from './summary/dashboard-summary.service';
+import type { StuckSummary } from './summary/dashboard-summary.service';
 import type { OrderSummary } from './summary/order-summary';
 
 /**
@@ -23,7 +24,7 @@ export class DashboardController {
   }
 
   @Get('summary')
-  summary(): Promise<OrderSummary> {
+  summary(): Promise<OrderSummary & { stuck: StuckSummary }> {
     return this.summaries.summary();
   }
 

@@ -3,9 +3,13 @@ import type { Subscription } from 'rxjs';
 import type { DataSource } from 'typeorm';
 import { createTestDataSource, createTestDatabase, waitFor, type TestDatabase } from '@saga/testing';
 import { OrderInitialSchema1795300000000 } from '../migrations/1795300000000-order-initial-schema';
+import { OrderStuckAt1795300000001 } from '../migrations/1795300000001-order-stuck-at';
 import type { OrderStatus, TimelineStep } from '../orders/order-status';
 import { DashboardFeedService, type FeedMessage } from './feed/dashboard-feed.service';
 import { DashboardSummaryService } from './summary/dashboard-summary.service';
+
+/** A minute's deadline, as the service defaults to. */
+const STUCK = { afterMs: 60_000, checkIntervalMs: 5_000 };
 
 describe('dashboard feed and summary (real PostgreSQL)', () => {
   let database: TestDatabase;
@@ -14,7 +18,10 @@ describe('dashboard feed and summary (real PostgreSQL)', () => {
 
   beforeAll(async () => {
     database = await createTestDatabase('order_dashboard');
-    dataSource = await createTestDataSource(database.url, [OrderInitialSchema1795300000000]);
+    dataSource = await createTestDataSource(database.url, [
+      OrderInitialSchema1795300000000,
+      OrderStuckAt1795300000001,
+    ]);
   });
   afterEach(() => subscription?.unsubscribe());
   afterAll(async () => {
@@ -127,7 +134,7 @@ describe('dashboard feed and summary (real PostgreSQL)', () => {
     await addOrder('CANCELLED', 'cancelled by the customer');
 
     // Act
-    const summary = await new DashboardSummaryService(dataSource).summary();
+    const summary = await new DashboardSummaryService(dataSource, STUCK).summary();
 
     // Assert
     expect(summary).toMatchObject({
@@ -136,6 +143,37 @@ describe('dashboard feed and summary (real PostgreSQL)', () => {
       pending: 1,
       cancelling: 0,
       cancelled: { total: 3, byCategory: { declined: 1, outOfStock: 1, byCustomer: 1 } },
+      stuck: { count: 0, orders: [] },
+    });
+  });
+
+  it('lists the orders not settled within the deadline, oldest first, with their last step', async () => {
+    // Arrange
+    await dataSource.query('TRUNCATE orders CASCADE');
+    const old = await addOrder('PENDING');
+    const older = await addOrder('CANCELLING');
+    const settled = await addOrder('CONFIRMED');
+    await addOrder('PENDING'); // young: within the deadline
+    await addStep(old, 'PLACED');
+    await addStep(old, 'PAYMENT_AUTHORIZED');
+    await addStep(older, 'CANCELLATION_REQUESTED');
+    await dataSource.query(`UPDATE orders SET created_at = now() - interval '2 minutes' WHERE id = ANY($1)`, [
+      [old, settled],
+    ]);
+    await dataSource.query(`UPDATE orders SET created_at = now() - interval '3 minutes' WHERE id = $1`, [
+      older,
+    ]);
+
+    // Act
+    const { stuck } = await new DashboardSummaryService(dataSource, STUCK).summary();
+
+    // Assert
+    expect(stuck).toEqual({
+      count: 2,
+      orders: [
+        { orderId: older, lastStep: 'CANCELLATION_REQUESTED', since: expect.any(String) },
+        { orderId: old, lastStep: 'PAYMENT_AUTHORIZED', since: expect.any(String) },
+      ],
     });
   });
 });

@@ -4,6 +4,7 @@ import { DashboardPageController } from './dashboard-page.controller';
 import { DashboardController } from './dashboard.controller';
 import { DashboardFeedService } from './feed/dashboard-feed.service';
 import { DashboardSummaryService } from './summary/dashboard-summary.service';
+import { STUCK_CONFIG, loadStuckConfig } from '../orders/stuck/stuck-config';
 
 /**
  * The live saga dashboard served by the order service: its page, the outcome counters and the live
@@ -17,6 +18,7 @@ export class DashboardModule {
       controllers: [DashboardPageController, DashboardController],
       providers: [
         { provide: DASHBOARD_CONFIG, useValue: loadDashboardConfig(env) },
+        { provide: STUCK_CONFIG, useValue: loadStuckConfig(env) },
         DashboardSummaryService,
         DashboardFeedService,
       ],

@@ -17,6 +17,8 @@ export interface OrderView {
   readonly items: { sku: string; quantity: number; unitPriceCents: number }[];
   readonly reason?: string;
   readonly timeline: { step: string; at: string; event?: { type: string; id: string } }[];
+  /** Present while unsettled past `SAGA_STUCK_AFTER_MS`. */
+  readonly stuck?: { since: string; lastStep: string; deadlineMs: number };
 }
 
 /** An order request: `POST /orders` body. */

@@ -29,9 +29,11 @@ async function main() {
     onCancel: (orderId) => void cancel(orderId),
   });
   const services = new ServicesTable(byId('services').tBodies[0], urls);
-  const refreshSummary = every(5000, async () =>
-    renderSummary(byId('counters'), await getJson('/dashboard/summary')),
-  );
+  const refreshSummary = every(5000, async () => {
+    const summary = await getJson('/dashboard/summary');
+    renderSummary(byId('counters'), summary);
+    orders.setStuck(summary.stuck.orders);
+  });
   const refreshMails = every(2000, async () => {
     const mails = await getJson(`${urls.notification}/notifications/recent?limit=20`);
     renderMails(byId('emails'), mails);

@@ -34,6 +34,16 @@ export class OrdersView {
     this.orders = new Map();
     /** orderId → e-mails (from notification) */
     this.mails = new Map();
+    /** orderId → { lastStep, since }: orders not settled within the deadline (from the summary) */
+    this.stuck = new Map();
+  }
+
+  /** The stuck orders from `GET /dashboard/summary`: their cards get a badge with the last step. */
+  setStuck(stuck) {
+    const next = new Map(stuck.map((order) => [order.orderId, order]));
+    const changed = new Set([...this.stuck.keys(), ...next.keys()]);
+    this.stuck = next;
+    for (const orderId of changed) this.render(orderId);
   }
 
   /** Replaces everything with a snapshot (on each (re)connection). */
@@ -94,11 +104,19 @@ export class OrdersView {
     const cancellable = card.status === 'PENDING' || card.status === 'CONFIRMED';
     entry.element.dataset.orderId = card.orderId;
     entry.element.dataset.status = card.status;
+    const stuck = this.stuck.get(card.orderId);
+    entry.element.dataset.stuck = String(Boolean(stuck));
     entry.element.replaceChildren(
       h(
         'div',
         { class: 'order-head' },
         h('span', { class: `status-badge ${card.status.toLowerCase()}` }, card.status),
+        stuck &&
+          h(
+            'span',
+            { class: 'stuck-badge', title: `not settled since ${clock(stuck.since)}` },
+            `STUCK at ${stuck.lastStep}`,
+          ),
         h('code', { class: 'order-id', title: card.orderId }, card.orderId.slice(0, 8)),
         h('b', { class: 'customer' }, card.customerId),
         h('span', { class: 'items' }, card.items.map((item) => `${item.sku} × ${item.quantity}`).join(', ')),

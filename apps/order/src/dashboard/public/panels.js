@@ -170,6 +170,7 @@ export function renderSummary(root, summary) {
     pending: summary.pending,
     cancelling: summary.cancelling,
     ...summary.cancelled.byCategory,
+    stuck: summary.stuck.count,
   };
   for (const [name, value] of Object.entries(values)) {
     const cell = root.querySelector(`[data-counter="${name}"]`);

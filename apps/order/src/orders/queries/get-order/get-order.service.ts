@@ -1,6 +1,7 @@
-import { Injectable, NotFoundException } from '@nestjs/common';
+import { Inject, Injectable, NotFoundException } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import type { OrderStatus, TimelineStep } from '../../order-status';
+import { STUCK_CONFIG, type StuckConfig } from '../../stuck/stuck-config';
 
 /** `GET /orders/:id`: the order, its lines and its saga timeline (DESIGN.md). */
 export interface OrderView {
@@ -14,12 +15,21 @@ export interface OrderView {
   readonly reason?: string;
   /** The saga's steps in order; `event` is the event that caused the step, when one did. */
   readonly timeline: { step: TimelineStep; at: string; event?: { type: string; id: string } }[];
+  /**
+   * Present while the order is not settled (PENDING or CANCELLING) `deadlineMs` (`SAGA_STUCK_AFTER_MS`)
+   * after it was placed: since when, and the last step its saga reached — where to look next
+   * (docs/operations.md#finding-a-stuck-order). Absent on a settled order. Not in DESIGN.md: an addition.
+   */
+  readonly stuck?: { since: string; lastStep: TimelineStep; deadlineMs: number };
 }
 
 /** Reads one order for the API, in one snapshot (a REPEATABLE READ transaction). */
 @Injectable()
 export class GetOrderService {
-  constructor(private readonly dataSource: DataSource) {}
+  constructor(
+    private readonly dataSource: DataSource,
+    @Inject(STUCK_CONFIG) private readonly stuckConfig: StuckConfig,
+  ) {}
 
   async get(orderId: string): Promise<OrderView> {
     return this.dataSource.transaction('REPEATABLE READ', async (manager) => {
@@ -30,8 +40,9 @@ export class GetOrderService {
         total_cents: string;
         currency: string;
         reason: string | null;
+        created_at: Date;
       }[] = await manager.query(
-        'SELECT id, customer_id, status, total_cents, currency, reason FROM orders WHERE id = $1',
+        'SELECT id, customer_id, status, total_cents, currency, reason, created_at FROM orders WHERE id = $1',
         [orderId],
       );
       if (!order) throw new NotFoundException(`no order ${orderId}`);
@@ -44,6 +55,16 @@ export class GetOrderService {
           'SELECT step, at, event_type, event_id FROM order_timeline WHERE order_id = $1 ORDER BY id',
           [orderId],
         );
+      const deadline = order.created_at.getTime() + this.stuckConfig.afterMs;
+      const unsettled = order.status === 'PENDING' || order.status === 'CANCELLING';
+      const stuck =
+        unsettled && Date.now() >= deadline && steps.length > 0
+          ? {
+              since: new Date(deadline).toISOString(),
+              lastStep: steps[steps.length - 1].step,
+              deadlineMs: this.stuckConfig.afterMs,
+            }
+          : undefined;
       return {
         orderId: order.id,
         customerId: order.customer_id,
@@ -63,6 +84,7 @@ export class GetOrderService {
             ? { event: { type: step.event_type, id: step.event_id } }
             : {}),
         })),
+        ...(stuck ? { stuck } : {}),
       };
     });
   }
