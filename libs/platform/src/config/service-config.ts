@@ -144,7 +144,9 @@ function schemaFor(service: PlatformServiceName) {
         .enum(['debug', 'log', 'warn', 'error'], { error: 'must be debug, log, warn or error' })
         .default('log'),
       LOG_FORMAT: z.enum(['json', 'pretty'], { error: 'must be json or pretty' }).default('json'),
-      OTEL_EXPORTER_OTLP_ENDPOINT: z.url({ protocol: /^https?$/, error: 'must be an http(s) URL, e.g. http://127.0.0.1:4318' }).optional(),
+      OTEL_EXPORTER_OTLP_ENDPOINT: z
+        .url({ protocol: /^https?$/, error: 'must be an http(s) URL, e.g. http://127.0.0.1:4318' })
+        .optional(),
       OTEL_TRACES_SAMPLER_ARG: z.coerce
         .number({ error: 'must be a number' })
         .min(0, 'must be between 0 and 1')
