@@ -81,6 +81,7 @@ export class SagaKafkaServer extends Server implements CustomTransportStrategy {
   private consumer?: Consumer;
   private producer?: Producer;
   private admin?: Promise<Admin>;
+  private closed = false;
   private housekeeping?: NodeJS.Timeout;
   private readonly retry: RetryPolicy;
   private readonly tracer: Tracer;
@@ -101,6 +102,7 @@ export class SagaKafkaServer extends Server implements CustomTransportStrategy {
   }
 
   async close(): Promise<void> {
+    this.closed = true;
     clearInterval(this.housekeeping);
     await this.consumer?.disconnect();
     await this.producer?.disconnect();
@@ -115,7 +117,7 @@ export class SagaKafkaServer extends Server implements CustomTransportStrategy {
    */
   async lag(): Promise<PartitionLag[]> {
     const topics = this.subscribedTopics();
-    if (topics.length === 0) return [];
+    if (topics.length === 0 || this.closed) return []; // a scrape after close() opens no new client
     this.admin ??= (async () => {
       const admin = this.options.kafka.admin();
       await admin.connect();

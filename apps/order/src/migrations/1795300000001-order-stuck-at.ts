@@ -2,7 +2,8 @@ import type { MigrationInterface, QueryRunner } from 'typeorm';
 
 /**
  * `orders.stuck_at`: when the stuck-saga detector flagged the order (null: never). The partial index
- * holds exactly the unsettled, unflagged orders, by age: the detector's round reads only those.
+ * holds the unsettled orders by age: the detector's round, the stuck count at each scrape and the
+ * dashboard's list read only those.
  */
 export class OrderStuckAt1795300000001 implements MigrationInterface {
   name = 'OrderStuckAt1795300000001';
@@ -10,12 +11,11 @@ export class OrderStuckAt1795300000001 implements MigrationInterface {
   async up(db: QueryRunner): Promise<void> {
     await db.query(`
       ALTER TABLE orders ADD COLUMN stuck_at timestamptz;
-      CREATE INDEX orders_unflagged_open_idx ON orders (created_at)
-        WHERE status IN ('PENDING', 'CANCELLING') AND stuck_at IS NULL;
+      CREATE INDEX orders_open_by_age_idx ON orders (created_at) WHERE status IN ('PENDING', 'CANCELLING');
     `);
   }
 
   async down(db: QueryRunner): Promise<void> {
-    await db.query('DROP INDEX orders_unflagged_open_idx; ALTER TABLE orders DROP COLUMN stuck_at');
+    await db.query('DROP INDEX orders_open_by_age_idx; ALTER TABLE orders DROP COLUMN stuck_at');
   }
 }

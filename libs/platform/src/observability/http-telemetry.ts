@@ -4,7 +4,7 @@ import { contextFromTraceparent } from '@saga/common';
 import type { PlatformMetrics } from './platform-metrics';
 
 /** Probes and scrapes: answered without a span (they would bury the saga's traces) or a timing. */
-const UNTRACED = /^\/(health\/|metrics$)/;
+const UNTRACED = /^\/(health(\/|$)|metrics$)/;
 
 /** The route's pattern (`/orders/:id`), never the raw path: a bounded set of span names and labels. */
 function routeOf(request: Request): string {
@@ -31,8 +31,13 @@ export function httpTelemetry(tracer: Tracer, metrics: PlatformMetrics) {
       },
       parent,
     );
-    response.once('finish', () => {
+    let ended = false;
+    // 'finish' once the answer is written; 'close' alone when the client went away first.
+    const end = () => {
+      if (ended) return;
+      ended = true;
       const route = routeOf(request);
+      if (!response.writableFinished) span.setAttribute('http.request.aborted', true);
       span.updateName(`${request.method} ${route}`);
       span.setAttributes({ 'http.route': route, 'http.response.status_code': response.statusCode });
       if (response.statusCode >= 500) span.setStatus({ code: SpanStatusCode.ERROR });
@@ -41,7 +46,9 @@ export function httpTelemetry(tracer: Tracer, metrics: PlatformMetrics) {
         { method: request.method, route, status_code: String(response.statusCode) },
         (performance.now() - started) / 1000,
       );
-    });
+    };
+    response.once('finish', end);
+    response.once('close', end);
     const active = trace.setSpan(parent, span);
     // The body arrives in stream events, which would run outside the span: bind them to it.
     context.bind(active, request);

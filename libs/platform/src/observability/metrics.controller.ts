@@ -10,6 +10,6 @@ export class MetricsController {
   @Get()
   async scrape(@Res() response: Response): Promise<void> {
     const { registry } = this.telemetry.metrics;
-    response.type(registry.contentType).send(await registry.metrics());
+    response.type(registry.contentType).send(await this.telemetry.metrics.text());
   }
 }

@@ -5,7 +5,7 @@ import { MetricsController } from './metrics.controller';
 import { TELEMETRY, type Telemetry } from './telemetry';
 
 /** Requests not worth a log line each: probes and scrapes. */
-const QUIET = /^\/(health\/|metrics(\?|$))/;
+const QUIET = /^\/(health(\/|\?|$)|metrics(\?|$))/;
 
 /**
  * The service's telemetry for Nest: `TELEMETRY` for every module, `GET /metrics`, and Nest's logs

@@ -8,7 +8,22 @@ const FAST_BUCKETS = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1
 /** How long a gauge read at scrape time may take before the scrape goes on without it. */
 const COLLECT_TIMEOUT_MS = 3_000;
 
-function withTimeout<T>(work: Promise<T>, what: string): Promise<T> {
+let processRegistry: Registry | undefined;
+
+/**
+ * Node's process metrics (CPU, memory, event-loop lag, GC), collected once per process whatever the
+ * number of services in it: each collector starts monitors that are never stopped.
+ */
+function processMetrics(): Registry {
+  if (!processRegistry) {
+    processRegistry = new Registry();
+    collectDefaultMetrics({ register: processRegistry });
+  }
+  return processRegistry;
+}
+
+/** Rejects when `work` takes longer than a scrape can wait. */
+export function withTimeout<T>(work: Promise<T>, what: string): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
   const timeout = new Promise<never>((_, reject) => {
     timer = setTimeout(
@@ -42,7 +57,7 @@ export class PlatformMetrics {
 
   constructor(service: string) {
     this.registry.setDefaultLabels({ service });
-    collectDefaultMetrics({ register: this.registry });
+    processMetrics();
     const registers = [this.registry];
     this.outboxPublished = new Counter({
       name: 'saga_outbox_published_total',
@@ -52,7 +67,7 @@ export class PlatformMetrics {
     });
     this.outboxPublishLatency = new Histogram({
       name: 'saga_outbox_publish_latency_seconds',
-      help: "From the commit that wrote an outbox row to the broker's acknowledgement of it.",
+      help: "From the insert of an outbox row (the database's clock) to the broker's acknowledgement of it.",
       labelNames: ['topic'],
       buckets: FAST_BUCKETS,
       registers,
@@ -107,14 +122,18 @@ export class PlatformMetrics {
       labelNames: ['topic', 'partition'],
       registers,
       collect: async () => {
-        lag.reset();
         const read = this.readLag;
-        if (!read) return;
-        const lags = await withTimeout(read(), 'reading the consumer lag').catch(() => []);
+        const lags = read ? await withTimeout(read(), 'reading the consumer lag').catch(() => []) : [];
+        lag.reset(); // after the await: an overlapping scrape cannot wipe what this one set
         for (const entry of lags)
           lag.set({ topic: entry.topic, partition: String(entry.partition) }, entry.lag);
       },
     });
+  }
+
+  /** The Prometheus text of a scrape: this service's metrics, then the process's. */
+  async text(): Promise<string> {
+    return `${await this.registry.metrics()}\n${await processMetrics().metrics()}`;
   }
 
   /** Where the backlog gauges are read from at each scrape. */

@@ -9,7 +9,7 @@ import { context } from '@opentelemetry/api';
 import { Counter, Gauge } from 'prom-client';
 import { DataSource } from 'typeorm';
 import { withOrderId } from '@saga/common';
-import { TELEMETRY, type Telemetry } from '@saga/platform';
+import { TELEMETRY, withTimeout, type Telemetry } from '@saga/platform';
 import { STUCK_CONFIG, type StuckConfig } from './stuck-config';
 import { countStuckOrders, flagStuckOrders } from './stuck-orders';
 
@@ -44,7 +44,8 @@ export class StuckOrderDetector implements OnApplicationBootstrap, OnApplication
       help: 'Orders not settled within SAGA_STUCK_AFTER_MS of their placement, now (NaN if unreadable).',
       registers,
       collect: async () => {
-        stuck.set(await countStuckOrders(this.dataSource, this.config.afterMs).catch(() => Number.NaN));
+        const count = countStuckOrders(this.dataSource, this.config.afterMs);
+        stuck.set(await withTimeout(count, 'counting the stuck orders').catch(() => Number.NaN));
       },
     });
   }
