@@ -42,14 +42,24 @@ describe('docker-compose.yml, validated by docker-compose config', () => {
     expect({ code: result.code, stderr: result.stderr }).toEqual({ code: 0, stderr: '' });
   });
 
-  it('defines the infrastructure, every service of the registry, Mailpit and the Kafka UI', () => {
+  it('defines the infrastructure, every service of the registry, Mailpit, the Kafka UI and the observability stack', () => {
     // Act
     const result = dockerCompose(['-f', 'docker-compose.yml', 'config', '--services']);
 
     // Assert
     expect(result.code).toBe(0);
     expect(result.stdout.trim().split('\n').sort()).toEqual(
-      [...PLATFORM_SERVICE_NAMES, 'kafka', 'kafka-topics', 'kafka-ui', 'mailpit', 'postgres'].sort(),
+      [
+        ...PLATFORM_SERVICE_NAMES,
+        'grafana',
+        'jaeger',
+        'kafka',
+        'kafka-topics',
+        'kafka-ui',
+        'mailpit',
+        'postgres',
+        'prometheus',
+      ].sort(),
     );
   });
 

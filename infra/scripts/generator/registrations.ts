@@ -166,6 +166,8 @@ function composeService(spec: ServiceSpec): string {
       PORT: ${spec.port}
       DATABASE_URL: postgres://postgres@postgres:5432/${spec.name}_service
       KAFKA_BROKERS: kafka:29092
+      # Traces over OTLP/HTTP to <endpoint>/v1/traces.
+      OTEL_EXPORTER_OTLP_ENDPOINT: http://jaeger:4318
       # The dashboard (order, :3001) reads every service's API from the browser.
       CORS_ORIGINS: http://127.0.0.1:3001,http://localhost:3001
     healthcheck: *service-healthcheck

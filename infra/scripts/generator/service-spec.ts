@@ -68,11 +68,27 @@ export interface RepositoryView {
  * Names a service cannot take: the infrastructure's in docker-compose.yml and the demo's settings
  * (`SMTP_PORT` is the mail sink's port), and `run`, whose `runService` the generated main.ts imports.
  */
-const RESERVED_NAMES = ['kafka', 'postgres', 'mailpit', 'smtp', 'demo', 'dashboard', 'run', 'saga'];
+const RESERVED_NAMES = [
+  'kafka',
+  'postgres',
+  'mailpit',
+  'jaeger',
+  'prometheus',
+  'grafana',
+  'smtp',
+  'demo',
+  'dashboard',
+  'run',
+  'saga',
+];
 
 /** Ports the infrastructure listens on (docker-compose.yml, infra:up). */
 const INFRASTRUCTURE_PORTS: Readonly<Record<number, string>> = {
   1025: 'SMTP (Mailpit)',
+  3000: 'Grafana',
+  4318: "Jaeger's OTLP/HTTP",
+  9090: 'Prometheus',
+  16686: "Jaeger's UI",
   5432: 'PostgreSQL',
   8025: 'Mailpit',
   8080: 'the Kafka UI',
