@@ -147,7 +147,7 @@ describe('dashboard feed and summary (real PostgreSQL)', () => {
     });
   });
 
-  it('lists the orders not settled within the deadline, oldest first, with their last step', async () => {
+  it('lists the orders not settled within the deadline, newest first, with their last step', async () => {
     // Arrange
     await dataSource.query('TRUNCATE orders CASCADE');
     const old = await addOrder('PENDING');
@@ -171,9 +171,30 @@ describe('dashboard feed and summary (real PostgreSQL)', () => {
     expect(stuck).toEqual({
       count: 2,
       orders: [
-        { orderId: older, lastStep: 'CANCELLATION_REQUESTED', since: expect.any(String) },
         { orderId: old, lastStep: 'PAYMENT_AUTHORIZED', since: expect.any(String) },
+        { orderId: older, lastStep: 'CANCELLATION_REQUESTED', since: expect.any(String) },
       ],
     });
+  });
+
+  it('lists the 100 newest stuck orders, as many as the page shows cards for, and counts them all', async () => {
+    // Arrange
+    await dataSource.query('TRUNCATE orders CASCADE');
+    await dataSource.query(
+      `INSERT INTO orders (id, customer_id, status, total_cents, currency, created_at)
+       SELECT gen_random_uuid(), 'alice', 'PENDING', 100, 'EUR', now() - interval '2 minutes' - make_interval(secs => n)
+         FROM generate_series(1, 120) AS n`,
+    );
+    await dataSource.query(`INSERT INTO order_timeline (order_id, step) SELECT id, 'PLACED' FROM orders`);
+    const newest: { id: string }[] = await dataSource.query(
+      'SELECT id FROM orders ORDER BY created_at DESC LIMIT 100',
+    );
+
+    // Act
+    const { stuck } = await new DashboardSummaryService(dataSource, STUCK).summary();
+
+    // Assert
+    expect(stuck.count).toBe(120);
+    expect(stuck.orders.map((order) => order.orderId)).toEqual(newest.map((row) => row.id));
   });
 });

@@ -17,7 +17,7 @@ const SERVICE_OF_STEP = {
 /** Steps that went the wrong way for the customer, shown in red. */
 const FAILURES = new Set(['PAYMENT_FAILED', 'STOCK_RESERVATION_FAILED', 'CANCELLED']);
 
-/** How many orders the page keeps. */
+/** How many orders the page keeps (the summary lists as many stuck orders: dashboard-summary.service.ts). */
 const MAX_ORDERS = 100;
 
 /**
@@ -104,7 +104,8 @@ export class OrdersView {
     const cancellable = card.status === 'PENDING' || card.status === 'CONFIRMED';
     entry.element.dataset.orderId = card.orderId;
     entry.element.dataset.status = card.status;
-    const stuck = this.stuck.get(card.orderId);
+    // The feed's status may be newer than the summary's list: a settled order is never stuck.
+    const stuck = (card.status === 'PENDING' || card.status === 'CANCELLING') && this.stuck.get(card.orderId);
     entry.element.dataset.stuck = String(Boolean(stuck));
     entry.element.replaceChildren(
       h(

@@ -61,15 +61,15 @@ export async function countStuckOrders(db: Queryable, afterMs: number): Promise<
   return row.count;
 }
 
-/** The oldest `limit` orders stuck now, flagged yet or not. */
-export async function oldestStuckOrders(
+/** The newest `limit` orders stuck now, flagged yet or not. */
+export async function newestStuckOrders(
   db: Queryable,
   afterMs: number,
   limit: number,
 ): Promise<StuckOrder[]> {
   const rows: StuckRow[] = await db.query(
     `SELECT o.id, o.status, ${LAST_STEP} AS last_step, o.created_at + make_interval(secs => $1 / 1000.0) AS since
-       FROM orders o WHERE ${PAST_DEADLINE} ORDER BY o.created_at LIMIT $2`,
+       FROM orders o WHERE ${PAST_DEADLINE} ORDER BY o.created_at DESC, o.id DESC LIMIT $2`,
     [afterMs, limit],
   );
   return rows.map(stuckOrder);

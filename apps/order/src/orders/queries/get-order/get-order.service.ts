@@ -40,10 +40,15 @@ export class GetOrderService {
         total_cents: string;
         currency: string;
         reason: string | null;
-        created_at: Date;
+        deadline: Date;
+        past_deadline: boolean;
       }[] = await manager.query(
-        'SELECT id, customer_id, status, total_cents, currency, reason, created_at FROM orders WHERE id = $1',
-        [orderId],
+        // The database's clock, as the detector and the dashboard read it, so that all three agree.
+        `SELECT id, customer_id, status, total_cents, currency, reason,
+                created_at + make_interval(secs => $2 / 1000.0) AS deadline,
+                created_at < now() - make_interval(secs => $2 / 1000.0) AS past_deadline
+           FROM orders WHERE id = $1`,
+        [orderId, this.stuckConfig.afterMs],
       );
       if (!order) throw new NotFoundException(`no order ${orderId}`);
       const items: { sku: string; quantity: number; unit_price_cents: string }[] = await manager.query(
@@ -55,12 +60,11 @@ export class GetOrderService {
           'SELECT step, at, event_type, event_id FROM order_timeline WHERE order_id = $1 ORDER BY id',
           [orderId],
         );
-      const deadline = order.created_at.getTime() + this.stuckConfig.afterMs;
       const unsettled = order.status === 'PENDING' || order.status === 'CANCELLING';
       const stuck =
-        unsettled && Date.now() >= deadline && steps.length > 0
+        unsettled && order.past_deadline && steps.length > 0
           ? {
-              since: new Date(deadline).toISOString(),
+              since: order.deadline.toISOString(),
               lastStep: steps[steps.length - 1].step,
               deadlineMs: this.stuckConfig.afterMs,
             }
