@@ -171,7 +171,13 @@ describe('tracing a saga across the four services', () => {
     const cancelled = lines.find(
       (line) => line.msg === `order ${orderId} cancelled: payment declined: INSUFFICIENT_FUNDS`,
     );
-    expect(cancelled).toMatchObject({ level: 30, orderId, traceId, context: 'OrderSagaService' });
+    expect(cancelled).toMatchObject({
+      level: 30,
+      service: 'order',
+      orderId,
+      traceId,
+      context: 'OrderSagaService',
+    });
     expect(cancelled?.spanId).toMatch(/^[0-9a-f]{16}$/);
     expect(cancelled?.time).toMatch(/^\d{4}-\d\d-\d\dT/);
     const request = lines.find((line) => line.msg === 'request completed' && line.traceId === traceId);

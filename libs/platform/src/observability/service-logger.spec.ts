@@ -1,4 +1,6 @@
-import { context } from '@opentelemetry/api';
+import { context, trace } from '@opentelemetry/api';
+import { resourceFromAttributes } from '@opentelemetry/resources';
+import { BasicTracerProvider } from '@opentelemetry/sdk-trace-base';
 import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
 import { contextFromTraceparent, withOrderId } from '@saga/common';
 import { createServiceLogger } from './service-logger';
@@ -59,5 +61,21 @@ describe('createServiceLogger', () => {
 
     // Assert
     expect(lines.map((line) => line.msg)).toEqual(['odd']);
+  });
+
+  it("names the service whose span is active, when another service's logger writes the line", () => {
+    // Arrange: one process, two services (as in the e2e tests); Nest's logger is the payment service's
+    const { logger, lines } = capture();
+    const inventory = new BasicTracerProvider({
+      resource: resourceFromAttributes({ 'service.name': 'inventory' }),
+    }).getTracer('test');
+    const span = inventory.startSpan('process payment.events');
+
+    // Act
+    context.with(trace.setSpan(context.active(), span), () => logger.warn('reserved'));
+    span.end();
+
+    // Assert
+    expect(lines).toEqual([expect.objectContaining({ msg: 'reserved', service: 'inventory' })]);
   });
 });

@@ -1,3 +1,4 @@
+import { context, trace } from '@opentelemetry/api';
 import pino, { type DestinationStream, type Logger } from 'pino';
 import pretty from 'pino-pretty';
 import { activeOrderId, activeTraceIds } from '@saga/common';
@@ -5,6 +6,18 @@ import type { ServiceConfig } from '../config';
 
 /** Nest's level names as pino spells them. */
 const PINO_LEVEL = { debug: 'debug', log: 'info', warn: 'warn', error: 'error' } as const;
+
+/**
+ * The service whose span is active: its tracer provider's `service.name`. Nest's logger is one per
+ * process, so in a process that runs several services (the e2e tests) this, not the logger, says whose
+ * work a line is.
+ */
+function activeSpanService(): string | undefined {
+  const span = trace.getSpan(context.active()) as
+    { resource?: { attributes?: Record<string, unknown> } } | undefined;
+  const name = span?.resource?.attributes?.['service.name'];
+  return typeof name === 'string' ? name : undefined;
+}
 
 /**
  * What every line written inside saga work carries: the order it is for, and the trace and span it
@@ -18,9 +31,9 @@ export function sagaLogFields(): { orderId?: string; traceId?: string; spanId?: 
 }
 
 /**
- * The service's pino logger: JSON lines (`LOG_FORMAT=json`) with `service`, an ISO `time`, and the
- * {@link sagaLogFields}; or the same fields as coloured lines for a terminal (`LOG_FORMAT=pretty`).
- * `destination` replaces stdout (a test's stream).
+ * The service's pino logger: JSON lines (`LOG_FORMAT=json`) with `service` (the active span's service,
+ * else this one), an ISO `time`, and the {@link sagaLogFields}; or the same fields as coloured lines for
+ * a terminal (`LOG_FORMAT=pretty`). `destination` replaces stdout (a test's stream).
  */
 export function createServiceLogger(
   config: Pick<ServiceConfig, 'service' | 'logLevel' | 'logFormat'>,
@@ -34,9 +47,9 @@ export function createServiceLogger(
   return pino(
     {
       level: PINO_LEVEL[config.logLevel],
-      base: { service: config.service },
+      base: null,
       timestamp: pino.stdTimeFunctions.isoTime,
-      mixin: sagaLogFields,
+      mixin: () => ({ service: activeSpanService() ?? config.service, ...sagaLogFields() }),
     },
     stream,
   );
