@@ -11,9 +11,8 @@ const QUIET = /^\/(health(\/|\?|$)|metrics(\?|$))/;
  * The service's telemetry for Nest: `TELEMETRY` for every module, `GET /metrics`, and Nest's logs
  * (and one line per HTTP request) written by the service's pino logger through `nestjs-pino`.
  *
- * nestjs-pino keeps one logger per process for lines written outside a request, so in a process that
- * runs several services (the end-to-end tests) those lines carry the first service's name; a deployed
- * service runs alone in its process.
+ * Nest keeps one logger per process: in a process that runs several services (the end-to-end tests), a
+ * line names the service of the active span (see createServiceLogger); a deployed service runs alone.
  */
 @Module({})
 export class ObservabilityModule implements OnApplicationShutdown {
