@@ -3,3 +3,4 @@ export * from './idempotent-producer';
 export * from './wait-for';
 export * from './read-to-end';
 export * from './trace-context';
+export * from './with-timeout';

@@ -1,6 +1,7 @@
 import { Inject, Injectable, type OnApplicationShutdown } from '@nestjs/common';
 import { HealthIndicatorService } from '@nestjs/terminus';
 import { Kafka, type Admin } from 'kafkajs';
+import { withTimeout } from '@saga/common';
 import { SERVICE_CONFIG } from '../service-config.token';
 import type { ServiceConfig } from '../config';
 import { kafkaClientConfig } from '../kafka/kafka-options';
@@ -89,12 +90,4 @@ export class KafkaHealthIndicator implements OnApplicationShutdown {
     this.probe = undefined;
     await probe?.then((connected) => connected.disconnect()).catch(() => undefined);
   }
-}
-
-function withTimeout<T>(work: Promise<T>, timeoutMs: number): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`no answer within ${timeoutMs} ms`)), timeoutMs);
-  });
-  return Promise.race([work, timeout]).finally(() => clearTimeout(timer));
 }

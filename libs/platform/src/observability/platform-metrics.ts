@@ -1,4 +1,5 @@
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { withTimeout } from '@saga/common';
 import type { ConsumerObserver, PartitionLag } from '@saga/messaging';
 import type { OutboxBacklog, RelayObserver } from '@saga/outbox';
 
@@ -22,16 +23,9 @@ function processMetrics(): Registry {
   return processRegistry;
 }
 
-/** Rejects when `work` takes longer than a scrape can wait. */
-export function withTimeout<T>(work: Promise<T>, what: string): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(
-      () => reject(new Error(`${what} took over ${COLLECT_TIMEOUT_MS} ms`)),
-      COLLECT_TIMEOUT_MS,
-    );
-  });
-  return Promise.race([work, timeout]).finally(() => clearTimeout(timer));
+/** `work`, unless it takes longer than a scrape can wait. */
+export function scrapeWithin<T>(work: Promise<T>, what: string): Promise<T> {
+  return withTimeout(work, COLLECT_TIMEOUT_MS, what);
 }
 
 /**
@@ -123,7 +117,7 @@ export class PlatformMetrics {
       registers,
       collect: async () => {
         const read = this.readLag;
-        const lags = read ? await withTimeout(read(), 'reading the consumer lag').catch(() => []) : [];
+        const lags = read ? await scrapeWithin(read(), 'reading the consumer lag').catch(() => []) : [];
         lag.reset(); // after the await: an overlapping scrape cannot wipe what this one set
         for (const entry of lags)
           lag.set({ topic: entry.topic, partition: String(entry.partition) }, entry.lag);
@@ -189,7 +183,7 @@ export class PlatformMetrics {
   private currentBacklog(): Promise<OutboxBacklog | undefined> {
     const read = this.readBacklog;
     if (!read) return Promise.resolve(undefined);
-    this.backlogNow ??= withTimeout(read(), 'reading the outbox backlog')
+    this.backlogNow ??= scrapeWithin(read(), 'reading the outbox backlog')
       .catch(() => undefined)
       .finally(() => (this.backlogNow = undefined));
     return this.backlogNow;

@@ -9,7 +9,7 @@ import { context } from '@opentelemetry/api';
 import { Counter, Gauge } from 'prom-client';
 import { DataSource } from 'typeorm';
 import { withOrderId } from '@saga/common';
-import { TELEMETRY, withTimeout, type Telemetry } from '@saga/platform';
+import { TELEMETRY, scrapeWithin, type Telemetry } from '@saga/platform';
 import { STUCK_CONFIG, type StuckConfig } from './stuck-config';
 import { countStuckOrders, flagStuckOrders } from './stuck-orders';
 
@@ -45,7 +45,7 @@ export class StuckOrderDetector implements OnApplicationBootstrap, OnApplication
       registers,
       collect: async () => {
         const count = countStuckOrders(this.dataSource, this.config.afterMs);
-        stuck.set(await withTimeout(count, 'counting the stuck orders').catch(() => Number.NaN));
+        stuck.set(await scrapeWithin(count, 'counting the stuck orders').catch(() => Number.NaN));
       },
     });
   }
