@@ -4,14 +4,14 @@
  */
 import { randomUUID } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
-import { Kafka, Partitioners, logLevel, type Message } from 'kafkajs';
+import { Partitioners, type Message } from 'kafkajs';
 import type { DataSource } from 'typeorm';
 import { OrderPlacedV1, createEvent } from '@saga/contracts';
 import { addToOutbox, outboxBacklog, OutboxRelay } from '@saga/outbox';
-import { createTestTopic, testBrokers, waitFor } from '@saga/testing';
+import { createTestTopic, testKafka, waitFor } from '@saga/testing';
 import { median } from './saga/latency-summary';
 
-export const kafka = new Kafka({ clientId: 'bench', brokers: testBrokers(), logLevel: logLevel.ERROR });
+export const kafka = testKafka('bench');
 export const quiet = {
   log: () => undefined,
   warn: (m: string) => console.warn(m),

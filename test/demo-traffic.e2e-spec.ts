@@ -31,6 +31,7 @@ describe('demo traffic', () => {
       rate: 10,
       durationS: 4,
       orderUrl: saga.platform.url('order'),
+      token: await saga.token({ admin: 'demo-traffic' }),
       seed: 2024,
       settleTimeoutS: 60,
     });
@@ -73,7 +74,10 @@ describe('demo traffic', () => {
         join(__dirname, '..', 'infra/scripts/demo-traffic.ts'),
         ...['--rate', '10', '--duration', '60', '--seed', '7', '--order-url', saga.platform.url('order')],
       ],
-      { stdio: ['ignore', 'pipe', 'pipe'] },
+      {
+        stdio: ['ignore', 'pipe', 'pipe'],
+        env: { ...process.env, SAGA_TOKEN: await saga.token({ admin: 'cli' }) },
+      },
     );
     let output = '';
     command.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));

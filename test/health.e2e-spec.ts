@@ -2,7 +2,7 @@ import request from 'supertest';
 import { Client } from 'pg';
 import { orderService } from '../apps/order/src/app.module';
 import { ConfigError, startService } from '@saga/platform';
-import { SagaPlatform, onServer, postgresServerUrl, testBrokers, waitFor } from '@saga/testing';
+import { SagaPlatform, TokenIssuer, onServer, postgresServerUrl, testBrokers, waitFor } from '@saga/testing';
 import { SEED, SERVICES } from './saga/saga-fixtures';
 
 const OWNED: Array<[keyof typeof SERVICES, string[]]> = [
@@ -110,5 +110,13 @@ describe('the four services boot against the real database and broker', () => {
       startService(orderService, { PORT: 'eighty', KAFKA_BROKERS: testBrokers().join(',') }),
     ).rejects.toThrow(ConfigError);
     await expect(startService(orderService, { PORT: 'eighty' })).rejects.toThrow(/PORT: must be a number/);
+  });
+
+  it('refuses to boot without a key to verify tokens, or with a private key in its place', async () => {
+    const env = { PORT: '0', KAFKA_BROKERS: testBrokers().join(',') };
+    await expect(startService(orderService, env)).rejects.toThrow(/AUTH_JWT_PUBLIC_KEY: must be set/);
+    await expect(
+      startService(orderService, { ...env, AUTH_JWT_PUBLIC_KEY: TokenIssuer.generate().privateKeyPem() }),
+    ).rejects.toThrow(/AUTH_JWT_PUBLIC_KEY: must be a PEM public key .*\(got "\*\*\*"\)/);
   });
 });

@@ -1,6 +1,7 @@
 import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { PLATFORM_SERVICE_NAMES } from '@saga/contracts';
+import { devTokenIssuer } from '../infra/scripts/dev-token-issuer';
 import { DemoProcess } from './setup/demo-process';
 
 const isAlive = (pid: number) => {
@@ -15,7 +16,8 @@ const isAlive = (pid: number) => {
 /**
  * README's first command (after `npm ci`) is `npm run demo`. This runs the same script with ports,
  * databases, topics and a mail folder of its own, checks that every service is ready, places an order
- * as README's curl does and sees it CONFIRMED and e-mailed, then stops the demo as Ctrl+C would.
+ * as README's curl does (with a token from `npm run token`) and sees it CONFIRMED and e-mailed, then
+ * stops the demo as Ctrl+C would.
  */
 describe('npm run demo', () => {
   const demo = new DemoProcess('demo');
@@ -34,15 +36,22 @@ describe('npm run demo', () => {
       }),
     );
     const orderUrl = `http://127.0.0.1:${env.ORDER_PORT}/orders`;
+    // As README's curl: a customer token from the local dev key (npm run token -- --customer alice).
+    const authorization = `Bearer ${await devTokenIssuer(env).mint({ customer: 'alice' })}`;
+    const anonymous = await fetch(orderUrl, { method: 'POST' });
     const placed = await fetch(orderUrl, {
       method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ customerId: 'alice', items: [{ sku: 'KEYBOARD-01', quantity: 1 }] }),
+      headers: { 'content-type': 'application/json', authorization },
+      body: JSON.stringify({ items: [{ sku: 'KEYBOARD-01', quantity: 1 }] }),
     });
     const { orderId } = (await placed.json()) as { orderId: string };
     const order = await demo.waitForOutput(
       async () => {
-        const view = (await (await fetch(`${orderUrl}/${orderId}`)).json()) as { status: string };
+        const view = (await (
+          await fetch(`${orderUrl}/${orderId}`, { headers: { authorization } })
+        ).json()) as {
+          status: string;
+        };
         return view.status === 'CONFIRMED' && demo.output.includes('e-mail to alice@') ? view : undefined;
       },
       30_000,
@@ -58,6 +67,7 @@ describe('npm run demo', () => {
     expect(demo.output).toContain('The platform is up:');
     expect(demo.output).toContain(`Dashboard: http://127.0.0.1:${env.ORDER_PORT}/`);
     expect(readiness).toEqual(PLATFORM_SERVICE_NAMES.map((name) => [name, 200]));
+    expect(anonymous.status).toBe(401);
     expect(placed.status).toBe(202);
     expect(order).toMatchObject({ status: 'CONFIRMED', totalCents: 8_900, currency: 'EUR' });
     expect(saved).toHaveLength(1);

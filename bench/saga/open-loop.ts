@@ -20,14 +20,23 @@ export interface OpenLoopResult {
 export const epochMs = () => performance.timeOrigin + performance.now();
 
 /** POSTs `body` as JSON to `url`; resolves the status and the parsed answer, rejects on network errors. */
-function postJson(agent: Agent, url: URL, body: string): Promise<{ status: number; text: string }> {
+function postJson(
+  agent: Agent,
+  url: URL,
+  body: string,
+  headers: Readonly<Record<string, string>>,
+): Promise<{ status: number; text: string }> {
   return new Promise((resolve, reject) => {
     const req = request(
       url,
       {
         agent,
         method: 'POST',
-        headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) },
+        headers: {
+          ...headers,
+          'content-type': 'application/json',
+          'content-length': Buffer.byteLength(body),
+        },
         timeout: 10_000,
       },
       (res) => {
@@ -56,6 +65,8 @@ export async function runOpenLoop(options: {
   readonly rate: number;
   readonly durationS: number;
   readonly body: (index: number) => unknown;
+  /** Sent with every request (say, `authorization`). */
+  readonly headers?: Readonly<Record<string, string>>;
   readonly maxInFlight?: number;
   /** Called as each 202 arrives. */
   readonly onPlaced?: (order: PlacedOrder) => void;
@@ -74,7 +85,7 @@ export async function runOpenLoop(options: {
   let sent = 0;
   const send = (index: number) => {
     if (pending.size >= maxInFlight) return failed('overloaded');
-    const done = postJson(agent, url, JSON.stringify(options.body(index))).then(
+    const done = postJson(agent, url, JSON.stringify(options.body(index)), options.headers ?? {}).then(
       ({ status, text }) => {
         if (status !== 202) return void failed(`status ${status}`);
         const order = { orderId: (JSON.parse(text) as { orderId: string }).orderId, acceptedAt: epochMs() };

@@ -3,7 +3,7 @@ import { closeSync, openSync } from 'node:fs';
 import { join } from 'node:path';
 import { SERVICE_NAMES, type ServiceName } from '@saga/contracts';
 import { Pool } from 'pg';
-import { ProcessPlatform, freePort, testBrokers, waitFor } from '@saga/testing';
+import { ProcessPlatform, freePort, testBrokers, testTokenIssuer, waitFor } from '@saga/testing';
 import { serviceEntry } from '../../infra/scripts/build-services';
 import { REPO_ROOT } from '../../infra/scripts/local-paths';
 import { BENCH_SKUS, benchOrder } from './bench-seed';
@@ -62,6 +62,16 @@ async function startPlatform(label: string, setup: TargetSetup, env: Record<stri
   return platform;
 }
 
+/**
+ * The bench's bearer token: an admin's of the process's test issuer, which the copies trust (it orders for
+ * many customers). Every variant gets it, so each POST carries the same bytes; the raw floor ignores it.
+ */
+async function benchHeaders(): Promise<Record<string, string>> {
+  return {
+    authorization: `Bearer ${await testTokenIssuer().mint({ admin: 'bench' }, { ttlSeconds: 86_400 })}`,
+  };
+}
+
 function targetOf(
   name: string,
   platform: ProcessPlatform,
@@ -69,9 +79,11 @@ function targetOf(
   services: Record<ServiceName, () => number | undefined>,
   setup: TargetSetup,
   stop: () => Promise<void>,
+  headers: Readonly<Record<string, string>>,
 ): BenchTarget {
   return {
     name,
+    headers,
     ordersUrl: `${orderUrl}/orders`,
     databaseUrls: Object.fromEntries(SERVICE_NAMES.map((s) => [s, platform.databases[s].url])) as Record<
       ServiceName,
@@ -102,7 +114,15 @@ export async function startPlatformTarget(
   const pids = Object.fromEntries(
     SERVICE_NAMES.map((service) => [service, () => platform.running(service)[0]?.child?.pid]),
   ) as Record<ServiceName, () => number | undefined>;
-  return targetOf(variant, platform, platform.url('order'), pids, setup, () => platform.destroy());
+  return targetOf(
+    variant,
+    platform,
+    platform.url('order'),
+    pids,
+    setup,
+    () => platform.destroy(),
+    await benchHeaders(),
+  );
 }
 
 /** Starts a raw floor script and resolves once it prints `ready`. */
@@ -164,7 +184,7 @@ export async function startRawTarget(setup: TargetSetup): Promise<BenchTarget> {
       children[service] = await startRawScript(
         service,
         {
-          DATABASE_URL: platform.databases[service].url,
+          DATABASE_URL: platform.databases[service].serviceUrl,
           KAFKA_BROKERS: testBrokers().join(','),
           KAFKA_TOPIC_PREFIX: platform.topicPrefix,
           KAFKA_GROUP_ID: platform.groupId(service),
@@ -178,7 +198,7 @@ export async function startRawTarget(setup: TargetSetup): Promise<BenchTarget> {
     const pids = Object.fromEntries(
       SERVICE_NAMES.map((service) => [service, () => children[service]?.pid]),
     ) as Record<ServiceName, () => number | undefined>;
-    return targetOf('raw', platform, `http://127.0.0.1:${port}`, pids, setup, stop);
+    return targetOf('raw', platform, `http://127.0.0.1:${port}`, pids, setup, stop, await benchHeaders());
   } catch (error) {
     await stop();
     throw error;

@@ -18,6 +18,8 @@ export interface BenchTarget {
   readonly processes: readonly SampledGroup[];
   /** The body of the i-th order. */
   readonly order: (index: number) => unknown;
+  /** Sent with every `POST` (the platform's bearer token; the raw floor ignores it). */
+  readonly headers: Readonly<Record<string, string>>;
   stop(): Promise<void>;
 }
 
@@ -79,6 +81,7 @@ export async function runTrial(
       rate,
       durationS: options.durationS,
       body: target.order,
+      headers: target.headers,
       onPlaced: (order) => watch.watch([order.orderId]),
     });
     const arrivalsEnd = startedAt + options.durationS * 1000;

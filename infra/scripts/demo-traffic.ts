@@ -6,8 +6,11 @@
  * every order to settle, then prints what happened. Exit 0 when every order settled without an HTTP
  * error, 1 otherwise, 2 on bad arguments. Ctrl+C stops placing and prints the summary so far.
  *
- * The customers and products come from the demo seeds, so the mix follows them when they change.
+ * The customers and products come from the demo seeds, so the mix follows them when they change. It
+ * orders for them with an admin token from the local dev key (`npm run token`), which the demo trusts,
+ * or with `SAGA_TOKEN` (an admin bearer token) against a platform that trusts another issuer.
  */
+import { devTokenIssuer } from './dev-token-issuer';
 import { progressReporter } from './demo-traffic/progress-bar';
 import { runTraffic } from './demo-traffic/run-traffic';
 import { parseTrafficArgs } from './demo-traffic/traffic-options';
@@ -30,7 +33,9 @@ async function main(args: string[]): Promise<number> {
     `Placing ${options.rate} orders/s for ${options.durationS} s against ${options.orderUrl} (seed ${options.seed})`,
   );
   const progress = progressReporter(process.stdout);
-  const summary = await runTraffic({ ...options, signal: stop.signal, onProgress: progress.update });
+  const token =
+    process.env.SAGA_TOKEN || (await devTokenIssuer().mint({ admin: 'demo-traffic' }, { ttlSeconds: 3600 }));
+  const summary = await runTraffic({ ...options, token, signal: stop.signal, onProgress: progress.update });
   progress.end();
   console.log(formatSummary(summary));
   return summary.unsettled === 0 && summary.httpErrors === 0 ? 0 : 1;

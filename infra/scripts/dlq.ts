@@ -2,7 +2,8 @@
  * `npm run dlq -- list <service>` — the records in `<service>.dlq`: id, reason, error, origin.
  * `npm run dlq -- replay <service> [--id <id> …]` — sends them (or the given ones) back to their
  * original topic, `dlq_*` headers removed, for the service to apply again once the cause is fixed.
- * Kafka: `KAFKA_BROKERS` (default 127.0.0.1:9092).
+ * Kafka: `KAFKA_BROKERS` (default 127.0.0.1:9092), with SASL/TLS from `KAFKA_SASL_*` and `KAFKA_SSL*` as
+ * the services read them.
  */
 import { Kafka, logLevel } from 'kafkajs';
 import {
@@ -12,6 +13,7 @@ import {
   type PlatformServiceName,
 } from '@saga/contracts';
 import { readDeadLetters, replayDeadLetters, type DeadLetter } from '@saga/messaging';
+import { kafkaSecurityFromEnv } from '@saga/platform/kafka/kafka-security';
 
 /** What the command line asks for. */
 export interface DlqCommand {
@@ -54,6 +56,7 @@ async function main(args: string[]): Promise<number> {
   const kafka = new Kafka({
     clientId: 'saga-dlq',
     brokers: (process.env.KAFKA_BROKERS || '127.0.0.1:9092').split(','),
+    ...kafkaSecurityFromEnv(),
     logLevel: logLevel.ERROR,
   });
   const topic = deadLetterTopic(command.service).name;

@@ -21,10 +21,19 @@ interface Result {
   stderr: string;
 }
 
-/** Runs `docker-compose <args>` in `cwd`, with no COMPOSE_* variable of the caller's leaking in. */
-function dockerCompose(args: string[], cwd = REPO_ROOT): Result {
+/**
+ * Runs `docker-compose <args>` in `cwd`, with no COMPOSE_* variable of the caller's leaking in, and the
+ * issuer's key that a user's `.env` holds (`AUTH_JWT_PUBLIC_KEY`) unless `env` says otherwise.
+ */
+function dockerCompose(
+  args: string[],
+  cwd = REPO_ROOT,
+  extra: Record<string, string | undefined> = {},
+): Result {
   const env = Object.fromEntries(
-    Object.entries(process.env).filter(([name]) => !name.startsWith('COMPOSE_')),
+    Object.entries({ ...process.env, AUTH_JWT_PUBLIC_KEY: 'a-public-key', ...extra }).filter(
+      ([name, value]) => !name.startsWith('COMPOSE_') && value !== undefined,
+    ),
   );
   const result = spawnSync('docker-compose', args, { cwd, env, encoding: 'utf8', timeout: 60_000 });
   const error: NodeJS.ErrnoException | undefined = result.error;
@@ -40,6 +49,17 @@ describe('docker-compose.yml, validated by docker-compose config', () => {
 
     // Assert
     expect({ code: result.code, stderr: result.stderr }).toEqual({ code: 0, stderr: '' });
+  });
+
+  it("refuses to run the services without the token issuer's public key, saying how to make one", () => {
+    // Act
+    const result = dockerCompose(['-f', 'docker-compose.yml', 'config', '-q'], REPO_ROOT, {
+      AUTH_JWT_PUBLIC_KEY: undefined,
+    });
+
+    // Assert
+    expect(result.code).not.toBe(0);
+    expect(result.stderr).toMatch(/AUTH_JWT_PUBLIC_KEY.*npm run -s token -- --public-key/);
   });
 
   it('defines the infrastructure, every service of the registry, Mailpit, the Kafka UI and the observability stack', () => {

@@ -2,7 +2,7 @@ import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'yaml';
 import { PLATFORM_SERVICE_NAMES, SERVICE_NAMES, allTopics } from '@saga/contracts';
-import { DEFAULT_PORTS, databaseName } from '@saga/platform/config';
+import { DEFAULT_PORTS, databaseName, databaseRole } from '@saga/platform/config';
 import { REPO_ROOT } from './local-paths';
 
 interface ComposeService {
@@ -114,17 +114,28 @@ describe('docker-compose.yml', () => {
     );
   });
 
-  it("creates every service's database in the PostgreSQL init script", () => {
+  it("creates every service's role and its database, which only that role may connect to, in the PostgreSQL init script", () => {
     // Act
-    const sql = read('infra/postgres/init.sql');
-    const created = [...sql.matchAll(/^CREATE DATABASE (\w+);$/gm)].map(([, name]) => name);
+    const statements = read('infra/postgres/init.sql')
+      .split('\n')
+      .filter((line) => line.trim() !== '' && !line.startsWith('--'));
 
     // Assert
-    expect(created).toEqual(PLATFORM_SERVICE_NAMES.map(databaseName));
+    expect(statements).toEqual(
+      PLATFORM_SERVICE_NAMES.flatMap((name) => {
+        const [role, database] = [databaseRole(name), databaseName(name)];
+        return [
+          `CREATE ROLE ${role} LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE;`,
+          `CREATE DATABASE ${database} OWNER ${role};`,
+          `REVOKE CONNECT, TEMPORARY ON DATABASE ${database} FROM PUBLIC;`,
+          `GRANT CONNECT ON DATABASE ${database} TO ${role};`,
+        ];
+      }),
+    );
   });
 
   it.each(PLATFORM_SERVICE_NAMES)(
-    'builds %s from the Dockerfile and points it at its database, Kafka and port',
+    'builds %s from the Dockerfile and points it at its database (as its own role), Kafka and port',
     (name) => {
       // Arrange
       const service = compose.services[name];
@@ -135,8 +146,12 @@ describe('docker-compose.yml', () => {
       expect(service.environment).toMatchObject({
         HOST: '0.0.0.0',
         PORT: port,
-        DATABASE_URL: `postgres://postgres@postgres:5432/${databaseName(name)}`,
+        DATABASE_URL: `postgres://${databaseRole(name)}@postgres:5432/${databaseName(name)}`,
         KAFKA_BROKERS: 'kafka:29092',
+        // Required: compose refuses to start without the issuer's key, and no key is in the file.
+        AUTH_JWT_PUBLIC_KEY: expect.stringMatching(
+          /^\$\{AUTH_JWT_PUBLIC_KEY:\?.*npm run -s token -- --public-key/,
+        ),
       });
       expect(service.ports).toEqual([`127.0.0.1:${port}:${port}`]);
       expect(service.depends_on).toEqual({

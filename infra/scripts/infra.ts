@@ -75,10 +75,15 @@ export async function infraUp(
   }
   await requirePostgres(serverUrl);
 
-  const created = await ensureServiceDatabases(serverUrl);
+  const { roles, created, converted } = await ensureServiceDatabases(serverUrl, env);
+  const changes = [
+    ...(roles.length ? [`created roles ${roles.join(', ')}`] : []),
+    ...(created.length ? [`created ${created.join(', ')}`] : []),
+    ...(converted.length ? [`gave ${converted.join(', ')} to their roles`] : []),
+  ];
   log(
     `PostgreSQL ${redacted(serverUrl)}: ` +
-      (created.length ? `created ${created.join(', ')}` : 'every service database already exists'),
+      (changes.length ? changes.join('; ') : 'every service database exists, owned by its role'),
   );
 
   let started: number[] = [];

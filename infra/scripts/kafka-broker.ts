@@ -16,6 +16,14 @@ import { dirname, join, resolve } from 'node:path';
 import { ConfigResourceTypes, Kafka, logLevel, type Admin } from 'kafkajs';
 import { allTopics, topicConfigEntries, type TopicDefinition } from '@saga/contracts';
 import { waitFor } from '@saga/common';
+import type { KafkaSecurity } from '@saga/platform/kafka/kafka-security';
+import {
+  redactScram,
+  saslClientSecurity,
+  scramFormatArgs,
+  withSaslListener,
+  type BrokerSasl,
+} from './kafka-broker-sasl';
 import { REPO_ROOT, localDir } from './local-paths';
 import { javaCommand, requireJava, requireMaven } from './preflight';
 import { isAlive, livePid, removePidFile, stopPid } from './processes';
@@ -46,6 +54,11 @@ export interface BrokerSettings {
   readonly heap: string;
   /** How long the broker may take to answer an admin call after its start. */
   readonly startTimeoutMs: number;
+  /**
+   * SASL/SCRAM on the client port instead of PLAINTEXT (a test broker), its users created at format
+   * time. Unset (`infra:up`, clusters, chaos), the broker speaks PLAINTEXT.
+   */
+  readonly sasl?: BrokerSasl;
 }
 
 /** Reads the single broker's settings from the environment (`KAFKA_PORT`, `KAFKA_CONTROLLER_PORT`, …). */
@@ -161,16 +174,19 @@ export function runningBrokerPid(settings: BrokerSettings): number | undefined {
  * Whether a broker answers an admin call at `brokers` within `timeoutMs` — and, when `clusterId` is
  * given, whether it belongs to that cluster (so a foreign broker on the port never counts as ours) and
  * sees at least `clusterSize` live brokers (a cluster node is ready once the whole cluster is).
+ * `security`: the SASL/TLS settings of a broker that wants them.
  */
 export async function brokerAnswers(
   brokers: readonly string[],
   timeoutMs = 3000,
   clusterId?: string,
   clusterSize = 1,
+  security: KafkaSecurity = {},
 ): Promise<boolean> {
   const admin = new Kafka({
     clientId: 'saga-infra',
     brokers: [...brokers],
+    ...security,
     connectionTimeout: Math.min(timeoutMs, 1000),
     requestTimeout: timeoutMs,
     retry: { retries: 0 },
@@ -263,18 +279,21 @@ function prepareStorage(settings: BrokerSettings, lib: string, log: (line: strin
   const p = paths(settings);
   mkdirSync(p.logs, { recursive: true });
   const template = readFileSync(join(KAFKA_INFRA, 'server.properties'), 'utf8');
-  writeFileSync(
-    p.config,
-    renderServerProperties(template, {
-      NODE_ID: settings.nodeId,
-      QUORUM_VOTERS: settings.quorumVoters,
-      KAFKA_PORT: settings.port,
-      CONTROLLER_PORT: settings.controllerPort,
-      DATA_DIR: p.data,
-      REPLICATION_FACTOR: settings.replicationFactor,
-      MIN_INSYNC_REPLICAS: settings.minInsyncReplicas,
-    }),
-  );
+  const properties = renderServerProperties(template, {
+    NODE_ID: settings.nodeId,
+    QUORUM_VOTERS: settings.quorumVoters,
+    KAFKA_PORT: settings.port,
+    CONTROLLER_PORT: settings.controllerPort,
+    DATA_DIR: p.data,
+    REPLICATION_FACTOR: settings.replicationFactor,
+    MIN_INSYNC_REPLICAS: settings.minInsyncReplicas,
+  });
+  if (settings.sasl) {
+    // The file holds the broker's SCRAM password: readable by its owner only.
+    writeFileSync(p.config, withSaslListener(properties, settings.sasl, settings), { mode: 0o600 });
+  } else {
+    writeFileSync(p.config, properties);
+  }
   const formatted = readMetaClusterId(join(p.data, 'meta.properties'));
   if (formatted) {
     return formatted;
@@ -293,12 +312,13 @@ function prepareStorage(settings: BrokerSettings, lib: string, log: (line: strin
       '-c',
       p.config,
       '--ignore-formatted',
+      ...(settings.sasl ? scramFormatArgs(settings.sasl) : []),
     ]),
     { encoding: 'utf8' },
   );
   if (result.status !== 0) {
     throw new Error(
-      `Formatting Kafka storage failed (exit ${result.status}):\n${result.stdout}${result.stderr}`,
+      `Formatting Kafka storage failed (exit ${result.status}):\n${redactScram(`${result.stdout}${result.stderr}`, settings.sasl)}`,
     );
   }
   return clusterId;
@@ -455,14 +475,20 @@ async function startUnlocked(
  * one that happens to hold the port) and sees every node of its cluster.
  */
 async function waitUntilReady({ settings, pid, clusterId }: ReturnType<typeof spawnNode>): Promise<void> {
+  const security = saslClientSecurity(settings.sasl);
   const outcome = await waitFor(
     async () => {
       if (!isAlive(pid)) {
         return 'exited' as const;
       }
-      return (await brokerAnswers([brokerAddress(settings)], 2000, clusterId, clusterSize(settings)))
-        ? ('ready' as const)
-        : undefined;
+      const answers = await brokerAnswers(
+        [brokerAddress(settings)],
+        2000,
+        clusterId,
+        clusterSize(settings),
+        security,
+      );
+      return answers ? ('ready' as const) : undefined;
     },
     {
       timeoutMs: settings.startTimeoutMs,
@@ -518,12 +544,17 @@ export function killBroker(settings: BrokerSettings): number | undefined {
 /**
  * Creates every topic of the registry that does not exist yet (partitions, cleanup policy, and the
  * replication of {@link durability} for the cluster's size). Retries while a freshly started controller
- * still settles, up to `timeoutMs`. Returns the topics created.
+ * still settles, up to `timeoutMs`. Returns the topics created. `security`: SASL/TLS, if the broker wants them.
  */
-export async function ensureTopics(brokers: readonly string[], timeoutMs = 30_000): Promise<string[]> {
+export async function ensureTopics(
+  brokers: readonly string[],
+  timeoutMs = 30_000,
+  security: KafkaSecurity = {},
+): Promise<string[]> {
   const admin = new Kafka({
     clientId: 'saga-infra',
     brokers: [...brokers],
+    ...security,
     logLevel: logLevel.NOTHING,
   }).admin();
   await admin.connect();
@@ -622,9 +653,19 @@ async function topicMismatches(
  * `__consumer_offsets` on the first group request and loads it for a while; clients that arrive
  * meanwhile get "coordinator not available / loading", and a consumer group that rebalances in that
  * window can stall for a whole session timeout. Waiting here makes "ready" mean ready for groups too.
+ * `security`: SASL/TLS, if the broker wants them.
  */
-export async function waitForCoordinators(brokers: readonly string[], timeoutMs = 60_000): Promise<void> {
-  const kafka = new Kafka({ clientId: 'saga-infra', brokers: [...brokers], logLevel: logLevel.NOTHING });
+export async function waitForCoordinators(
+  brokers: readonly string[],
+  timeoutMs = 60_000,
+  security: KafkaSecurity = {},
+): Promise<void> {
+  const kafka = new Kafka({
+    clientId: 'saga-infra',
+    brokers: [...brokers],
+    ...security,
+    logLevel: logLevel.NOTHING,
+  });
   const admin = kafka.admin();
   await admin.connect();
   try {

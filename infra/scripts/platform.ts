@@ -12,20 +12,24 @@
  *
  * Logs are pino's pretty lines (`LOG_FORMAT=json` for the JSON a deployment writes).
  *
- * Per-service overrides: `<SERVICE>_PORT` (e.g. ORDER_PORT) and `<SERVICE>_DATABASE_URL`.
+ * Per-service overrides: `<SERVICE>_PORT` (e.g. ORDER_PORT) and `<SERVICE>_DATABASE_URL`; by default a
+ * service connects as its own role, with `<SERVICE>_DB_PASSWORD` when the server asks for a password.
  * `--build` rebuilds even when dist/ exists.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
 import { PLATFORM_SERVICE_NAMES, SERVICE_NAMES, type PlatformServiceName } from '@saga/contracts';
 import { DEFAULT_PORTS, databaseName } from '@saga/platform/config';
-import { databaseUrl, postgresServerUrl } from '@saga/testing/postgres-server';
+import { postgresServerUrl } from '@saga/testing/postgres-server';
+import { serviceDatabaseUrl } from '@saga/testing/service-roles';
 import { startSmtpSink, type SmtpSink } from '@saga/testing/smtp-sink';
 import { waitFor } from '@saga/common';
 import { buildServices, serviceEntry } from './build-services';
 import { InfraSession } from './infra';
 import { REPO_ROOT, localDir } from './local-paths';
 import { stopPid } from './processes';
+import { devTokenIssuer } from './dev-token-issuer';
+import type { TokenIssuer } from '@saga/testing/token-issuer';
 
 const log = (line: string) => console.log(`[demo] ${line}`);
 
@@ -72,6 +76,7 @@ function startServiceProcess(
   brokers: string[],
   env: NodeJS.ProcessEnv,
   ports: Record<PlatformServiceName, number>,
+  issuer: TokenIssuer,
 ): Service {
   const upper = name.toUpperCase();
   const port = ports[name];
@@ -81,8 +86,14 @@ function startServiceProcess(
     env: {
       ...env,
       ...dashboardEnv(ports),
+      // The local dev key's public half (`npm run token` mints with the private one), unless the
+      // environment names a real issuer.
+      ...(env.AUTH_JWT_PUBLIC_KEY || env.AUTH_JWKS_URL ? {} : issuer.serviceEnv()),
       PORT: String(port),
-      DATABASE_URL: env[`${upper}_DATABASE_URL`] || databaseUrl(postgresServerUrl(env), databaseName(name)),
+      // As the service's own role (`order_service`), which `npm run infra:up` made the database's owner.
+      DATABASE_URL:
+        env[`${upper}_DATABASE_URL`] ||
+        serviceDatabaseUrl(postgresServerUrl(env), name, databaseName(name), env),
       KAFKA_BROKERS: brokers.join(','),
       // Readable lines in a terminal; LOG_FORMAT=json shows what a log pipeline would receive.
       LOG_FORMAT: env.LOG_FORMAT || 'pretty',
@@ -145,6 +156,7 @@ async function main(argv: string[]): Promise<void> {
   process.on('SIGINT', () => void stop(0));
   process.on('SIGTERM', () => void stop(0));
 
+  const issuer = devTokenIssuer(env);
   let brokers: string[];
   try {
     ({ brokers } = await session.open());
@@ -157,7 +169,7 @@ async function main(argv: string[]): Promise<void> {
     mail = await startMail(env);
     const ports = servicePorts(env);
     for (const name of PLATFORM_SERVICE_NAMES) {
-      const service = startServiceProcess(name, brokers, env, ports);
+      const service = startServiceProcess(name, brokers, env, ports, issuer);
       service.child.on('exit', (code, signal) => {
         if (!stopping) {
           log(`${name} exited unexpectedly (${signal ?? `code ${code}`}); stopping everything.`);
@@ -188,10 +200,15 @@ async function main(argv: string[]): Promise<void> {
   );
   const orderPort = services.find((service) => service.name === 'order')!.port;
   log('');
-  log(`  Dashboard: http://127.0.0.1:${orderPort}/   <- open it: place orders, watch the saga live`);
+  // The token rides in the fragment, which the browser never sends: it stays out of every log.
+  const adminToken = await issuer.mint({ admin: 'demo-admin' }, { ttlSeconds: 12 * 3600 });
+  log(`  Dashboard: http://127.0.0.1:${orderPort}/#token=${adminToken}`);
+  log('             <- open it (an admin token for 12 h): place orders, watch the saga live');
   log('');
-  log(`Try: curl -si -X POST http://127.0.0.1:${orderPort}/orders -H "content-type: application/json" \\`);
-  log(`       -d '{"customerId":"alice","items":[{"sku":"KEYBOARD-01","quantity":1}]}'`);
+  log('Try (a customer token from the local dev key; `npm run token` alone prints its usage):');
+  log(`  curl -si -X POST http://127.0.0.1:${orderPort}/orders -H "content-type: application/json" \\`);
+  log('       -H "Authorization: Bearer $(npm run -s token -- --customer alice)" \\');
+  log(`       -d '{"items":[{"sku":"KEYBOARD-01","quantity":1}]}'`);
   log('Press Ctrl+C to stop.');
 }
 

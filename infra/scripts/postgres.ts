@@ -1,8 +1,10 @@
-import { Client } from 'pg';
+import { Client, escapeIdentifier } from 'pg';
 import { waitFor } from '@saga/common';
 import { PLATFORM_SERVICE_NAMES } from '@saga/contracts';
-import { databaseName } from '@saga/platform/config';
+import { databaseName, databaseRole } from '@saga/platform/config';
+import { ensureServiceRole } from '@saga/testing/service-roles';
 export { postgresServerUrl } from '@saga/testing/postgres-server';
+import { handOverDatabase } from './hand-over-database';
 import { PrerequisiteError } from './preflight';
 
 /** The URL without its password, for messages. */
@@ -41,19 +43,50 @@ export async function requirePostgres(serverUrl: string): Promise<void> {
   });
 }
 
-/** Creates each service's database that does not exist yet; returns the ones it created. */
-export async function ensureServiceDatabases(serverUrl: string): Promise<string[]> {
+/** What {@link ensureServiceDatabases} did. */
+export interface ServiceDatabases {
+  /** The roles it created (`order_service`, …). */
+  readonly roles: string[];
+  /** The databases it created, owned by their roles. */
+  readonly created: string[];
+  /** Existing databases it gave to their roles (from before the roles, or changed since). */
+  readonly converted: string[];
+}
+
+/** Serialises whole runs of {@link ensureServiceDatabases} (two `infra:up` at once) on the maintenance database. */
+const PROVISION_LOCK = "hashtext('saga.service-databases')";
+
+/**
+ * Least privilege for every service of the registry, idempotently, as a superuser on `serverUrl`: its
+ * LOGIN role (`order_service`, `ensureServiceRole`; the password from `<SERVICE>_DB_PASSWORD` if set),
+ * and its database, created owned by the role or converted ({@link handOverDatabase}), which no other
+ * role but superusers may connect to. A second run changes nothing.
+ */
+export async function ensureServiceDatabases(
+  serverUrl: string,
+  env: NodeJS.ProcessEnv = process.env,
+): Promise<ServiceDatabases> {
   return withServer(serverUrl, async (client) => {
-    const created: string[] = [];
-    for (const name of PLATFORM_SERVICE_NAMES.map(databaseName)) {
-      const exists = await client.query('SELECT 1 FROM pg_database WHERE datname = $1', [name]);
-      if (exists.rowCount === 0) {
-        // CREATE DATABASE takes no parameters; the name comes from our own registry, quoted anyway.
-        await createDatabase(client, name);
-        created.push(name);
+    const done: ServiceDatabases = { roles: [], created: [], converted: [] };
+    await client.query(`SELECT pg_advisory_lock(${PROVISION_LOCK})`);
+    try {
+      for (const service of PLATFORM_SERVICE_NAMES) {
+        const [role, name] = [databaseRole(service), databaseName(service)];
+        if ((await ensureServiceRole(client, service, env)) === 'created') done.roles.push(role);
+        const found = await client.query<{ owner: string }>(
+          'SELECT pg_get_userbyid(datdba) AS owner FROM pg_database WHERE datname = $1',
+          [name],
+        );
+        if (found.rowCount === 0) await createDatabase(client, name, role);
+        const altered = await handOverDatabase(client, serverUrl, name, role);
+        if (found.rowCount === 0) done.created.push(name);
+        else if (found.rows[0].owner !== role || altered.length > 0) done.converted.push(name);
       }
+    } finally {
+      // Closing the connection releases it too: a failed unlock must not hide the error that got here.
+      await client.query(`SELECT pg_advisory_unlock(${PROVISION_LOCK})`).catch(() => undefined);
     }
-    return created;
+    return done;
   });
 }
 
@@ -69,14 +102,14 @@ export async function existingServiceDatabases(serverUrl: string): Promise<strin
 }
 
 /**
- * CREATE DATABASE, tolerating a concurrent run: "already exists" (42P04) is success, and "template1 is
- * being accessed by other users" (55006, two CREATE DATABASE at once) is retried.
+ * CREATE DATABASE owned by `owner`, tolerating a concurrent run: "already exists" (42P04) is success,
+ * and "template1 is being accessed by other users" (55006, two CREATE DATABASE at once) is retried.
  */
-async function createDatabase(client: Client, name: string): Promise<void> {
+async function createDatabase(client: Client, name: string, owner: string): Promise<void> {
   await waitFor(
     async () => {
       try {
-        await client.query(`CREATE DATABASE "${name}"`);
+        await client.query(`CREATE DATABASE ${escapeIdentifier(name)} OWNER ${escapeIdentifier(owner)}`);
         return true;
       } catch (error) {
         const code = (error as { code?: string }).code;

@@ -9,6 +9,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { postgresServerUrl, testBrokers } from '@saga/testing';
+import { kafkaSecurityFromEnv } from '@saga/platform/kafka/kafka-security';
 import { brokerAnswers } from './kafka-broker';
 import { InfraSession } from './infra';
 import { REPO_ROOT, localDir } from './local-paths';
@@ -96,7 +97,7 @@ async function main(args: string[]): Promise<number> {
   process.on('SIGINT', interrupt).on('SIGTERM', interrupt);
 
   if (selectedProjects(args).some((project) => project !== 'unit')) {
-    if (await brokerAnswers(testBrokers(), 2000)) {
+    if (await brokerAnswers(testBrokers(), 2000, undefined, 1, kafkaSecurityFromEnv())) {
       await requirePostgres(postgresServerUrl());
       console.log(`[test] Using the Kafka broker that answers on ${testBrokers().join(',')}.`);
     } else if (process.env.KAFKA_BROKERS) {

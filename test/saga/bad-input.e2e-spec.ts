@@ -48,6 +48,7 @@ describe('bad input (DESIGN.md: errors as problem+json, nothing changed)', () =>
     ['a fractional quantity', order([line('WIDGET', 1.5)]), 400, /items\.0\.quantity/],
     ['a quantity as text', order([line('WIDGET', '2')]), 400, /items\.0\.quantity/],
     ['a huge quantity', order([line('WIDGET', 1e12)]), 400, /items\.0\.quantity/],
+    ['more than 1000 of one SKU', order([line('WIDGET', 1001)]), 400, /items\.0\.quantity/],
     ['a malformed SKU', order([line('widget; DROP TABLE', 1)]), 400, /items\.0\.sku/],
     ['the same SKU twice', order([line('WIDGET', 1), line('WIDGET', 2)]), 400, /appears twice/],
     ['more than 50 lines', order(Array.from({ length: 51 }, (_, i) => line(`SKU-${i}`, 1))), 400, /items/],

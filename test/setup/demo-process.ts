@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { PLATFORM_SERVICE_NAMES } from '@saga/contracts';
 import {
   createPlatformTopics,
-  createTestDatabase,
+  createServiceTestDatabase,
   deletePlatformTopics,
   freePort,
   waitFor,
@@ -45,10 +45,10 @@ export class DemoProcess {
     this.env.SMTP_PORT = String(await freePort());
     this.env.DEMO_MAIL_DIR = await mkdtemp(join(tmpdir(), `saga-${this.label}-mail-`));
     for (const name of PLATFORM_SERVICE_NAMES) {
-      const database = await createTestDatabase(`${this.label}_${name}`);
+      const database = await createServiceTestDatabase(name, `${this.label}_${name}`);
       this.databases.push(database);
       this.env[`${name.toUpperCase()}_PORT`] = String(await freePort());
-      this.env[`${name.toUpperCase()}_DATABASE_URL`] = database.url;
+      this.env[`${name.toUpperCase()}_DATABASE_URL`] = database.serviceUrl;
     }
     const child = spawn(
       process.execPath,

@@ -5,8 +5,10 @@ import { startService, type RunningService } from '@saga/platform';
 import {
   createTestDatabase,
   startSmtpSink,
+  testBearer,
   testBrokers,
   testKafka,
+  testTokenIssuer,
   waitFor,
   type SmtpSink,
   type TestDatabase,
@@ -39,6 +41,7 @@ describe('notification service (real Kafka, PostgreSQL and SMTP sink)', () => {
       KAFKA_GROUP_ID: `${prefix}notification`,
       SMTP_PORT: String(sink.port),
       MAIL_RECIPIENT_DOMAIN: 'customers.test',
+      ...testTokenIssuer().serviceEnv(),
     });
   });
 
@@ -76,7 +79,9 @@ describe('notification service (real Kafka, PostgreSQL and SMTP sink)', () => {
     const mail = await sink.waitForMail((m) => m.headers['x-saga-order-id'] === orderId);
     const notifications = await waitFor(
       async () => {
-        const response = await request(service.url).get(`/notifications?orderId=${orderId}`);
+        const response = await request(service.url)
+          .get(`/notifications?orderId=${orderId}`)
+          .set('authorization', await testBearer());
         return response.body[0]?.status === 'SENT' && (response.body as unknown[]);
       },
       { timeoutMs: 10_000, what: 'the notification SENT' },

@@ -1,5 +1,6 @@
 import { Module, type DynamicModule } from '@nestjs/common';
-import { PlatformModule, type ServiceConfig, type ServiceDefinition } from '@saga/platform';
+import { ThrottlerModule } from '@nestjs/throttler';
+import { PlatformModule, type Principal, type ServiceConfig, type ServiceDefinition } from '@saga/platform';
 import { CatalogHandler } from './catalog/catalog.handler';
 import { DashboardModule } from './dashboard/dashboard.module';
 import { OrderInitialSchema1795300000000 } from './migrations/1795300000000-order-initial-schema';
@@ -32,6 +33,20 @@ export class AppModule {
           migrations: [OrderInitialSchema1795300000000, OrderStuckAt1795300000001],
         }),
         DashboardModule.register(env),
+        ThrottlerModule.forRoot({
+          throttlers: [
+            { name: 'orders', limit: config.orderRateLimit.limit, ttl: config.orderRateLimit.windowMs },
+          ],
+          // Per customer, not per address: the guard runs after authentication has named the caller.
+          // An admin (an operator, the demo's traffic) is not a customer to hold back.
+          getTracker: (request: { principal?: Principal }) => request.principal?.subject ?? '',
+          skipIf: (context) =>
+            context
+              .switchToHttp()
+              .getRequest<{ principal?: Principal }>()
+              .principal?.roles.includes('admin') ?? false,
+          errorMessage: `too many orders: at most ${config.orderRateLimit.limit} per customer every ${config.orderRateLimit.windowMs / 1000} s`,
+        }),
       ],
       controllers: [
         PlaceOrderController,

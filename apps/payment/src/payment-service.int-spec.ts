@@ -14,8 +14,10 @@ import { startService, type RunningService } from '@saga/platform';
 import {
   collectRecords,
   createTestDatabase,
+  testBearer,
   testBrokers,
   testKafka,
+  testTokenIssuer,
   waitFor,
   type TestDatabase,
 } from '@saga/testing';
@@ -51,6 +53,7 @@ describe('payment service (real PostgreSQL and Kafka)', () => {
       KAFKA_BROKERS: testBrokers().join(','),
       KAFKA_GROUP_ID: `${database.name}-group`,
       KAFKA_TOPIC_PREFIX: prefix,
+      ...testTokenIssuer().serviceEnv(),
     });
   });
 
@@ -80,7 +83,11 @@ describe('payment service (real PostgreSQL and Kafka)', () => {
     );
 
   const balanceOf = async (customerId: string) =>
-    (await request(service.url).get(`/accounts/${customerId}`)).body as unknown;
+    (
+      await request(service.url)
+        .get(`/accounts/${customerId}`)
+        .set('authorization', await testBearer())
+    ).body as unknown;
 
   it('charges a placed order and refunds it on cancellation, answering with the demo accounts', async () => {
     // Arrange

@@ -44,7 +44,14 @@ export class ChaosTraffic {
 
   constructor(
     private readonly orderUrls: readonly string[],
-    private readonly options: { orders: number; rate: number; seed: number; random: () => number },
+    /** `token`: an admin's bearer token (the traffic orders for many customers). */
+    private readonly options: {
+      orders: number;
+      rate: number;
+      seed: number;
+      random: () => number;
+      token: string;
+    },
   ) {}
 
   async run(): Promise<TrafficOutcome> {
@@ -106,7 +113,8 @@ export class ChaosTraffic {
     let last: HttpAnswer<Body> | undefined;
     for (let attempt = 0; ; attempt += 1) {
       const url = this.orderUrls[(index + attempt) % this.orderUrls.length];
-      const headers = idempotencyKey ? { 'idempotency-key': idempotencyKey } : undefined;
+      const headers: Record<string, string> = { authorization: `Bearer ${this.options.token}` };
+      if (idempotencyKey) headers['idempotency-key'] = idempotencyKey;
       try {
         last = await requestJson<Body>(`${url}${path}`, method, body, {
           headers,

@@ -8,6 +8,7 @@ import {
   onServer,
   postgresServerUrl,
   testKafka,
+  testTokenIssuer,
   type Violation,
 } from '@saga/testing';
 import { DEMO_PRODUCTS } from '../../../apps/inventory/src/seed/demo-seed';
@@ -185,6 +186,8 @@ export async function runChaos(options: ChaosOptions, environment: ChaosEnvironm
     const trafficStarted = performance.now();
     const traffic = new ChaosTraffic(platform.urls('order'), {
       ...options,
+      // The copy trusts this process's test issuer (copyServiceEnv).
+      token: await testTokenIssuer().mint({ admin: 'chaos' }),
       random: seededRandom(options.seed),
     }).run();
     const trafficS = options.orders / options.rate;

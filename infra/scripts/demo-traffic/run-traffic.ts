@@ -21,6 +21,11 @@ export interface TrafficProgress {
 
 /** {@link TrafficOptions}, and what a caller other than the command line may add. */
 export interface RunTrafficOptions extends TrafficOptions {
+  /**
+   * The bearer token every request carries: an admin's, since the traffic orders for many customers
+   * (the command line mints one from the local dev key, `npm run token`).
+   */
+  readonly token: string;
   /** The customers and products to draw from; the demo seeds by default. */
   readonly world?: DemoWorld;
   /** Aborting stops placing, drops the cancellations still to send and ends with the summary so far. */
@@ -163,7 +168,9 @@ class TrafficRun {
 
   /** One request to the order service; a network error or timeout counts and resolves to undefined. */
   private async request<Body>(method: 'GET' | 'POST', path: string, body?: unknown) {
-    const request = requestJson<Body>(`${this.options.orderUrl}${path}`, method, body);
+    const request = requestJson<Body>(`${this.options.orderUrl}${path}`, method, body, {
+      headers: { authorization: `Bearer ${this.options.token}` },
+    });
     this.inFlight.add(request);
     try {
       return await request;

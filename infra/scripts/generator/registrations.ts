@@ -28,7 +28,7 @@ export function registrations(spec: ServiceSpec, read: ReadFile): Record<string,
     'libs/contracts/src/services.ts': serviceRegistry(spec, read('libs/contracts/src/services.ts')),
     'nest-cli.json': nestCli(spec, read('nest-cli.json')),
     'package.json': packageJson(spec, read('package.json')),
-    'infra/postgres/init.sql': `${read('infra/postgres/init.sql').replace(/\n*$/, '\n')}CREATE DATABASE ${spec.name}_service;\n`,
+    'infra/postgres/init.sql': `${read('infra/postgres/init.sql').replace(/\n*$/, '\n')}\n${initSql(spec)}`,
     'docker-compose.yml': dockerCompose(spec, read('docker-compose.yml')),
     Dockerfile: dockerfile(spec, read('Dockerfile')),
   };
@@ -38,6 +38,20 @@ export function registrations(spec: ServiceSpec, read: ReadFile): Record<string,
     edits['libs/contracts/src/index.ts'] = contractsIndex(spec, read('libs/contracts/src/index.ts'));
   }
   return edits;
+}
+
+/**
+ * The service's role and database for the PostgreSQL container, as infra/postgres/init.sql has them for
+ * the four: the role `<name>_service` owns the database `<name>_service`, which no other role may
+ * connect to (`npm run infra:up` does the same without Docker).
+ */
+function initSql(spec: ServiceSpec): string {
+  const name = `${spec.name}_service`;
+  return `CREATE ROLE ${name} LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE;
+CREATE DATABASE ${name} OWNER ${name};
+REVOKE CONNECT, TEMPORARY ON DATABASE ${name} FROM PUBLIC;
+GRANT CONNECT ON DATABASE ${name} TO ${name};
+`;
 }
 
 function serviceRegistry(spec: ServiceSpec, text: string): string {
@@ -164,8 +178,10 @@ function composeService(spec: ServiceSpec): string {
     environment:
       HOST: 0.0.0.0
       PORT: ${spec.port}
-      DATABASE_URL: postgres://postgres@postgres:5432/${spec.name}_service
+      DATABASE_URL: postgres://${spec.name}_service@postgres:5432/${spec.name}_service
       KAFKA_BROKERS: kafka:29092
+      # The token issuer's public key, from .env (\`npm run -s token -- --public-key >> .env\`; docs/security.md).
+      AUTH_JWT_PUBLIC_KEY: \${AUTH_JWT_PUBLIC_KEY:?set AUTH_JWT_PUBLIC_KEY in .env - npm run -s token -- --public-key >> .env}
       # Traces over OTLP/HTTP to <endpoint>/v1/traces.
       OTEL_EXPORTER_OTLP_ENDPOINT: http://jaeger:4318
       # The dashboard (order, :3001) reads every service's API from the browser.

@@ -107,7 +107,7 @@ describe('${spec.camel}Service', () => {
     expect(config).toMatchObject({
       service: '${spec.name}',
       port: ${spec.port},
-      databaseUrl: 'postgres://postgres@127.0.0.1:5432/${spec.name}_service',
+      databaseUrl: 'postgres://${spec.name}_service@127.0.0.1:5432/${spec.name}_service',
       kafkaGroupId: '${spec.name}-service',
     });
   });

@@ -1,3 +1,4 @@
+export * from './auth';
 export * from './bootstrap/service-app';
 export * from './config';
 export * from './database/after-commit';

@@ -1,9 +1,12 @@
 import { Module, type DynamicModule } from '@nestjs/common';
-import { APP_FILTER } from '@nestjs/core';
+import { APP_FILTER, APP_GUARD } from '@nestjs/core';
+import { AuthGuard } from './auth/auth.guard';
+import { TokenVerifier } from './auth/token-verifier';
 import { TerminusModule } from '@nestjs/terminus';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import type { ServiceConfig } from './config';
 import { typeOrmOptions, type DatabaseDefinition } from './database/typeorm-options';
+import { DeadLettersController } from './dead-letters/dead-letters.controller';
 import { HealthController } from './health/health.controller';
 import { KafkaHealthIndicator, clusterProbeFactoryProvider } from './health/kafka.health';
 import { ConsumerHealthIndicator } from './health/consumer.health';
@@ -16,7 +19,8 @@ import { TELEMETRY, type Telemetry } from './observability/telemetry';
 
 /**
  * What every service has: its validated config, its database with migrations run at boot (the outbox
- * and inbox tables included), the outbox relay, health endpoints, and problem+json errors. A service's AppModule imports `PlatformModule.forService(...)`.
+ * and inbox tables included), the outbox relay, health endpoints, problem+json errors, and bearer-token
+ * authentication of every endpoint not marked `@Public()` (docs/security.md). A service's AppModule imports `PlatformModule.forService(...)`.
  */
 @Module({})
 export class PlatformModule {
@@ -31,10 +35,12 @@ export class PlatformModule {
         }),
         TerminusModule.forRoot({ errorLogStyle: 'pretty', gracefulShutdownTimeoutMs: 0 }),
       ],
-      controllers: [HealthController],
+      controllers: [HealthController, DeadLettersController],
       providers: [
         { provide: SERVICE_CONFIG, useValue: config },
         { provide: APP_FILTER, useClass: ProblemDetailsFilter },
+        { provide: TokenVerifier, useFactory: () => new TokenVerifier(config.auth) },
+        { provide: APP_GUARD, useClass: AuthGuard },
         clusterProbeFactoryProvider,
         KafkaHealthIndicator,
         OutboxRelayService,

@@ -2,6 +2,7 @@ import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { Controller, Get, NotFoundException, Param, Res } from '@nestjs/common';
 import type { Response } from 'express';
+import { Public } from '@saga/platform';
 
 /**
  * Where the page's files are: next to this file when run from the sources (tests, `start:dev`), and
@@ -16,9 +17,11 @@ function publicDir(): string {
 
 /**
  * The live saga dashboard: `GET /` is its page, `GET /dashboard/assets/<file>` its scripts and styles
- * (plain files, no build step). Only the files that were there at boot are served, never a path.
+ * (plain files, no build step). Only the files that were there at boot are served, never a path. The
+ * files hold no data, so they are open; the data they read needs an admin token (docs/security.md).
  */
 @Controller()
+@Public()
 export class DashboardPageController {
   private readonly root = publicDir();
   private readonly files = new Set(

@@ -8,6 +8,7 @@ import { DataSource } from 'typeorm';
 import { deadLetterTopic, type PlatformServiceName } from '@saga/contracts';
 import { ConfigError, loadServiceConfig, type ServiceConfig } from '../config';
 import { SagaKafkaServer } from '@saga/messaging';
+import { requireAuthKey } from '../auth/require-auth-key';
 import { ConsumerHealthIndicator } from '../health/consumer.health';
 import { kafkaClientConfig } from '../kafka/kafka-options';
 import { configureHttp } from '../http/configure-http';
@@ -61,6 +62,7 @@ export async function startService(
   telemetryOptions: TelemetryOptions = {},
 ): Promise<RunningService> {
   const config = loadServiceConfig(definition.name, env);
+  requireAuthKey(config);
   const telemetry = createTelemetry(config, telemetryOptions);
   const app = await NestFactory.create(ServiceRootModule.of(definition.module(config, env), telemetry), {
     abortOnError: false,

@@ -11,7 +11,7 @@ describe('loadServiceConfig', () => {
       service: 'payment',
       port: 3002,
       host: '127.0.0.1',
-      databaseUrl: 'postgres://postgres@127.0.0.1:5432/payment_service',
+      databaseUrl: 'postgres://payment_service@127.0.0.1:5432/payment_service',
       databasePoolSize: 10,
       kafkaBrokers: ['127.0.0.1:9092'],
       kafkaClientId: 'payment-service',
@@ -26,7 +26,59 @@ describe('loadServiceConfig', () => {
       inboxRetentionMs: 168 * 3600_000,
       corsOrigins: ['http://127.0.0.1:3001'],
       unsafeDirectPublish: false,
+      auth: { algorithms: ['ES256'], issuer: 'saga-platform-dev', audience: 'saga-platform' },
+      orderRateLimit: { limit: 30, windowMs: 60_000 },
     });
+  });
+
+  it('reads the token verification settings, a PEM with escaped new lines included', () => {
+    // Arrange
+    const pem = '-----BEGIN PUBLIC KEY-----\nMFkwEwYHKoZIzj0CAQYIKoZIzj0DAQcDQgAE\n-----END PUBLIC KEY-----';
+
+    // Act
+    const config = loadServiceConfig('order', {
+      AUTH_JWT_PUBLIC_KEY: pem,
+      AUTH_JWT_ALGORITHMS: 'ES256, RS256',
+      AUTH_JWT_ISSUER: 'https://id.example',
+      AUTH_JWT_AUDIENCE: 'orders-api',
+      ORDER_RATE_LIMIT: '5',
+      ORDER_RATE_LIMIT_WINDOW_MS: '1000',
+    });
+
+    // Assert
+    expect(config.auth).toEqual({
+      publicKeyPem: pem.replace(/\\n/g, '\n'),
+      algorithms: ['ES256', 'RS256'],
+      issuer: 'https://id.example',
+      audience: 'orders-api',
+    });
+    expect(config.orderRateLimit).toEqual({ limit: 5, windowMs: 1000 });
+  });
+
+  it.each([
+    ['AUTH_JWT_ALGORITHMS', 'HS256', /AUTH_JWT_ALGORITHMS: must be a comma-separated list of ES256/],
+    [
+      'AUTH_JWT_PUBLIC_KEY',
+      '-----BEGIN PRIVATE KEY-----\nabc\n-----END PRIVATE KEY-----',
+      /never a private key.*\*\*\*/,
+    ],
+    ['AUTH_JWKS_URL', 'ftp://id.example/jwks', /AUTH_JWKS_URL: must be an https URL/],
+    [
+      'AUTH_JWKS_URL',
+      'http://id.example/jwks',
+      /AUTH_JWKS_URL: must be an https URL \(http only for 127\.0\.0\.1\)/,
+    ],
+  ])('refuses %s=%s, naming it', (name, value, message) => {
+    expect(() => loadServiceConfig('order', { [name]: value })).toThrow(message);
+  });
+
+  it('refuses both a public key and a key set', () => {
+    expect(() =>
+      loadServiceConfig('order', {
+        AUTH_JWT_PUBLIC_KEY: '-----BEGIN PUBLIC KEY-----\nabc\n-----END PUBLIC KEY-----',
+        AUTH_JWKS_URL: 'https://id.example/jwks',
+      }),
+    ).toThrow(/set one of AUTH_JWT_PUBLIC_KEY and AUTH_JWKS_URL/);
   });
 
   it('reads every setting from the environment', () => {

@@ -5,6 +5,14 @@ import {
   type AddedServiceName,
   type PlatformServiceName,
 } from '@saga/contracts';
+import { databaseRole, roleDatabaseUrl } from './database-role';
+import {
+  checkKafkaSecurityEnv,
+  kafkaSecurityEnvShape,
+  kafkaSecurityOf,
+  type KafkaSecurity,
+} from '../kafka/kafka-security';
+import { authEnvShape, authSettingsOf, checkAuthEnv, type AuthSettings } from './auth-settings';
 import { parseEnv } from './parse-env';
 
 /** The validated configuration every service boots with. Built only by {@link loadServiceConfig}. */
@@ -15,7 +23,10 @@ export interface ServiceConfig {
   readonly port: number;
   /** Interface the HTTP server binds to (`HOST`); `0.0.0.0` inside containers. */
   readonly host: string;
-  /** Connection URL of the service's own database (`DATABASE_URL`). */
+  /**
+   * Connection URL of the service's own database (`DATABASE_URL`); by default as its own role, which
+   * can reach no other database: `postgres://order_service@127.0.0.1:5432/order_service`.
+   */
   readonly databaseUrl: string;
   /** Maximum connections in the database pool (`DATABASE_POOL_SIZE`). */
   readonly databasePoolSize: number;
@@ -38,6 +49,12 @@ export interface ServiceConfig {
    * (`KAFKA_SESSION_TIMEOUT_MS`, default 10 s): the stall of a crashed instance's partitions.
    */
   readonly kafkaSessionTimeoutMs: number;
+  /**
+   * SASL and TLS of every Kafka client (`KAFKA_SASL_MECHANISM` scram-sha-256, scram-sha-512 or plain,
+   * `KAFKA_SASL_USERNAME`, `KAFKA_SASL_PASSWORD`, `KAFKA_SSL`, `KAFKA_SSL_CA_FILE`); unset for a
+   * PLAINTEXT broker. Holds the password: never log it.
+   */
+  readonly kafkaSecurity?: KafkaSecurity;
   /** The least severe log level printed (`LOG_LEVEL`: debug, log, warn or error; default log). */
   readonly logLevel: 'debug' | 'log' | 'warn' | 'error';
   /**
@@ -73,6 +90,13 @@ export interface ServiceConfig {
    * the dual write the platform exists to prevent. It prices exactly-once effects (docs/performance.md).
    */
   readonly unsafeDirectPublish: boolean;
+  /** How bearer tokens are verified (`AUTH_*`): see {@link AuthSettings}. */
+  readonly auth: AuthSettings;
+  /**
+   * How many `POST /orders` one customer may send per window (`ORDER_RATE_LIMIT`, default 30) and the
+   * window (`ORDER_RATE_LIMIT_WINDOW_MS`, default 60 s); more answer `429`. Counted per instance.
+   */
+  readonly orderRateLimit: { readonly limit: number; readonly windowMs: number };
 }
 
 const port = z.coerce
@@ -130,7 +154,9 @@ function schemaFor(service: PlatformServiceName) {
     .object({
       PORT: port.default(DEFAULT_PORTS[service]),
       HOST: z.string().min(1).default('127.0.0.1'),
-      DATABASE_URL: postgresUrl.default(`${DEFAULT_POSTGRES_SERVER}/${databaseName(service)}`),
+      DATABASE_URL: postgresUrl.default(
+        roleDatabaseUrl(DEFAULT_POSTGRES_SERVER, databaseRole(service), databaseName(service)),
+      ),
       DATABASE_POOL_SIZE: z.coerce.number().int().min(1).max(200).default(10),
       KAFKA_BROKERS: brokerList.default(['127.0.0.1:9092']),
       KAFKA_CLIENT_ID: z.string().min(1).default(`${service}-service`),
@@ -140,6 +166,7 @@ function schemaFor(service: PlatformServiceName) {
         .regex(/^[A-Za-z0-9._-]{0,100}$/, 'must be letters, digits, dots, dashes or underscores')
         .default(''),
       KAFKA_SESSION_TIMEOUT_MS: z.coerce.number().int().min(6000).max(300_000).default(10_000),
+      ...kafkaSecurityEnvShape,
       LOG_LEVEL: z
         .enum(['debug', 'log', 'warn', 'error'], { error: 'must be debug, log, warn or error' })
         .default('log'),
@@ -159,7 +186,12 @@ function schemaFor(service: PlatformServiceName) {
       SAGA_UNSAFE_DIRECT_PUBLISH: z
         .enum(['true', 'false'], { error: 'must be true or false' })
         .default('false'),
+      ...authEnvShape,
+      ORDER_RATE_LIMIT: z.coerce.number().int().min(1).default(30),
+      ORDER_RATE_LIMIT_WINDOW_MS: z.coerce.number().int().min(100).default(60_000),
     })
+    .superRefine(checkAuthEnv)
+    .superRefine(checkKafkaSecurityEnv)
     .transform((env): ServiceConfig => ({
       service,
       port: env.PORT,
@@ -172,6 +204,7 @@ function schemaFor(service: PlatformServiceName) {
       kafkaGroupId: env.KAFKA_GROUP_ID ?? `${env.KAFKA_TOPIC_PREFIX}${service}-service`,
       kafkaTopicPrefix: env.KAFKA_TOPIC_PREFIX,
       kafkaSessionTimeoutMs: env.KAFKA_SESSION_TIMEOUT_MS,
+      kafkaSecurity: kafkaSecurityOf(env),
       logLevel: env.LOG_LEVEL,
       logFormat: env.LOG_FORMAT,
       ...(env.OTEL_EXPORTER_OTLP_ENDPOINT ? { otlpEndpoint: env.OTEL_EXPORTER_OTLP_ENDPOINT } : {}),
@@ -181,6 +214,8 @@ function schemaFor(service: PlatformServiceName) {
       inboxRetentionMs: env.INBOX_RETENTION_HOURS * 3600_000,
       corsOrigins: env.CORS_ORIGINS,
       unsafeDirectPublish: env.SAGA_UNSAFE_DIRECT_PUBLISH === 'true',
+      auth: authSettingsOf(env),
+      orderRateLimit: { limit: env.ORDER_RATE_LIMIT, windowMs: env.ORDER_RATE_LIMIT_WINDOW_MS },
     }));
 }
 

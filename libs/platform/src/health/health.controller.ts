@@ -1,6 +1,7 @@
 import { Controller, Get, Res, ServiceUnavailableException } from '@nestjs/common';
 import { HealthCheckService, TypeOrmHealthIndicator } from '@nestjs/terminus';
 import type { Response } from 'express';
+import { Public } from '../auth/auth.decorators';
 import { ConsumerHealthIndicator } from './consumer.health';
 import { DeadLetterHealthIndicator } from './dead-letters.health';
 import { KafkaHealthIndicator } from './kafka.health';
@@ -12,6 +13,7 @@ import { OutboxHealthIndicator } from './outbox.health';
  * 503 with each check. Its details also report the dead letters (`deadLetters.count`), which never fail it.
  */
 @Controller('health')
+@Public()
 export class HealthController {
   constructor(
     private readonly health: HealthCheckService,

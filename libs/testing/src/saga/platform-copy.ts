@@ -7,19 +7,22 @@ import {
 } from '@saga/contracts';
 import { waitFor } from '@saga/common';
 import { startSmtpSink, type SmtpSink } from '../smtp-sink';
-import { createTestDatabase, type TestDatabase } from '../test-database';
+import { createServiceTestDatabase, type ServiceTestDatabase } from '../test-database';
 import { testBrokers } from '../test-kafka';
 import { testKafka } from '../test-topics';
+import { testTokenIssuer } from '../token-issuer';
 
 /**
  * What every private copy of the platform has, whether its services run in-process ({@link SagaPlatform})
  * or as processes (`ProcessPlatform`): its own topics (a `KAFKA_TOPIC_PREFIX`), a database per service
- * of the registry (added services' too) and an SMTP sink. Copies never see each other's records.
+ * of the registry (added services' too) and an SMTP sink. Copies never see each other's records. Each
+ * service connects as its own role, which owns its database and cannot reach the others'.
  */
 export interface PlatformCopy {
   /** `KAFKA_TOPIC_PREFIX` of the copy. */
   readonly topicPrefix: string;
-  readonly databases: Readonly<Record<PlatformServiceName, TestDatabase>>;
+  /** A database per service, owned by the service's role; `url` is the superuser's, `serviceUrl` the role's. */
+  readonly databases: Readonly<Record<PlatformServiceName, ServiceTestDatabase>>;
   /** Captures every e-mail the notification service sends. */
   readonly smtp: SmtpSink;
 }
@@ -33,7 +36,7 @@ export abstract class RunningCopy {
     return this.copy.topicPrefix;
   }
 
-  get databases(): Readonly<Record<PlatformServiceName, TestDatabase>> {
+  get databases(): Readonly<Record<PlatformServiceName, ServiceTestDatabase>> {
     return this.copy.databases;
   }
 
@@ -53,9 +56,11 @@ export async function createPlatformCopy(label: string, prefix = label): Promise
   const topicPrefix = `${prefix}-${randomBytes(3).toString('hex')}.`;
   const databases = Object.fromEntries(
     await Promise.all(
-      PLATFORM_SERVICE_NAMES.map(async (s) => [s, await createTestDatabase(`${label}_${s}`)] as const),
+      PLATFORM_SERVICE_NAMES.map(
+        async (s) => [s, await createServiceTestDatabase(s, `${label}_${s}`)] as const,
+      ),
     ),
-  ) as Record<PlatformServiceName, TestDatabase>;
+  ) as Record<PlatformServiceName, ServiceTestDatabase>;
   await createPlatformTopics(topicPrefix);
   return { topicPrefix, databases, smtp: await startSmtpSink() };
 }
@@ -75,7 +80,7 @@ export function copyGroupId(copy: Pick<PlatformCopy, 'topicPrefix'>, service: Pl
 /** The environment a service of the copy runs with; the caller adds its port (and anything else). */
 export function copyServiceEnv(copy: PlatformCopy, service: PlatformServiceName): Record<string, string> {
   return {
-    DATABASE_URL: copy.databases[service].url,
+    DATABASE_URL: copy.databases[service].serviceUrl,
     DATABASE_POOL_SIZE: '5',
     KAFKA_BROKERS: testBrokers().join(','),
     KAFKA_TOPIC_PREFIX: copy.topicPrefix,
@@ -84,6 +89,10 @@ export function copyServiceEnv(copy: PlatformCopy, service: PlatformServiceName)
     SMTP_HOST: '127.0.0.1',
     SMTP_PORT: String(copy.smtp.port),
     LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn',
+    // Tokens of the process's test issuer (SagaClient mints them); orders are not rate-limited in tests
+    // unless a test sets ORDER_RATE_LIMIT itself.
+    ...testTokenIssuer().serviceEnv(),
+    ORDER_RATE_LIMIT: '1000000',
   };
 }
 

@@ -1,4 +1,5 @@
 import type { ServiceName } from '@saga/contracts';
+import { testTokenIssuer, type TokenIssuer, type TokenSubject } from '../token-issuer';
 
 /** An HTTP answer of a service: status, content type and the parsed JSON body. */
 export interface HttpAnswer<Body = unknown> {
@@ -21,27 +22,65 @@ export interface OrderView {
   readonly stuck?: { since: string; lastStep: string; deadlineMs: number };
 }
 
-/** An order request: `POST /orders` body. */
+/**
+ * Whom a request is sent as: a customer or admin with a token of the client's issuer, a given
+ * `Authorization` header value (`{ token }`), or nobody (no header).
+ */
+export type Caller = TokenSubject | { readonly token: string } | 'anonymous';
+
+/** How long a minted token (valid 1 h) is reused. */
+const TOKEN_REUSE_MS = 30 * 60_000;
+
+/** The tests' operator: `sub` `ops`, role admin. */
+export const ADMIN: Caller = { admin: 'ops' };
+
+/** An order request: `POST /orders` body (sent with the customer's own token). */
 export interface OrderRequest {
   readonly customerId: string;
   readonly items: readonly { sku: string; quantity: number }[];
 }
 
-/** Calls a service's HTTP API by name (the URL changes when a service restarts on a new port). */
+/**
+ * Calls a service's HTTP API by name (the URL changes when a service restarts on a new port), with a
+ * bearer token of `issuer` (the process's test issuer, which every platform copy trusts).
+ */
 export class SagaClient {
-  constructor(private readonly url: (service: ServiceName) => string) {}
+  private readonly tokens = new Map<string, { token: Promise<string>; mintedAt: number }>();
 
-  /** Sends a request; `body` is sent as JSON unless it is already a string (to send malformed JSON). */
+  constructor(
+    private readonly url: (service: ServiceName) => string,
+    private readonly issuer: TokenIssuer = testTokenIssuer(),
+  ) {}
+
+  /** A token for `subject`, reused for half its hour of life, then minted anew (long runs outlive one). */
+  token(subject: TokenSubject): Promise<string> {
+    const key = JSON.stringify(subject);
+    const cached = this.tokens.get(key);
+    if (cached && Date.now() - cached.mintedAt < TOKEN_REUSE_MS) return cached.token;
+    const token = this.issuer.mint(subject);
+    this.tokens.set(key, { token, mintedAt: Date.now() });
+    return token;
+  }
+
+  /**
+   * Sends a request as `as` (an admin by default); `body` is sent as JSON unless it is already a string
+   * (to send malformed JSON).
+   */
   async request<Body = unknown>(
     service: ServiceName,
     method: 'GET' | 'POST',
     path: string,
     body?: unknown,
     headers: Record<string, string> = {},
+    as: Caller = ADMIN,
   ): Promise<HttpAnswer<Body>> {
+    const sent: Record<string, string> = { ...headers };
+    if (as !== 'anonymous' && sent.authorization === undefined) {
+      sent.authorization = `Bearer ${'token' in as ? as.token : await this.token(as)}`;
+    }
     const response = await fetch(`${this.url(service)}${path}`, {
       method,
-      headers: body === undefined ? headers : { 'content-type': 'application/json', ...headers },
+      headers: body === undefined ? sent : { 'content-type': 'application/json', ...sent },
       body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body),
     });
     const text = await response.text();
@@ -58,10 +97,22 @@ export class SagaClient {
     };
   }
 
-  /** `POST /orders`; `order` may be anything (a string is sent as is), to test bad input too. */
-  placeOrder(order: OrderRequest | object | string, idempotencyKey?: string) {
+  /**
+   * `POST /orders` as the order's customer (as an admin when `order` names none); `order` may be anything
+   * (a string is sent as is), to test bad input too.
+   */
+  placeOrder(order: OrderRequest | object | string, idempotencyKey?: string, as?: Caller) {
     const headers: Record<string, string> = idempotencyKey ? { 'idempotency-key': idempotencyKey } : {};
-    return this.request<{ orderId: string; status: string }>('order', 'POST', '/orders', order, headers);
+    const customer = (order as { customerId?: unknown }).customerId;
+    const caller = as ?? (typeof customer === 'string' && customer ? { customer } : ADMIN);
+    return this.request<{ orderId: string; status: string }>(
+      'order',
+      'POST',
+      '/orders',
+      order,
+      headers,
+      caller,
+    );
   }
 
   cancelOrder(orderId: string, reason?: string) {
@@ -86,6 +137,9 @@ export class SagaClient {
         'payment',
         'GET',
         `/accounts/${customerId}`,
+        undefined,
+        {},
+        { customer: customerId },
       )
     ).body;
   }

@@ -5,14 +5,21 @@
  * - `GET /dashboard/stream` (Server-Sent Events): a snapshot of the latest orders, then each new saga step;
  * - `GET /dashboard/summary`: the outcome counters, refreshed when steps arrive;
  * - every few seconds: inventory's products, notification's recent e-mails, each service's readiness.
+ *
+ * Every call but the readiness probes carries the admin token the page was opened with (`#token=`).
  */
-import { every, getJson } from './dom.js';
+import { authToken, every, getJson, streamEvents } from './dom.js';
 import { OrdersView } from './orders-view.js';
 import { OrderForm, ServicesTable, renderMails, renderSummary } from './panels.js';
 
 const byId = (id) => document.getElementById(id);
 
 async function main() {
+  if (!authToken()) {
+    throw new Error(
+      'no admin token: open the URL `npm run demo` prints, or add #token=$(npm run -s token -- --admin)',
+    );
+  }
   const { peers } = await getJson('/dashboard/config');
   const urls = { order: window.location.origin, ...peers };
 
@@ -68,22 +75,24 @@ async function main() {
   };
 
   const connection = byId('connection');
-  const stream = new EventSource('/dashboard/stream');
-  stream.onopen = () => {
-    connection.dataset.state = 'live';
-    connection.textContent = 'live';
-  };
-  stream.onerror = () => {
-    // EventSource reconnects by itself, and the server sends a fresh snapshot.
-    connection.dataset.state = 'reconnecting';
-    connection.textContent = 'reconnecting…';
-  };
-  stream.onmessage = (message) => {
-    const data = JSON.parse(message.data);
-    if (data.kind === 'snapshot') orders.snapshot(data.orders);
-    else orders.steps(data.steps, data.orders);
-    afterSteps();
-  };
+  // On each reconnection the server sends a fresh snapshot.
+  streamEvents('/dashboard/stream', {
+    onState: (state, detail) => {
+      connection.dataset.state = state === 'refused' ? 'error' : state;
+      connection.textContent =
+        state === 'live'
+          ? 'live'
+          : state === 'refused'
+            ? `refused: ${detail} (open the URL npm run demo prints for a new token)`
+            : 'reconnecting…';
+    },
+    onMessage: (text) => {
+      const data = JSON.parse(text);
+      if (data.kind === 'snapshot') orders.snapshot(data.orders);
+      else orders.steps(data.steps, data.orders);
+      afterSteps();
+    },
+  });
 }
 
 main().catch((error) => {

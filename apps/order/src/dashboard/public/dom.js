@@ -36,9 +36,29 @@ export function elapsed(fromIso, toIso) {
   return ms < 1000 ? `+${ms} ms` : `+${(ms / 1000).toFixed(1)} s`;
 }
 
-/** JSON from a URL, or an Error whose message is the problem+json detail. */
+/**
+ * The admin bearer token the page sends: `npm run demo` prints the dashboard's URL with `#token=<jwt>`
+ * (a fragment never reaches a server or its logs). It is kept for this tab only and dropped from the
+ * address bar.
+ */
+export function authToken() {
+  const fromUrl = new URLSearchParams(window.location.hash.slice(1)).get('token');
+  if (fromUrl) {
+    sessionStorage.setItem('saga-token', fromUrl);
+    history.replaceState(null, '', window.location.pathname + window.location.search);
+  }
+  return sessionStorage.getItem('saga-token') ?? undefined;
+}
+
+/** `init` with the page's bearer token added to its headers. */
+export function withToken(init = {}) {
+  const token = authToken();
+  return token ? { ...init, headers: { ...init.headers, authorization: `Bearer ${token}` } } : init;
+}
+
+/** JSON from a URL (sent with the page's token), or an Error whose message is the problem+json detail. */
 export async function getJson(url, init) {
-  const response = await fetch(url, init);
+  const response = await fetch(url, withToken(init));
   const body = await response.json().catch(() => undefined);
   if (!response.ok) {
     throw new Error(body?.detail ?? body?.message ?? `${response.status} ${response.statusText}`);
@@ -73,4 +93,52 @@ export function groupBy(items, key) {
     groups.set(k, [...(groups.get(k) ?? []), item]);
   }
   return groups;
+}
+
+/**
+ * Server-Sent Events read with fetch, so the request can carry the bearer token (EventSource cannot send
+ * headers): calls `onMessage(data)` for each event, `onState('live' | 'reconnecting' | 'refused', detail)`
+ * as the connection comes and goes, and reconnects after a second, as EventSource would — except after
+ * a 401 or 403: a new token is needed, and retrying would not bring one.
+ */
+export function streamEvents(url, { onMessage, onState }) {
+  const connect = async () => {
+    try {
+      const response = await fetch(url, withToken({ headers: { accept: 'text/event-stream' } }));
+      if (response.status === 401 || response.status === 403) {
+        const problem = await response.json().catch(() => undefined);
+        onState('refused', problem?.detail ?? `${response.status} ${response.statusText}`);
+        return;
+      }
+      if (!response.ok || !response.body) throw new Error(`${response.status} ${response.statusText}`);
+      onState('live');
+      const reader = response.body.pipeThrough(new TextDecoderStream()).getReader();
+      let buffer = '';
+      for (;;) {
+        const { value, done } = await reader.read();
+        if (done) break;
+        buffer += value;
+        const events = buffer.split('\n\n');
+        buffer = events.pop() ?? '';
+        for (const event of events) {
+          const data = event
+            .split('\n')
+            .filter((line) => line.startsWith('data:'))
+            .map((line) => line.slice(5).trimStart())
+            .join('\n');
+          if (!data) continue;
+          try {
+            onMessage(data);
+          } catch (error) {
+            console.warn(error); // one bad event must not drop the stream
+          }
+        }
+      }
+    } catch (error) {
+      console.warn(error);
+    }
+    onState('reconnecting');
+    setTimeout(() => void connect(), 1000);
+  };
+  void connect();
 }

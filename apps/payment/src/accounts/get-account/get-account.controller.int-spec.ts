@@ -5,7 +5,13 @@ import { Test } from '@nestjs/testing';
 import request from 'supertest';
 import { DataSource } from 'typeorm';
 import { ProblemDetailsFilter } from '@saga/platform';
-import { createTestDataSource, createTestDatabase, type TestDatabase } from '@saga/testing';
+import {
+  createTestDataSource,
+  createTestDatabase,
+  testAuthProviders,
+  testBearer,
+  type TestDatabase,
+} from '@saga/testing';
 import { PaymentInitialSchema1795300000000 } from '../../migrations/1795300000000-payment-initial-schema';
 import { GetAccountController } from './get-account.controller';
 import { GetAccountService } from './get-account.service';
@@ -28,6 +34,7 @@ describe('GET /accounts/:customerId (real PostgreSQL)', () => {
         GetAccountService,
         { provide: DataSource, useValue: dataSource },
         { provide: APP_FILTER, useClass: ProblemDetailsFilter },
+        ...testAuthProviders(),
       ],
     }).compile();
     app = moduleRef.createNestApplication({ logger: false });
@@ -44,16 +51,37 @@ describe('GET /accounts/:customerId (real PostgreSQL)', () => {
 
   it('answers the balance and currency', async () => {
     // Act
-    const response = await request(server()).get('/accounts/bob');
+    const response = await request(server())
+      .get('/accounts/bob')
+      .set('authorization', await testBearer());
 
     // Assert
     expect(response.status).toBe(200);
     expect(response.body).toEqual({ customerId: 'bob', balanceCents: 4200, currency: 'EUR' });
   });
 
+  it('answers its own account to a customer, and 404 for another customer, as for an unknown one', async () => {
+    // Act
+    const own = await request(server())
+      .get('/accounts/bob')
+      .set('authorization', await testBearer({ customer: 'bob' }));
+    const other = await request(server())
+      .get('/accounts/bob')
+      .set('authorization', await testBearer({ customer: 'alice' }));
+    const anonymous = await request(server()).get('/accounts/bob');
+
+    // Assert
+    expect(own.status).toBe(200);
+    expect(other.status).toBe(404);
+    expect(JSON.parse(other.text)).toMatchObject({ status: 404, detail: 'no account for customer bob' });
+    expect(anonymous.status).toBe(401);
+  });
+
   it('answers 404 problem+json for an unknown customer', async () => {
     // Act
-    const response = await request(server()).get('/accounts/nobody');
+    const response = await request(server())
+      .get('/accounts/nobody')
+      .set('authorization', await testBearer());
 
     // Assert
     expect(response.status).toBe(404);
@@ -66,7 +94,9 @@ describe('GET /accounts/:customerId (real PostgreSQL)', () => {
 
   it('answers 400 problem+json for an id that is not a customer id', async () => {
     // Act
-    const response = await request(server()).get(`/accounts/${'x'.repeat(65)}`);
+    const response = await request(server())
+      .get(`/accounts/${'x'.repeat(65)}`)
+      .set('authorization', await testBearer());
 
     // Assert
     expect(response.status).toBe(400);
@@ -76,7 +106,9 @@ describe('GET /accounts/:customerId (real PostgreSQL)', () => {
 
   it('answers 400 problem+json for an id with a NUL character, which no text column can hold', async () => {
     // Act
-    const response = await request(server()).get('/accounts/bo%00b');
+    const response = await request(server())
+      .get('/accounts/bo%00b')
+      .set('authorization', await testBearer());
 
     // Assert
     expect(response.status).toBe(400);

@@ -1,6 +1,6 @@
 import { Controller, Get, Query } from '@nestjs/common';
 import { z } from 'zod';
-import { parseRequest } from '@saga/platform';
+import { Roles, parseRequest } from '@saga/platform';
 import type { NotificationView } from '../list-notifications/list-notifications.service';
 import { RecentNotificationsService } from './recent-notifications.service';
 
@@ -9,9 +9,11 @@ const Limit = z.coerce.number().int('must be an integer').min(1).max(100).defaul
 
 /**
  * `GET /notifications/recent?limit=20`: the latest e-mails of every order, newest first, in the shape
- * of `GET /notifications?orderId=`. `GET /notifications` itself still needs an orderId.
+ * of `GET /notifications?orderId=`. `GET /notifications` itself still needs an orderId. Admins only (the
+ * dashboard).
  */
 @Controller('notifications')
+@Roles('admin')
 export class RecentNotificationsController {
   constructor(private readonly notifications: RecentNotificationsService) {}
 

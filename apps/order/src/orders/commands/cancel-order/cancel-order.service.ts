@@ -1,4 +1,5 @@
 import { ConflictException, Injectable, NotFoundException } from '@nestjs/common';
+import { mayAccess, type Principal } from '@saga/platform';
 import { DataSource } from 'typeorm';
 import { tagActiveSpanWithOrder } from '@saga/common';
 import { OrderCancellationRequestedV1, createEvent } from '@saga/contracts';
@@ -17,11 +18,15 @@ import { addTimelineStep, lockOrder, updateOrder } from '../../order.repository'
 export class CancelOrderService {
   constructor(private readonly dataSource: DataSource) {}
 
-  async cancel(orderId: string, reason: string): Promise<{ orderId: string; status: OrderStatus }> {
+  async cancel(
+    orderId: string,
+    reason: string,
+    caller: Principal,
+  ): Promise<{ orderId: string; status: OrderStatus }> {
     tagActiveSpanWithOrder(orderId);
     return this.dataSource.transaction(async (manager) => {
       const order = await lockOrder(manager, orderId);
-      if (!order) throw new NotFoundException(`no order ${orderId}`);
+      if (!order || !mayAccess(caller, order.customerId)) throw new NotFoundException(`no order ${orderId}`);
       if (!CANCELLABLE.includes(order.status)) {
         throw new ConflictException(
           `order ${orderId} is ${order.status}; only PENDING and CONFIRMED orders can be cancelled`,

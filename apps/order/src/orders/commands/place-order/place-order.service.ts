@@ -7,7 +7,7 @@ import { addToOutbox } from '@saga/outbox';
 import { findCatalogProducts } from '../../../catalog/catalog-product';
 import type { OrderStatus } from '../../order-status';
 import { addTimelineStep } from '../../order.repository';
-import type { PlaceOrderBody } from './place-order.dto';
+import type { OrderToPlace } from './place-order.dto';
 import { priceOrder, type PricedOrder } from './price-order';
 
 /** The answer to `POST /orders`. */
@@ -31,7 +31,7 @@ class KeyTaken extends Error {}
 export class PlaceOrderService {
   constructor(private readonly dataSource: DataSource) {}
 
-  async place(body: PlaceOrderBody, idempotencyKey?: string): Promise<PlacedOrder> {
+  async place(body: OrderToPlace, idempotencyKey?: string): Promise<PlacedOrder> {
     const requestHash = createHash('sha256').update(JSON.stringify(body)).digest('hex');
     if (idempotencyKey) {
       const earlier = await this.findByKey(idempotencyKey, requestHash);

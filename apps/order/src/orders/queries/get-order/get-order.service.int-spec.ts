@@ -39,7 +39,8 @@ describe('GetOrderService: stuck (real PostgreSQL)', () => {
     return { orderId, placedAt };
   }
 
-  const getOrder = (orderId: string) => new GetOrderService(dataSource, STUCK).get(orderId);
+  const getOrder = (orderId: string) =>
+    new GetOrderService(dataSource, STUCK).get(orderId, { subject: 'ops', roles: ['admin'] });
 
   it('shows an unsettled order past the deadline as stuck: since the deadline passed, at its last step', async () => {
     // Arrange

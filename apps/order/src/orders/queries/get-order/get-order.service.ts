@@ -1,4 +1,5 @@
 import { Inject, Injectable, NotFoundException } from '@nestjs/common';
+import { mayAccess, type Principal } from '@saga/platform';
 import { DataSource } from 'typeorm';
 import type { OrderStatus, TimelineStep } from '../../order-status';
 import { STUCK_CONFIG, type StuckConfig } from '../../stuck/stuck-config';
@@ -31,7 +32,8 @@ export class GetOrderService {
     @Inject(STUCK_CONFIG) private readonly stuckConfig: StuckConfig,
   ) {}
 
-  async get(orderId: string): Promise<OrderView> {
+  /** The order as `caller` may see it: a customer's own, any for an admin; another's is not found. */
+  async get(orderId: string, caller: Principal): Promise<OrderView> {
     return this.dataSource.transaction('REPEATABLE READ', async (manager) => {
       const [order]: {
         id: string;
@@ -50,7 +52,8 @@ export class GetOrderService {
            FROM orders WHERE id = $1`,
         [orderId, this.stuckConfig.afterMs],
       );
-      if (!order) throw new NotFoundException(`no order ${orderId}`);
+      // Another customer's order answers like a missing one: its existence is not theirs to learn.
+      if (!order || !mayAccess(caller, order.customer_id)) throw new NotFoundException(`no order ${orderId}`);
       const items: { sku: string; quantity: number; unit_price_cents: string }[] = await manager.query(
         'SELECT sku, quantity, unit_price_cents FROM order_items WHERE order_id = $1 ORDER BY line_no',
         [orderId],

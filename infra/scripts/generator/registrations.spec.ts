@@ -1,0 +1,56 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { parse } from 'yaml';
+import * as contracts from '@saga/contracts';
+import { REPO_ROOT } from '../local-paths';
+import { registrations } from './registrations';
+import { planServiceSpec, type RepositoryView } from './service-spec';
+
+const read = (path: string) => readFileSync(join(REPO_ROOT, path), 'utf8');
+
+const repo: RepositoryView = {
+  contractExports: contracts,
+  exists: () => false,
+  projects: [],
+  ports: { order: 3001, payment: 3002, inventory: 3003, notification: 3004 },
+};
+
+/** A service this repository has not added yet (the files below are the real ones). */
+const NAME = ['courier', 'regcheck'].find((name) => !contracts.isPlatformService(name))!;
+
+describe('registrations (npm run generate:service)', () => {
+  const spec = planServiceSpec({ name: NAME, consumes: ['OrderConfirmed'], produces: [] }, repo);
+
+  it('adds the role and the database of the new service to the PostgreSQL init script, as the four have them', () => {
+    // Arrange
+    const before = read('infra/postgres/init.sql');
+
+    // Act
+    const after = registrations(spec, read)['infra/postgres/init.sql'];
+
+    // Assert
+    expect(after.startsWith(before.replace(/\n*$/, '\n'))).toBe(true);
+    expect(after.slice(before.replace(/\n*$/, '\n').length)).toBe(
+      [
+        '',
+        `CREATE ROLE ${NAME}_service LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE;`,
+        `CREATE DATABASE ${NAME}_service OWNER ${NAME}_service;`,
+        `REVOKE CONNECT, TEMPORARY ON DATABASE ${NAME}_service FROM PUBLIC;`,
+        `GRANT CONNECT ON DATABASE ${NAME}_service TO ${NAME}_service;`,
+        '',
+      ].join('\n'),
+    );
+  });
+
+  it('points the new compose service at its database as its own role', () => {
+    // Act
+    const compose = parse(registrations(spec, read)['docker-compose.yml']) as {
+      services: Record<string, { environment?: Record<string, string | number> }>;
+    };
+
+    // Assert
+    expect(compose.services[NAME].environment).toMatchObject({
+      DATABASE_URL: `postgres://${NAME}_service@postgres:5432/${NAME}_service`,
+    });
+  });
+});
