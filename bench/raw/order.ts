@@ -39,7 +39,7 @@ async function placeOrder(body: Body): Promise<string> {
   await inTransaction(async (client) => {
     await client.query(
       `INSERT INTO orders (id, customer_id, status, total_cents, currency, idempotency_key, request_hash)
-       VALUES ($1, $2, 'PENDING', $3, $4, $5, $6) ON CONFLICT (idempotency_key) DO NOTHING RETURNING id`,
+       VALUES ($1, $2, 'PENDING', $3, $4, $5, $6) ON CONFLICT (customer_id, idempotency_key) DO NOTHING RETURNING id`,
       [orderId, body.customerId, totalCents, currency, null, requestHash],
     );
     await client.query(

@@ -191,7 +191,7 @@ describe('the order saga, path by path (DESIGN.md)', () => {
     });
   });
 
-  it('answers the same order for the same Idempotency-Key and body, 409 for another body', async () => {
+  it("answers the same order for the same Idempotency-Key and body, 409 for another body; another customer's key is their own", async () => {
     // Arrange
     const body = { customerId: 'rich', items: [{ sku: 'WIDGET', quantity: 1 }] };
 
@@ -201,16 +201,22 @@ describe('the order saga, path by path (DESIGN.md)', () => {
       saga.placeOrder(body, 'key-1'),
     ]);
     const other = await saga.placeOrder({ ...body, items: [{ sku: 'WIDGET', quantity: 2 }] }, 'key-1');
+    const anotherCustomer = await saga.placeOrder({ ...body, customerId: 'poor' }, 'key-1');
     await saga.waitForSettled(first.body.orderId);
+    await saga.waitForSettled(anotherCustomer.body.orderId);
 
     // Assert
     expect(first.status).toBe(202);
     expect(second.status).toBe(202);
     expect(second.body.orderId).toBe(first.body.orderId);
     expect(other.status).toBe(409);
+    expect(anotherCustomer.status).toBe(202);
+    expect(anotherCustomer.body.orderId).not.toBe(first.body.orderId);
     await expect(
-      saga.query('order', 'SELECT id FROM orders WHERE idempotency_key = $1', ['key-1']),
-    ).resolves.toHaveLength(1);
+      saga.query('order', 'SELECT customer_id FROM orders WHERE idempotency_key = $1 ORDER BY customer_id', [
+        'key-1',
+      ]),
+    ).resolves.toEqual([{ customer_id: 'poor' }, { customer_id: 'rich' }]);
   });
 
   it('rebuilds the catalog replica by replaying catalog.products from offset 0', async () => {

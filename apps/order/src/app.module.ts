@@ -5,6 +5,7 @@ import { CatalogHandler } from './catalog/catalog.handler';
 import { DashboardModule } from './dashboard/dashboard.module';
 import { OrderInitialSchema1795300000000 } from './migrations/1795300000000-order-initial-schema';
 import { OrderStuckAt1795300000001 } from './migrations/1795300000001-order-stuck-at';
+import { OrderIdempotencyPerCustomer1795500000000 } from './migrations/1795500000000-order-idempotency-per-customer';
 import { CancelOrderController } from './orders/commands/cancel-order/cancel-order.controller';
 import { CancelOrderService } from './orders/commands/cancel-order/cancel-order.service';
 import { PlaceOrderController } from './orders/commands/place-order/place-order.controller';
@@ -30,7 +31,11 @@ export class AppModule {
       imports: [
         PlatformModule.forService(config, {
           entities: [],
-          migrations: [OrderInitialSchema1795300000000, OrderStuckAt1795300000001],
+          migrations: [
+            OrderInitialSchema1795300000000,
+            OrderStuckAt1795300000001,
+            OrderIdempotencyPerCustomer1795500000000,
+          ],
         }),
         DashboardModule.register(env),
         ThrottlerModule.forRoot({

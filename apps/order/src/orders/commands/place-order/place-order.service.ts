@@ -34,7 +34,7 @@ export class PlaceOrderService {
   async place(body: OrderToPlace, idempotencyKey?: string): Promise<PlacedOrder> {
     const requestHash = createHash('sha256').update(JSON.stringify(body)).digest('hex');
     if (idempotencyKey) {
-      const earlier = await this.findByKey(idempotencyKey, requestHash);
+      const earlier = await this.findByKey(body.customerId, idempotencyKey, requestHash);
       if (earlier) return earlier;
     }
     const priced = priceOrder(
@@ -50,7 +50,7 @@ export class PlaceOrderService {
       );
     } catch (error) {
       if (!(error instanceof KeyTaken)) throw error;
-      return (await this.findByKey(idempotencyKey!, requestHash))!;
+      return (await this.findByKey(body.customerId, idempotencyKey!, requestHash))!;
     }
   }
 
@@ -66,7 +66,7 @@ export class PlaceOrderService {
     const inserted: unknown[] = await manager.query(
       `INSERT INTO orders (id, customer_id, status, total_cents, currency, idempotency_key, request_hash)
        VALUES ($1, $2, 'PENDING', $3, $4, $5, $6)
-       ON CONFLICT (idempotency_key) DO NOTHING RETURNING id`,
+       ON CONFLICT (customer_id, idempotency_key) DO NOTHING RETURNING id`,
       [orderId, customerId, priced.totalCents, priced.currency, idempotencyKey ?? null, requestHash],
     );
     if (inserted.length === 0) throw new KeyTaken();
@@ -89,11 +89,15 @@ export class PlaceOrderService {
     return { orderId, status: 'PENDING' };
   }
 
-  /** The order an earlier request with this key placed; 409 if that request had another body. */
-  private async findByKey(idempotencyKey: string, requestHash: string): Promise<PlacedOrder | undefined> {
+  /** The order an earlier request of this customer with this key placed; 409 if it had another body. */
+  private async findByKey(
+    customerId: string,
+    idempotencyKey: string,
+    requestHash: string,
+  ): Promise<PlacedOrder | undefined> {
     const rows: { id: string; status: OrderStatus; request_hash: string }[] = await this.dataSource.query(
-      'SELECT id, status, request_hash FROM orders WHERE idempotency_key = $1',
-      [idempotencyKey],
+      'SELECT id, status, request_hash FROM orders WHERE customer_id = $1 AND idempotency_key = $2',
+      [customerId, idempotencyKey],
     );
     if (rows.length === 0) return undefined;
     if (rows[0].request_hash !== requestHash) {
