@@ -2,7 +2,7 @@ import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'yaml';
 import { PLATFORM_SERVICE_NAMES, SERVICE_NAMES, allTopics } from '@saga/contracts';
-import { DEFAULT_PORTS, databaseName, databaseRole } from '@saga/platform/config';
+import { DEFAULT_PORTS, databaseName, databaseRole, serviceDatabaseSql } from '@saga/platform/config';
 import { REPO_ROOT } from './local-paths';
 
 interface ComposeService {
@@ -123,13 +123,7 @@ describe('docker-compose.yml', () => {
     // Assert
     expect(statements).toEqual(
       PLATFORM_SERVICE_NAMES.flatMap((name) => {
-        const [role, database] = [databaseRole(name), databaseName(name)];
-        return [
-          `CREATE ROLE ${role} LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE;`,
-          `CREATE DATABASE ${database} OWNER ${role};`,
-          `REVOKE CONNECT, TEMPORARY ON DATABASE ${database} FROM PUBLIC;`,
-          `GRANT CONNECT ON DATABASE ${database} TO ${role};`,
-        ];
+        return serviceDatabaseSql(databaseRole(name), databaseName(name));
       }),
     );
   });

@@ -33,7 +33,7 @@ describe('registrations (npm run generate:service)', () => {
     expect(after.slice(before.replace(/\n*$/, '\n').length)).toBe(
       [
         '',
-        `CREATE ROLE ${NAME}_service LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE;`,
+        `CREATE ROLE ${NAME}_service LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE NOREPLICATION NOBYPASSRLS;`,
         `CREATE DATABASE ${NAME}_service OWNER ${NAME}_service;`,
         `REVOKE CONNECT, TEMPORARY ON DATABASE ${NAME}_service FROM PUBLIC;`,
         `GRANT CONNECT ON DATABASE ${NAME}_service TO ${NAME}_service;`,

@@ -1,3 +1,4 @@
+import { serviceDatabaseSql } from '@saga/platform/config';
 import { parse } from 'yaml';
 import { contractPath } from './contract-files';
 import { GeneratorError, type ServiceSpec } from './service-spec';
@@ -47,11 +48,7 @@ export function registrations(spec: ServiceSpec, read: ReadFile): Record<string,
  */
 function initSql(spec: ServiceSpec): string {
   const name = `${spec.name}_service`;
-  return `CREATE ROLE ${name} LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE;
-CREATE DATABASE ${name} OWNER ${name};
-REVOKE CONNECT, TEMPORARY ON DATABASE ${name} FROM PUBLIC;
-GRANT CONNECT ON DATABASE ${name} TO ${name};
-`;
+  return `${serviceDatabaseSql(name, name).join('\n')}\n`;
 }
 
 function serviceRegistry(spec: ServiceSpec, text: string): string {

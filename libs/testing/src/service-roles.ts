@@ -1,7 +1,7 @@
 import { createHash, createHmac, pbkdf2Sync, randomBytes } from 'node:crypto';
 import { escapeIdentifier, escapeLiteral, type Client } from 'pg';
 import type { PlatformServiceName } from '@saga/contracts';
-import { databaseName, databaseRole, roleDatabaseUrl } from '@saga/platform/config';
+import { SERVICE_ROLE_ATTRIBUTES, databaseName, databaseRole, roleDatabaseUrl } from '@saga/platform/config';
 
 /**
  * Least privilege in PostgreSQL, shared by `npm run infra:up` (infra/scripts/postgres.ts) and the test
@@ -12,7 +12,6 @@ import { databaseName, databaseRole, roleDatabaseUrl } from '@saga/platform/conf
  */
 
 /** Everything a service's role is: it logs in, and has none of the cluster-wide powers. */
-const ROLE_ATTRIBUTES = 'LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE NOREPLICATION NOBYPASSRLS';
 
 /**
  * Serialises role changes across processes (Jest workers, two `infra:up` at once). Advisory locks are per
@@ -107,7 +106,7 @@ async function changeRoleLocked(
       // The password goes as a SCRAM verifier, never in clear: a logged statement shows no secret.
       const secret = password ? ` PASSWORD ${escapeLiteral(scramVerifier(password))}` : '';
       const verb = outcome === 'created' ? 'CREATE' : 'ALTER';
-      await client.query(`${verb} ROLE ${escapeIdentifier(role)} ${ROLE_ATTRIBUTES}${secret}`);
+      await client.query(`${verb} ROLE ${escapeIdentifier(role)} ${SERVICE_ROLE_ATTRIBUTES}${secret}`);
     }
     await client.query('COMMIT');
     return outcome;
