@@ -8,6 +8,7 @@
  * `AUTH_JWT_PUBLIC_KEY=` line a service (or docker-compose's `.env`) needs to trust these tokens.
  */
 import { parseArgs } from 'node:util';
+import { OrderCustomerId } from '../../apps/order/src/orders/commands/place-order/place-order.dto';
 import { devKeyFile, devTokenIssuer } from './dev-token-issuer';
 
 const USAGE = 'usage: npm run token -- --customer <id> [--admin] [--ttl <seconds>] | --admin | --public-key';
@@ -36,7 +37,8 @@ export function parseTokenArgs(args: readonly string[]): TokenCommand {
   }
   const sub = values.customer ?? (values.admin ? 'admin' : undefined);
   if (!sub) throw new Error(USAGE);
-  if (!/^[A-Za-z0-9._-]{1,64}$/.test(sub)) {
+  // A customer id the order service accepts: the token's sub is the customer of its orders.
+  if (!OrderCustomerId.safeParse(sub).success) {
     throw new Error(`--customer: letters, digits, dots, dashes or underscores, at most 64, got ${sub}`);
   }
   return { kind: 'token', sub, admin: values.admin, ttlSeconds };

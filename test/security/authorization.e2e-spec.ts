@@ -9,14 +9,13 @@ const WHO: readonly Who[] = ['anonymous', 'owner', 'other customer', 'admin'];
 
 const OWNER = 'rich';
 const OTHER = 'poor';
-const callerOf = (who: Who): Caller =>
-  who === 'anonymous'
-    ? 'anonymous'
-    : who === 'owner'
-      ? { customer: OWNER }
-      : who === 'other customer'
-        ? { customer: OTHER }
-        : { admin: 'ops' };
+const CALLERS: Readonly<Record<Who, Caller>> = {
+  anonymous: 'anonymous',
+  owner: { customer: OWNER },
+  'other customer': { customer: OTHER },
+  admin: { admin: 'ops' },
+};
+const callerOf = (who: Who): Caller => CALLERS[who];
 
 /** One endpoint of the matrix: how to call it on a resource of {@link OWNER}, and what each caller gets. */
 interface Row {

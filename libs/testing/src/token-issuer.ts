@@ -2,14 +2,16 @@ import { createPrivateKey, createPublicKey, generateKeyPairSync, type KeyObject 
 import type { Provider } from '@nestjs/common';
 import { APP_GUARD } from '@nestjs/core';
 import { SignJWT } from 'jose';
-import { AuthGuard, TokenVerifier, type AuthSettings } from '@saga/platform';
+import {
+  AuthGuard,
+  DEFAULT_TOKEN_AUDIENCE,
+  DEFAULT_TOKEN_ISSUER,
+  TokenVerifier,
+  authSettingsFromEnv,
+} from '@saga/platform';
 
 /** Who a token names: a customer (their id), or an admin. */
 export type TokenSubject = { readonly customer: string } | { readonly admin: string };
-
-/** The `iss` and `aud` the services accept by default (`AUTH_JWT_ISSUER`, `AUTH_JWT_AUDIENCE`). */
-export const DEV_TOKEN_ISSUER = 'saga-platform-dev';
-export const DEV_TOKEN_AUDIENCE = 'saga-platform';
 
 /** What a minted token may say besides its subject, to test how the services refuse bad ones. */
 export interface MintOptions {
@@ -61,8 +63,8 @@ export class TokenIssuer {
     return new SignJWT({ roles: [...roles] })
       .setProtectedHeader({ alg: 'ES256', typ: 'JWT' })
       .setSubject(sub)
-      .setIssuer(options.issuer ?? DEV_TOKEN_ISSUER)
-      .setAudience(options.audience ?? DEV_TOKEN_AUDIENCE)
+      .setIssuer(options.issuer ?? DEFAULT_TOKEN_ISSUER)
+      .setAudience(options.audience ?? DEFAULT_TOKEN_AUDIENCE)
       .setIssuedAt(now)
       .setExpirationTime(now + (options.ttlSeconds ?? 3600))
       .sign(this.privateKey);
@@ -86,12 +88,8 @@ export async function testBearer(subject: TokenSubject = { admin: 'ops' }): Prom
  * mounts a controller without the whole platform (`providers: [...testAuthProviders()]`).
  */
 export function testAuthProviders(): Provider[] {
-  const settings: AuthSettings = {
-    publicKeyPem: testTokenIssuer().publicKeyPem,
-    algorithms: ['ES256'],
-    issuer: DEV_TOKEN_ISSUER,
-    audience: DEV_TOKEN_AUDIENCE,
-  };
+  // The services' own parsing and defaults, over the issuer's key: what a service with this env verifies.
+  const settings = authSettingsFromEnv(testTokenIssuer().serviceEnv());
   return [
     { provide: TokenVerifier, useValue: new TokenVerifier(settings) },
     { provide: APP_GUARD, useClass: AuthGuard },

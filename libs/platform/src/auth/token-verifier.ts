@@ -40,13 +40,8 @@ export class TokenVerifier {
       payload = verified.payload;
     } catch (error) {
       // The issuer's key set out of reach is the platform's trouble, not the caller's token.
-      if (
-        error instanceof errors.JWKSTimeout ||
-        error instanceof errors.JWKSInvalid ||
-        !(error instanceof errors.JOSEError)
-      ) {
-        if (this.settings.jwksUrl)
-          throw new ServiceUnavailableException("the token issuer's key set cannot be read");
+      if (this.settings.jwksUrl && keySetUnreadable(error)) {
+        throw new ServiceUnavailableException("the token issuer's key set cannot be read");
       }
       throw new InvalidTokenError(describe(error));
     }
@@ -58,6 +53,15 @@ export class TokenVerifier {
     const roles = ROLES.filter((role: Role) => claimed.includes(role));
     return { subject, roles };
   }
+}
+
+/** A failure to fetch or read the key set (a timeout, a bad answer, the network), not the token's fault. */
+function keySetUnreadable(error: unknown): boolean {
+  return (
+    error instanceof errors.JWKSTimeout ||
+    error instanceof errors.JWKSInvalid ||
+    !(error instanceof errors.JOSEError)
+  );
 }
 
 function describe(error: unknown): string {

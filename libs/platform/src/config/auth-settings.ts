@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { parseEnv } from './parse-env';
 
 /**
  * Where the public key that verifies JWT bearer tokens comes from, and what a token must say. Exactly
@@ -52,6 +53,10 @@ const publicKeyPem = z
     message: 'must be a PEM public key (-----BEGIN PUBLIC KEY----- …); never a private key',
   });
 
+/** The `iss` and `aud` a token must carry unless `AUTH_JWT_ISSUER` / `AUTH_JWT_AUDIENCE` say otherwise. */
+export const DEFAULT_TOKEN_ISSUER = 'saga-platform-dev';
+export const DEFAULT_TOKEN_AUDIENCE = 'saga-platform';
+
 /** The `AUTH_*` variables, spread into a service's config schema. */
 export const authEnvShape = {
   AUTH_JWT_PUBLIC_KEY: publicKeyPem.optional(),
@@ -63,8 +68,8 @@ export const authEnvShape = {
     })
     .optional(),
   AUTH_JWT_ALGORITHMS: algorithmList.default(['ES256']),
-  AUTH_JWT_ISSUER: z.string().min(1).default('saga-platform-dev'),
-  AUTH_JWT_AUDIENCE: z.string().min(1).default('saga-platform'),
+  AUTH_JWT_ISSUER: z.string().min(1).default(DEFAULT_TOKEN_ISSUER),
+  AUTH_JWT_AUDIENCE: z.string().min(1).default(DEFAULT_TOKEN_AUDIENCE),
 };
 
 type AuthEnv = z.output<z.ZodObject<typeof authEnvShape>>;
@@ -79,6 +84,11 @@ export function checkAuthEnv(env: AuthEnv, ctx: z.RefinementCtx): void {
       input: undefined,
     });
   }
+}
+
+/** The token settings of `env`, for a verifier outside a service's config (the tests' guard). */
+export function authSettingsFromEnv(env: Record<string, string | undefined>): AuthSettings {
+  return parseEnv(z.object(authEnvShape).superRefine(checkAuthEnv).transform(authSettingsOf), env);
 }
 
 /** The settings of checked `AUTH_*` variables. */
