@@ -1,4 +1,5 @@
-import { newClusterId, renderServerProperties } from './kafka-broker';
+import type { Admin } from 'kafkajs';
+import { newClusterId, renderServerProperties, waitForTopicMetadata } from './kafka-broker';
 import { javaMajorVersion } from './preflight';
 
 describe('renderServerProperties', () => {
@@ -41,5 +42,52 @@ describe('javaMajorVersion', () => {
     ['command not found', undefined],
   ])('reads %s as %s', (output, major) => {
     expect(javaMajorVersion(output)).toBe(major);
+  });
+});
+
+describe('waitForTopicMetadata', () => {
+  type Metadata = Awaited<ReturnType<Admin['fetchTopicMetadata']>>;
+  const topic = (name: string, leaders: number[]) => ({
+    name,
+    partitions: leaders.map((leader, partitionId) => ({ partitionId, leader, replicas: [], isr: [] })),
+  });
+  const settled: Metadata = { topics: [topic('a', [1, 2]), topic('b', [3])] } as unknown as Metadata;
+  const notHosted = Object.assign(new Error('This server does not host this topic-partition'), {
+    retriable: true,
+  });
+
+  /** A fake admin that answers `answers` in turn (the last one from then on), counting the calls. */
+  function adminAnswering(answers: (Metadata | Error)[]) {
+    let calls = 0;
+    const admin = {
+      fetchTopicMetadata: () => {
+        const answer = answers[Math.min(calls, answers.length - 1)];
+        calls += 1;
+        return answer instanceof Error ? Promise.reject(answer) : Promise.resolve(answer);
+      },
+    };
+    return { admin, calls: () => calls };
+  }
+
+  it('waits past brokers that do not know a topic yet, until three answers in a row agree', async () => {
+    // Arrange: the cluster right after createTopics, as the chaos run met it
+    const leaderless = { topics: [topic('a', [1, -1]), topic('b', [3])] } as unknown as Metadata;
+    const { admin, calls } = adminAnswering([notHosted, settled, notHosted, leaderless, settled]);
+
+    // Act
+    await waitForTopicMetadata(admin, ['a', 'b'], 10_000);
+
+    // Assert: the streak started again after each error and the leaderless answer
+    expect(calls()).toBe(7);
+  });
+
+  it('times out naming what it waited for when a partition never gets a leader', async () => {
+    // Arrange
+    const { admin } = adminAnswering([{ topics: [topic('a', [-1])] } as unknown as Metadata]);
+
+    // Act / Assert
+    await expect(waitForTopicMetadata(admin, ['a'], 500)).rejects.toThrow(
+      'the brokers to agree on the topics and their leaders',
+    );
   });
 });

@@ -589,6 +589,13 @@ export async function ensureTopics(
       },
       { timeoutMs, intervalMs: 250, what: 'the topics to be created' },
     );
+    // A fresh cluster's brokers learn of new topics one by one: until every one knows them, a metadata
+    // request may land on one that answers "does not host this topic-partition".
+    await waitForTopicMetadata(
+      admin,
+      allTopics().map((topic) => topic.name),
+      timeoutMs,
+    );
     const { partitions, configs } = await topicMismatches(admin, settingsOf);
     if (partitions.length > 0) {
       throw new Error(
@@ -612,6 +619,46 @@ export async function ensureTopics(
   } finally {
     await admin.disconnect();
   }
+}
+
+/** How many metadata answers in a row must agree before the cluster counts as settled. */
+const METADATA_AGREEMENT = 3;
+
+/**
+ * Waits until the cluster's metadata agrees on `topics`: {@link METADATA_AGREEMENT} answers in a row
+ * (each from whichever broker kafkajs asks) name every topic, with a leader for every partition and the
+ * same partition counts. An error (a broker that does not know a topic yet) starts the count again; on
+ * timeout, the error names the last answer.
+ */
+export async function waitForTopicMetadata(
+  admin: Pick<Admin, 'fetchTopicMetadata'>,
+  topics: readonly string[],
+  timeoutMs = 30_000,
+): Promise<void> {
+  let agreeing = 0;
+  let previous = '';
+  await waitFor(
+    async () => {
+      const { topics: found } = await admin.fetchTopicMetadata({ topics: [...topics] }).catch((error) => {
+        agreeing = 0;
+        previous = '';
+        throw error;
+      });
+      const leaderless = found.flatMap((topic) =>
+        topic.partitions.filter((p) => p.leader < 0).map((p) => `${topic.name}/${p.partitionId}`),
+      );
+      if (found.length < topics.length || leaderless.length > 0) {
+        agreeing = 0;
+        previous = '';
+        return false;
+      }
+      const shape = found.map((topic) => `${topic.name}:${topic.partitions.length}`).join(',');
+      agreeing = shape === previous ? agreeing + 1 : 1;
+      previous = shape;
+      return agreeing >= METADATA_AGREEMENT || undefined;
+    },
+    { timeoutMs, intervalMs: 200, what: 'the brokers to agree on the topics and their leaders' },
+  );
 }
 
 /**
