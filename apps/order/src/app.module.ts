@@ -8,6 +8,7 @@ import { OrderStuckAt1795300000001 } from './migrations/1795300000001-order-stuc
 import { OrderIdempotencyPerCustomer1795500000000 } from './migrations/1795500000000-order-idempotency-per-customer';
 import { CancelOrderController } from './orders/commands/cancel-order/cancel-order.controller';
 import { CancelOrderService } from './orders/commands/cancel-order/cancel-order.service';
+import { orderAdmissionProviders } from './orders/commands/place-order/order-admission';
 import { PlaceOrderController } from './orders/commands/place-order/place-order.controller';
 import { PlaceOrderService } from './orders/commands/place-order/place-order.service';
 import { GetOrderController } from './orders/queries/get-order/get-order.controller';
@@ -63,6 +64,7 @@ export class AppModule {
       ],
       providers: [
         { provide: STUCK_CONFIG, useValue: loadStuckConfig(env) },
+        ...orderAdmissionProviders(env),
         PlaceOrderService,
         GetOrderService,
         CancelOrderService,

@@ -12,6 +12,12 @@ describe('isInfrastructureError', () => {
     ['too many connections', withCode('53300')],
     ['a terminated connection', new Error('Connection terminated unexpectedly')],
     ['a pool timeout', new Error('timeout exceeded when trying to connect')],
+    [
+      "a transaction's lost connection (TypeORM)",
+      Object.assign(new Error('Database connection provided by a query runner was already released'), {
+        name: 'QueryRunnerProviderAlreadyReleasedError',
+      }),
+    ],
   ])('counts %s as infrastructure', (_what, error) => {
     expect(isInfrastructureError(error)).toBe(true);
   });

@@ -1,7 +1,8 @@
 /**
  * Whether an error says the database (or the network to it) is unavailable, rather than that this
  * record cannot be applied: a lost or refused connection, a server shutting down, too many
- * connections, a pool timeout, a serialization failure or a deadlock. Such a failure is retried for as
+ * connections, a pool timeout, a transaction whose connection was lost, a serialization failure or a
+ * deadlock. Such a failure is retried for as
  * long as it lasts — it must never send a good record to the dead-letter topic, where later events of
  * the same order would overtake it.
  */
@@ -17,6 +18,8 @@ export function isInfrastructureError(error: unknown): boolean {
       return true;
     }
   }
+  // TypeORM's QueryRunnerProviderAlreadyReleasedError: the transaction's connection was lost under it.
+  if ((error as Error | undefined)?.name === 'QueryRunnerProviderAlreadyReleasedError') return true;
   const message = error instanceof Error ? error.message : '';
   return /Connection terminated|connection timeout|timeout exceeded when trying to connect|Client has encountered a connection error/i.test(
     message,

@@ -11,3 +11,5 @@ export * from './service-config.token';
 export * from './http/configure-http';
 export * from './http/parse-request';
 export * from './observability';
+export * from './http/admission-gate';
+export * from './http/admission.interceptor';

@@ -5,7 +5,7 @@ import { TokenVerifier } from './auth/token-verifier';
 import { TerminusModule } from '@nestjs/terminus';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import type { ServiceConfig } from './config';
-import { typeOrmOptions, type DatabaseDefinition } from './database/typeorm-options';
+import { BACKGROUND_DATA_SOURCE, typeOrmOptions, type DatabaseDefinition } from './database/typeorm-options';
 import { DeadLettersController } from './dead-letters/dead-letters.controller';
 import { HealthController } from './health/health.controller';
 import { KafkaHealthIndicator, clusterProbeFactoryProvider } from './health/kafka.health';
@@ -32,6 +32,13 @@ export class PlatformModule {
         TypeOrmModule.forRootAsync({
           inject: [TELEMETRY],
           useFactory: (telemetry: Telemetry) => typeOrmOptions(config, database, telemetry.tracer),
+        }),
+        // A pool of its own for the consumer and the periodic jobs: they cannot starve the requests.
+        TypeOrmModule.forRootAsync({
+          name: BACKGROUND_DATA_SOURCE,
+          inject: [TELEMETRY],
+          useFactory: (telemetry: Telemetry) =>
+            typeOrmOptions(config, database, telemetry.tracer, 'background'),
         }),
         TerminusModule.forRoot({ errorLogStyle: 'pretty', gracefulShutdownTimeoutMs: 0 }),
       ],

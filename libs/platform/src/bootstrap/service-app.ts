@@ -4,7 +4,9 @@ import { Logger, Module, type DynamicModule, type INestApplication } from '@nest
 import { NestFactory } from '@nestjs/core';
 import type { MicroserviceOptions } from '@nestjs/microservices';
 import { Kafka } from 'kafkajs';
-import { DataSource } from 'typeorm';
+import { getDataSourceToken } from '@nestjs/typeorm';
+import type { DataSource } from 'typeorm';
+import { BACKGROUND_DATA_SOURCE } from '../database/typeorm-options';
 import { deadLetterTopic, type PlatformServiceName } from '@saga/contracts';
 import { ConfigError, loadServiceConfig, type ServiceConfig } from '../config';
 import { SagaKafkaServer } from '@saga/messaging';
@@ -79,7 +81,7 @@ export async function startService(
     consumer = new SagaKafkaServer({
       kafka: new Kafka(kafkaClientConfig(config)),
       groupId: config.kafkaGroupId,
-      dataSource: app.get(DataSource),
+      dataSource: app.get<string, DataSource>(getDataSourceToken(BACKGROUND_DATA_SOURCE)),
       deadLetterTopic: `${config.kafkaTopicPrefix}${deadLetterTopic(config.service).name}`,
       topicPrefix: config.kafkaTopicPrefix,
       sessionTimeoutMs: config.kafkaSessionTimeoutMs,

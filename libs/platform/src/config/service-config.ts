@@ -28,8 +28,10 @@ export interface ServiceConfig {
    * can reach no other database: `postgres://order_service@127.0.0.1:5432/order_service`.
    */
   readonly databaseUrl: string;
-  /** Maximum connections in the database pool (`DATABASE_POOL_SIZE`). */
+  /** Maximum connections in the request path's database pool (`DATABASE_POOL_SIZE`). */
   readonly databasePoolSize: number;
+  /** Maximum connections in the consumer's and periodic jobs' pool (`DATABASE_BACKGROUND_POOL_SIZE`). */
+  readonly databaseBackgroundPoolSize: number;
   /** Kafka bootstrap brokers as `host:port` (`KAFKA_BROKERS`, comma-separated). */
   readonly kafkaBrokers: readonly string[];
   /** Kafka client id (`KAFKA_CLIENT_ID`). */
@@ -158,6 +160,7 @@ function schemaFor(service: PlatformServiceName) {
         roleDatabaseUrl(DEFAULT_POSTGRES_SERVER, databaseRole(service), databaseName(service)),
       ),
       DATABASE_POOL_SIZE: z.coerce.number().int().min(1).max(200).default(10),
+      DATABASE_BACKGROUND_POOL_SIZE: z.coerce.number().int().min(1).max(200).default(4),
       KAFKA_BROKERS: brokerList.default(['127.0.0.1:9092']),
       KAFKA_CLIENT_ID: z.string().min(1).default(`${service}-service`),
       KAFKA_GROUP_ID: z.string().min(1).optional(),
@@ -198,6 +201,7 @@ function schemaFor(service: PlatformServiceName) {
       host: env.HOST,
       databaseUrl: env.DATABASE_URL,
       databasePoolSize: env.DATABASE_POOL_SIZE,
+      databaseBackgroundPoolSize: env.DATABASE_BACKGROUND_POOL_SIZE,
       kafkaBrokers: env.KAFKA_BROKERS,
       kafkaClientId: env.KAFKA_CLIENT_ID,
       // A topic prefix namespaces the consumer group too, so two copies never share a group.

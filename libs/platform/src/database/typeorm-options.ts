@@ -19,32 +19,48 @@ export interface DatabaseDefinition {
 }
 
 /**
+ * The name of a service's second connection pool, for its background work: the Kafka consumer's
+ * transactions and the periodic jobs. The request path keeps the default pool to itself, so a backlog of
+ * records (or a consumer stuck behind a lock) can never take the connections an HTTP request waits for.
+ * Inject it with `@InjectDataSource(BACKGROUND_DATA_SOURCE)`.
+ */
+export const BACKGROUND_DATA_SOURCE = 'background';
+
+/**
  * TypeORM options for a service's own database. Migrations run at boot, each in its own transaction;
  * `synchronize` is never on, so the schema is exactly what the migrations say. With a `tracer`, the
- * statements of traced work are spans of their own.
+ * statements of traced work are spans of their own. `pool`: the request path's (default, which runs the
+ * migrations) or the background work's ({@link BACKGROUND_DATA_SOURCE}, `DATABASE_BACKGROUND_POOL_SIZE`).
  */
 export function typeOrmOptions(
   config: ServiceConfig,
   database: DatabaseDefinition,
   tracer?: Tracer,
+  pool: 'requests' | 'background' = 'requests',
 ): TypeOrmModuleOptions {
+  const background = pool === 'background';
   return {
     type: 'postgres',
+    ...(background ? { name: BACKGROUND_DATA_SOURCE } : {}),
     url: config.databaseUrl,
     entities: database.entities,
     subscribers: [AfterCommitSubscriber],
     // The platform's own tables come first; each service adds its own migrations after them.
-    migrations: [CreateOutbox1795300000001, CreateInbox1795300000002, ...(database.migrations as [])],
-    migrationsRun: true,
+    migrations: background
+      ? []
+      : [CreateOutbox1795300000001, CreateInbox1795300000002, ...(database.migrations as [])],
+    migrationsRun: !background,
     migrationsTransactionMode: 'each',
     migrationsTableName: 'typeorm_migrations',
     synchronize: false,
     retryAttempts: 5,
     retryDelay: 1000,
     extra: {
-      max: config.databasePoolSize,
-      application_name: config.kafkaClientId,
-      connectionTimeoutMillis: 5000,
+      max: background ? config.databaseBackgroundPoolSize : config.databasePoolSize,
+      application_name: background ? `${config.kafkaClientId}-background` : config.kafkaClientId,
+      // A request that finds no free connection this fast is answered 503 (ProblemDetailsFilter), well
+      // within a client's timeout; background work retries.
+      connectionTimeoutMillis: background ? 5000 : 2000,
       ...(tracer ? { Client: tracedPgClient(tracer, databaseNameOf(config.databaseUrl)) } : {}),
     },
   };

@@ -68,3 +68,56 @@ describe('ProblemDetailsFilter outside HTTP', () => {
     await expect(lastValueFrom(result as Observable<never>)).rejects.toBe(error);
   });
 });
+
+describe('ProblemDetailsFilter over HTTP', () => {
+  /** A host whose response records what the filter answers. */
+  function httpHost() {
+    const answer: { status?: number; type?: string; body?: string; headers: Record<string, string> } = {
+      headers: {},
+    };
+    const response = {
+      status: (status: number) => ((answer.status = status), response),
+      type: (type: string) => ((answer.type = type), response),
+      send: (body: string) => ((answer.body = body), response),
+      setHeader: (name: string, value: string) => (answer.headers[name] = value),
+    };
+    const host = {
+      getType: () => 'http',
+      switchToHttp: () => ({
+        getRequest: () => ({ method: 'POST', originalUrl: '/orders' }),
+        getResponse: () => response,
+      }),
+    } as unknown as ArgumentsHost;
+    return { host, answer };
+  }
+
+  it.each([
+    ['a pool with no free connection', new Error('timeout exceeded when trying to connect')],
+    ['a terminated connection', Object.assign(new Error('terminating connection'), { code: '57P01' })],
+  ])('answers %s 503 with Retry-After, without the database message', (_what, error) => {
+    // Arrange
+    const { host, answer } = httpHost();
+
+    // Act
+    new ProblemDetailsFilter().catch(error, host);
+
+    // Assert
+    expect(answer.status).toBe(503);
+    expect(answer.type).toBe('application/problem+json');
+    expect(answer.headers).toEqual({ 'Retry-After': '1', 'Retry-After-Ms': '1000' });
+    expect(JSON.parse(answer.body!)).toMatchObject({ status: 503, retryAfterMs: 1000, instance: '/orders' });
+    expect(answer.body).not.toContain(error.message);
+  });
+
+  it('still answers an unexpected error as a 500 without Retry-After', () => {
+    // Arrange
+    const { host, answer } = httpHost();
+
+    // Act
+    new ProblemDetailsFilter().catch(new Error('a bug'), host);
+
+    // Assert
+    expect(answer.status).toBe(500);
+    expect(answer.headers).toEqual({});
+  });
+});

@@ -8,6 +8,7 @@ import {
 } from '@nestjs/common';
 import type { Request, Response } from 'express';
 import { throwError, type Observable } from 'rxjs';
+import { isInfrastructureError } from '@saga/messaging';
 
 /** An RFC 9457 problem details body. Extension members may be added beside the standard ones. */
 export interface ProblemDetails {
@@ -48,7 +49,13 @@ export function toProblem(error: unknown, instance?: string): ProblemDetails {
   };
 }
 
-/** Answers every error as `application/problem+json` (DESIGN.md: errors as problem details). */
+/** What a client is told to wait when the database fails a request. */
+const DATABASE_RETRY_AFTER_MS = 1000;
+
+/**
+ * Answers every error as `application/problem+json` (DESIGN.md: errors as problem details). A database
+ * that is unreachable, cut off or out of connections is a 503 with `Retry-After`, not a 500.
+ */
 @Catch()
 export class ProblemDetailsFilter implements ExceptionFilter {
   private readonly logger = new Logger(ProblemDetailsFilter.name);
@@ -61,6 +68,25 @@ export class ProblemDetailsFilter implements ExceptionFilter {
     const http = host.switchToHttp();
     const request = http.getRequest<Request>();
     const response = http.getResponse<Response>();
+    if (isInfrastructureError(error)) {
+      // The database is unreachable, cut off or has no free connection: not the request's fault, and
+      // likely over soon. "Not now" lets the client come back instead of taking it for a bug.
+      this.logger.warn(
+        `${request.method} ${request.originalUrl}: database unavailable: ${(error as Error).message}`,
+      );
+      response.setHeader('Retry-After', String(Math.ceil(DATABASE_RETRY_AFTER_MS / 1000)));
+      response.setHeader('Retry-After-Ms', String(DATABASE_RETRY_AFTER_MS));
+      const problem: ProblemDetails = {
+        type: 'about:blank',
+        title: 'Service Unavailable',
+        status: HttpStatus.SERVICE_UNAVAILABLE,
+        detail: `the database is unavailable or busy: send the request again in ${DATABASE_RETRY_AFTER_MS} ms`,
+        instance: request.originalUrl,
+        retryAfterMs: DATABASE_RETRY_AFTER_MS,
+      };
+      response.status(problem.status).type('application/problem+json').send(JSON.stringify(problem));
+      return;
+    }
     const problem = toProblem(error, request.originalUrl);
     if (problem.status >= 500) {
       this.logger.error(`${request.method} ${request.originalUrl} failed`, (error as Error)?.stack);

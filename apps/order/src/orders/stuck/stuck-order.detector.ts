@@ -7,9 +7,10 @@ import {
 } from '@nestjs/common';
 import { context } from '@opentelemetry/api';
 import { Counter, Gauge } from 'prom-client';
+import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import { withOrderId } from '@saga/common';
-import { TELEMETRY, scrapeWithin, type Telemetry } from '@saga/platform';
+import { BACKGROUND_DATA_SOURCE, TELEMETRY, scrapeWithin, type Telemetry } from '@saga/platform';
 import { STUCK_CONFIG, type StuckConfig } from './stuck-config';
 import { countStuckOrders, flagStuckOrders } from './stuck-orders';
 
@@ -29,7 +30,7 @@ export class StuckOrderDetector implements OnApplicationBootstrap, OnApplication
   private round?: Promise<void>;
 
   constructor(
-    private readonly dataSource: DataSource,
+    @InjectDataSource(BACKGROUND_DATA_SOURCE) private readonly dataSource: DataSource,
     @Inject(STUCK_CONFIG) private readonly config: StuckConfig,
     @Inject(TELEMETRY) telemetry: Telemetry,
   ) {

@@ -9,10 +9,11 @@ import {
   Post,
   Res,
   UseGuards,
+  UseInterceptors,
 } from '@nestjs/common';
 import { ThrottlerGuard } from '@nestjs/throttler';
 import type { Response } from 'express';
-import { CurrentPrincipal, parseRequest, type Principal } from '@saga/platform';
+import { AdmissionInterceptor, CurrentPrincipal, parseRequest, type Principal } from '@saga/platform';
 import { IdempotencyKey, OrderCustomerId, PlaceOrderBody, type OrderToPlace } from './place-order.dto';
 import { PlaceOrderService, type PlacedOrder } from './place-order.service';
 
@@ -20,7 +21,9 @@ import { PlaceOrderService, type PlacedOrder } from './place-order.service';
  * `POST /orders`: accepted at once (202); the saga decides the rest. The order is the caller's: a
  * customer's token names the customer, and a `customerId` in the body must be that one (403
  * otherwise). An admin places orders for the customer the body names. Each customer may place
- * `ORDER_RATE_LIMIT` orders a window (429 beyond).
+ * `ORDER_RATE_LIMIT` orders a window (429 beyond). Past the service's capacity — too many requests at
+ * once, or too many orders the saga has not settled yet — it answers 503 with `Retry-After` at once
+ * instead of late (order-admission.ts).
  */
 @Controller('orders')
 export class PlaceOrderController {
@@ -29,6 +32,7 @@ export class PlaceOrderController {
   @Post()
   @HttpCode(HttpStatus.ACCEPTED)
   @UseGuards(ThrottlerGuard)
+  @UseInterceptors(AdmissionInterceptor)
   async place(
     @CurrentPrincipal() caller: Principal,
     @Body() body: unknown,

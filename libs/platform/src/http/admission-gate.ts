@@ -1,0 +1,137 @@
+/** How much work an {@link AdmissionGate} admits. */
+export interface AdmissionLimits {
+  /** Requests worked on at once; the rest wait their turn. */
+  readonly concurrency: number;
+  /** Requests that may wait for a turn; one more is refused at once. */
+  readonly queue: number;
+  /** How long a request may wait for its turn before it is refused. */
+  readonly maxWaitMs: number;
+}
+
+/**
+ * A reason to refuse new work now, whatever the queue says: a backlog downstream (say, orders the saga
+ * has not settled yet), with how long the caller should wait. Undefined when there is none.
+ */
+export type Backpressure = () => { readonly reason: string; readonly retryAfterMs: number } | undefined;
+
+/** Thrown by {@link AdmissionGate.enter}: the request is refused, to be sent again after `retryAfterMs`. */
+export class Overloaded extends Error {
+  constructor(
+    readonly reason: string,
+    readonly retryAfterMs: number,
+  ) {
+    super(reason);
+    this.name = 'Overloaded';
+  }
+}
+
+/** What the gate has done since it was made, and what it holds now. */
+export interface AdmissionStats {
+  readonly active: number;
+  readonly queued: number;
+  readonly admitted: number;
+  /** Refusals by cause: `queue full`, `waited too long`, or a backpressure's reason. */
+  readonly refused: Readonly<Record<string, number>>;
+}
+
+interface Waiter {
+  readonly admit: () => void;
+  readonly timer: NodeJS.Timeout;
+}
+
+const MIN_RETRY_AFTER_MS = 100;
+const MAX_RETRY_AFTER_MS = 10_000;
+
+/**
+ * Bounds the work a service admits, so that past its capacity it answers "not now" (503 with a
+ * `Retry-After`) at once instead of answering late: accepted requests keep their latency, and clients
+ * that honour the hint spread their retries instead of piling on.
+ *
+ * At most `concurrency` requests run; up to `queue` more wait, first come first served, each at most
+ * `maxWaitMs`. A request is refused at once when the queue is full or a {@link Backpressure} names a
+ * backlog. The hint is the time the queue ahead of it would take at the recent service time, jittered so
+ * refused clients do not come back together.
+ */
+export class AdmissionGate {
+  private active = 0;
+  private readonly waiting: Waiter[] = [];
+  private admitted = 0;
+  private readonly refused: Record<string, number> = {};
+  /** Exponentially weighted mean of how long an admitted request held its slot (ms). */
+  private serviceMs = 10;
+
+  constructor(
+    private readonly limits: AdmissionLimits,
+    private readonly backpressure: readonly Backpressure[] = [],
+    private readonly random: () => number = Math.random,
+  ) {
+    if (limits.concurrency < 1 || limits.queue < 0 || limits.maxWaitMs < 0) {
+      throw new Error(`invalid admission limits: ${JSON.stringify(limits)}`);
+    }
+  }
+
+  /**
+   * Resolves with the function that gives the slot back (call it once the work is done, however it
+   * ended), or rejects with {@link Overloaded}.
+   */
+  async enter(): Promise<() => void> {
+    for (const pressure of this.backpressure) {
+      const refusal = pressure();
+      if (refusal) throw this.refuse(refusal.reason, refusal.retryAfterMs);
+    }
+    if (this.active < this.limits.concurrency && this.waiting.length === 0) return this.take();
+    if (this.waiting.length >= this.limits.queue) throw this.refuse('queue full', this.queueDrainMs());
+    await new Promise<void>((resolve, reject) => {
+      const waiter: Waiter = {
+        admit: () => {
+          clearTimeout(waiter.timer);
+          resolve();
+        },
+        timer: setTimeout(() => {
+          this.waiting.splice(this.waiting.indexOf(waiter), 1);
+          reject(this.refuse('waited too long', this.queueDrainMs()));
+        }, this.limits.maxWaitMs).unref(),
+      };
+      this.waiting.push(waiter);
+    });
+    return this.take(true);
+  }
+
+  stats(): AdmissionStats {
+    return {
+      active: this.active,
+      queued: this.waiting.length,
+      admitted: this.admitted,
+      refused: { ...this.refused },
+    };
+  }
+
+  /** `handedOver`: the slot was passed on by a finishing request, which did not give it back. */
+  private take(handedOver = false): () => void {
+    if (!handedOver) this.active += 1;
+    this.admitted += 1;
+    const started = performance.now();
+    let released = false;
+    return () => {
+      if (released) return;
+      released = true;
+      this.serviceMs = 0.9 * this.serviceMs + 0.1 * (performance.now() - started);
+      const next = this.waiting.shift();
+      if (next)
+        next.admit(); // the slot goes straight to the longest waiter
+      else this.active -= 1;
+    };
+  }
+
+  /** How long the requests ahead would take to go through, at the recent service time. */
+  private queueDrainMs(): number {
+    return ((this.waiting.length + this.active) * this.serviceMs) / this.limits.concurrency;
+  }
+
+  private refuse(reason: string, estimateMs: number): Overloaded {
+    this.refused[reason] = (this.refused[reason] ?? 0) + 1;
+    const jittered = estimateMs * (0.75 + this.random() / 2);
+    const retryAfterMs = Math.round(Math.min(MAX_RETRY_AFTER_MS, Math.max(MIN_RETRY_AFTER_MS, jittered)));
+    return new Overloaded(reason, retryAfterMs);
+  }
+}
