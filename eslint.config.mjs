@@ -65,4 +65,15 @@ export default tseslint.config(
       },
     },
   },
+  {
+    // Plain CommonJS that node preloads into child processes (`--require`): no tsconfig, no build step.
+    files: ['**/*.cjs'],
+    ...tseslint.configs.disableTypeChecked,
+    languageOptions: {
+      ...tseslint.configs.disableTypeChecked.languageOptions,
+      sourceType: 'commonjs',
+      globals: { process: 'readonly', setTimeout: 'readonly', setInterval: 'readonly' },
+    },
+    rules: { ...tseslint.configs.disableTypeChecked.rules, '@typescript-eslint/no-require-imports': 'off' },
+  },
 );

@@ -26,7 +26,21 @@ async function main(args: string[]): Promise<number> {
     return 2;
   }
   const session = new InfraSession(process.env, { brokers: options.brokers });
-  process.once('SIGINT', () => void session.close().then(() => process.exit(130)));
+  // However the run ends — Ctrl+C, a signal, an error nothing caught — it stops the brokers it started,
+  // and exiting kills the service processes (ProcessPlatform); nothing it started is left running.
+  const abort = (why: string, code: number) => {
+    console.error(`[chaos] ${why}; stopping what the run started`);
+    void session.close().finally(() => process.exit(code));
+  };
+  for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const)
+    process.once(signal, () => abort(`${signal} received`, 130));
+  process.once('uncaughtException', (error) => abort(`the run itself failed: ${error.stack ?? error}`, 1));
+  process.once('unhandledRejection', (error) =>
+    abort(
+      `the run itself failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`,
+      1,
+    ),
+  );
   try {
     const { brokers } = await session.open();
     // Every client of the run — services, traffic, fault injection, audit — uses these brokers.

@@ -67,6 +67,12 @@ describe('chaos: the saga under crashes, cut connections, duplicates and poison 
     expect(report.duplicates.absorbed).toBeGreaterThanOrEqual(report.duplicates.injected);
   });
 
+  it('answered every request with a status of the contract: 2xx, 4xx or 503, never another 5xx', () => {
+    // A cut database connection is a 503 with Retry-After, not a 500 (ProblemDetailsFilter).
+    expect(report.availability.answered['5xx']).toBe(0);
+    expect(report.availability.answered['2xx']).toBeGreaterThan(0);
+  });
+
   it('dead-lettered each poison record with its reason, and nothing else', () => {
     expect(report.deadLetters.problems).toEqual([]);
     expect(report.deadLetters.expected).toBeGreaterThan(0);

@@ -1,10 +1,10 @@
-import { chaosPassed, type ChaosReport } from './run-chaos';
+import { availabilityHeld, dataHeld, type ChaosReport } from './run-chaos';
 
 const SHOWN = 10;
 
 /** The report `npm run chaos` prints: what ran, what was injected, what the audit found, and the verdict. */
 export function formatChaosReport(report: ChaosReport): string {
-  const { options: o, duplicates: d, deadLetters: dl } = report;
+  const { options: o, duplicates: d, deadLetters: dl, availability: a } = report;
   const list = (items: readonly string[]) =>
     items
       .slice(0, SHOWN)
@@ -47,9 +47,19 @@ export function formatChaosReport(report: ChaosReport): string {
     `  audited                      ${report.placed} orders, ${report.records} records, ${report.mails} e-mails`,
     `  run time                     ${report.durationS.toFixed(0)} s`,
     '',
-    chaosPassed(report)
-      ? 'PASSED: 0 violations, 0 lost events, every order settled, every poison record dead-lettered with its reason, no e-mail re-delivered beyond the crash window'
-      : 'FAILED: see above',
+    'availability (every try of every request)',
+    `  requests                     ${a.requests}: ${a.answered['2xx']} 2xx, ${a.answered['4xx']} 4xx, ${a.answered['503']} 503 (not now, Retry-After), ${a.answered['5xx']} other 5xx`,
+    `  refused or cut               ${a.refused} (the instance was killed; the client tried the other one)`,
+    `  no answer within ${(a.timeoutMs / 1000).toFixed(0)} s        ${a.timedOut}`,
+    ...list(a.timedOutShown),
+    `  answer time                  p99 ${a.p99Ms} ms, slowest ${a.slowestMs} ms`,
+    '',
+    dataHeld(report)
+      ? 'DATA HELD: 0 violations, 0 lost events, every order settled, every poison record dead-lettered with its reason, no e-mail re-delivered beyond the crash window'
+      : 'DATA FAILED: see above',
+    availabilityHeld(report)
+      ? `AVAILABLE: every request answered within ${(a.timeoutMs / 1000).toFixed(0)} s, with 2xx, 4xx or 503`
+      : 'NOT AVAILABLE: requests went unanswered or failed with a 5xx other than 503; see above',
     '',
   ];
   return lines.join('\n');

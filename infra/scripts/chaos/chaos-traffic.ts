@@ -12,6 +12,28 @@ export interface AcceptedOrder {
   cancel?: 'accepted' | 'refused' | 'failed';
 }
 
+/**
+ * How the requests fared, each try counted: the availability side of a chaos run. A request that gets no
+ * answer within the client's timeout is the failure this counts; a refused or reset connection is the
+ * instance's death (a fault the run injected), after which the client tries the other instance at once.
+ */
+export interface Availability {
+  /** Requests sent, every try counted. */
+  readonly requests: number;
+  /** Answers by kind: `2xx`, `4xx`, `503` (not now, with `Retry-After`), `5xx` (any other: a failure). */
+  readonly answered: Readonly<Record<'2xx' | '4xx' | '503' | '5xx', number>>;
+  /** Connections refused or cut: the instance was down or died with the request. */
+  readonly refused: number;
+  /** Requests with no answer within the client's timeout (must be none), the first few named. */
+  readonly timedOut: number;
+  readonly timedOutShown: readonly string[];
+  /** The slowest answer, and the 99th percentile, in ms. */
+  readonly slowestMs: number;
+  readonly p99Ms: number;
+  /** The client's timeout. */
+  readonly timeoutMs: number;
+}
+
 /** What the traffic did. */
 export interface TrafficOutcome {
   readonly sent: number;
@@ -22,6 +44,7 @@ export interface TrafficOutcome {
   readonly failed: string[];
   /** When the last order was placed (ms, `performance.now()`). */
   readonly endedAt: number;
+  readonly availability: Availability;
 }
 
 /** How long a request may take, and how long a client keeps retrying one request across instances. */
@@ -41,6 +64,10 @@ export class ChaosTraffic {
   private readonly pending = new Set<Promise<void>>();
   private retries = 0;
   private sent = 0;
+  private readonly answered = { '2xx': 0, '4xx': 0, '503': 0, '5xx': 0 };
+  private refused = 0;
+  private readonly timedOut: string[] = [];
+  private readonly latencies: number[] = [];
 
   constructor(
     private readonly orderUrls: readonly string[],
@@ -66,7 +93,29 @@ export class ChaosTraffic {
     }
     const endedAt = performance.now();
     while (this.pending.size > 0) await Promise.allSettled([...this.pending]);
-    return { sent: this.sent, accepted: this.accepted, retries: this.retries, failed: this.failed, endedAt };
+    return {
+      sent: this.sent,
+      accepted: this.accepted,
+      retries: this.retries,
+      failed: this.failed,
+      endedAt,
+      availability: this.availability(),
+    };
+  }
+
+  private availability(): Availability {
+    const sorted = [...this.latencies].sort((a, b) => a - b);
+    const tries = Object.values(this.answered).reduce((sum, n) => sum + n, 0);
+    return {
+      requests: tries + this.refused + this.timedOut.length,
+      answered: { ...this.answered },
+      refused: this.refused,
+      timedOut: this.timedOut.length,
+      timedOutShown: this.timedOut.slice(0, 10),
+      slowestMs: Math.round(sorted.at(-1) ?? 0),
+      p99Ms: Math.round(sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * 0.99))] ?? 0),
+      timeoutMs: REQUEST_TIMEOUT_MS,
+    };
   }
 
   private async place(key: string, plan: PlannedOrder, index: number): Promise<void> {
@@ -99,8 +148,9 @@ export class ChaosTraffic {
   }
 
   /**
-   * Sends a request to instance `index` (mod their count); on no answer or a 5xx, to the next one, with
-   * backoff, until an answer below 500 or {@link GIVE_UP_AFTER_MS}. Resolves to the last answer, if any.
+   * Sends a request to instance `index` (mod their count); on no answer or a 5xx, to the next one, until
+   * an answer below 500 or {@link GIVE_UP_AFTER_MS}. A 503 with `Retry-After` is sent again once that
+   * has passed; other failures after a backoff. Resolves to the last answer, if any.
    */
   private async send<Body>(
     method: 'GET' | 'POST',
@@ -115,18 +165,25 @@ export class ChaosTraffic {
       const url = this.orderUrls[(index + attempt) % this.orderUrls.length];
       const headers: Record<string, string> = { authorization: `Bearer ${this.options.token}` };
       if (idempotencyKey) headers['idempotency-key'] = idempotencyKey;
+      const sentAt = performance.now();
+      let wait = Math.min(2000, 100 * 2 ** Math.min(attempt, 5));
       try {
         last = await requestJson<Body>(`${url}${path}`, method, body, {
           headers,
           timeoutMs: REQUEST_TIMEOUT_MS,
         });
+        this.latencies.push(performance.now() - sentAt);
+        this.answered[answerKind(last.status)] += 1;
         if (last.status < 500) return last;
-      } catch {
-        // refused, reset or timed out: the instance died or hangs; the next one is asked
+        if (last.status === 503 && last.retryAfterMs !== undefined) wait = last.retryAfterMs;
+      } catch (error) {
+        // Timed out: the instance hangs (a failure of availability). Refused or reset: it died.
+        if ((error as Error).name === 'TimeoutError') this.timedOut.push(`${method} ${url}${path}`);
+        else this.refused += 1;
       }
       if (Date.now() >= deadline) return last;
       this.retries += 1;
-      await new Promise((resolve) => setTimeout(resolve, Math.min(2000, 100 * 2 ** Math.min(attempt, 5))));
+      await new Promise((resolve) => setTimeout(resolve, wait));
     }
   }
 
@@ -134,4 +191,10 @@ export class ChaosTraffic {
     this.pending.add(task);
     void task.finally(() => this.pending.delete(task));
   }
+}
+
+function answerKind(status: number): keyof Availability['answered'] {
+  if (status === 503) return '503';
+  if (status >= 500) return '5xx';
+  return status >= 400 ? '4xx' : '2xx';
 }

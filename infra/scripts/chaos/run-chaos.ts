@@ -25,7 +25,7 @@ import {
   type DeadLetterCheck,
   type PoisonRecord,
 } from './chaos-records';
-import { ChaosTraffic, type TrafficOutcome } from './chaos-traffic';
+import { ChaosTraffic, type Availability, type TrafficOutcome } from './chaos-traffic';
 
 /** One fault as injected: when (seconds into the run), what, and how long until it was over. */
 export interface FaultRecord {
@@ -78,10 +78,12 @@ export interface ChaosReport {
   readonly records: number;
   readonly mails: number;
   readonly durationS: number;
+  /** How the clients' requests fared: answered in time or not, apart from what the data says. */
+  readonly availability: Availability;
 }
 
-/** Whether the run proved the promise: nothing lost, nothing applied twice, every poison record parked. */
-export function chaosPassed(report: ChaosReport): boolean {
+/** Whether the data held: nothing lost, nothing applied twice, every poison record parked. */
+export function dataHeld(report: ChaosReport): boolean {
   return (
     report.violations.length === 0 &&
     report.mailRedeliveries.length <= report.notificationKills &&
@@ -93,6 +95,20 @@ export function chaosPassed(report: ChaosReport): boolean {
     report.deadLetters.problems.length === 0 &&
     report.deadLetters.unexpected.length === 0
   );
+}
+
+/**
+ * Whether the API stayed available: every request answered within the client's timeout, with a status of
+ * the contract — 2xx, 4xx, or 503 "not now" with `Retry-After` — and never another 5xx. A connection
+ * refused by a killed instance is the fault itself, not counted against it.
+ */
+export function availabilityHeld(report: ChaosReport): boolean {
+  return report.availability.timedOut === 0 && report.availability.answered['5xx'] === 0;
+}
+
+/** Whether the run proved the promise: the data held, and the API answered throughout. */
+export function chaosPassed(report: ChaosReport): boolean {
+  return dataHeld(report) && availabilityHeld(report);
 }
 
 /** Where the run's platform lives: the broker nodes (for broker kills) and a folder for the services' logs. */
@@ -262,6 +278,7 @@ export async function runChaos(options: ChaosOptions, environment: ChaosEnvironm
       records: audit.counted.records ?? 0,
       mails: platform.smtp.mails.length,
       durationS: seconds(),
+      availability: outcome.availability,
     };
   } finally {
     await (saga ?? platform).destroy();

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { DEMO_PRODUCTS } from '../../../apps/inventory/src/seed/demo-seed';
 import { DEMO_ACCOUNTS } from '../../../apps/payment/src/seed/demo-seed';
 import { TrackedOrder, type OrderView } from './tracked-order';
@@ -39,6 +40,8 @@ const POLL_INTERVAL_MS = 500;
 /** Looks in flight at once, so the polling loads the order service less than the traffic does. */
 const POLL_CONCURRENCY = 8;
 const ERRORS_SHOWN = 5;
+/** How many times one order is sent again after a 503 "not now" before it counts as an error. */
+const MAX_DEFERRALS = 20;
 
 /**
  * Places the demo's mix of orders against a running platform, open loop at `rate` orders/s for
@@ -57,6 +60,7 @@ class TrafficRun {
   private readonly started = performance.now();
   private readonly total: number;
   private httpErrors = 0;
+  private deferred = 0;
   private sent = 0;
   private settleDeadline?: number;
 
@@ -78,6 +82,7 @@ class TrafficRun {
       return summarize(this.orders, {
         seed: this.options.seed,
         httpErrors: this.httpErrors,
+        deferred: this.deferred,
         errors: this.errors.slice(0, ERRORS_SHOWN),
         placingS,
         interrupted: this.options.signal?.aborted ?? false,
@@ -105,8 +110,20 @@ class TrafficRun {
     await Promise.all(answers);
   }
 
+  /**
+   * Places one order. A 503 "not now" is sent again once its `Retry-After` has passed (at most
+   * {@link MAX_DEFERRALS} times), with the same `Idempotency-Key`: the order exists once however often
+   * it was sent.
+   */
   private async placeOne(plan: PlannedOrder): Promise<void> {
-    const answer = await this.request<{ orderId: string }>('POST', '/orders', plan.request);
+    const key = randomUUID();
+    let answer = await this.request<{ orderId: string }>('POST', '/orders', plan.request, key);
+    for (let deferrals = 0; answer?.status === 503 && answer.retryAfterMs !== undefined; deferrals += 1) {
+      if (deferrals >= MAX_DEFERRALS || this.options.signal?.aborted) break;
+      this.deferred += 1;
+      await this.pause(answer.retryAfterMs);
+      answer = await this.request<{ orderId: string }>('POST', '/orders', plan.request, key);
+    }
     if (!answer) return;
     if (answer.status !== 202 || !answer.body?.orderId) {
       this.fail(
@@ -157,7 +174,8 @@ class TrafficRun {
 
   private async refresh(order: TrackedOrder): Promise<void> {
     const answer = await this.request<OrderView>('GET', `/orders/${order.orderId}`);
-    if (!answer) return;
+    // "Not now" (503): the next round asks again, later than any Retry-After the services give.
+    if (!answer || answer.status === 503) return;
     if (answer.status !== 200 || !answer.body) {
       this.fail(`GET /orders/${order.orderId}: ${answer.status} ${JSON.stringify(answer.body)}`);
       return;
@@ -167,9 +185,12 @@ class TrafficRun {
   }
 
   /** One request to the order service; a network error or timeout counts and resolves to undefined. */
-  private async request<Body>(method: 'GET' | 'POST', path: string, body?: unknown) {
+  private async request<Body>(method: 'GET' | 'POST', path: string, body?: unknown, idempotencyKey?: string) {
     const request = requestJson<Body>(`${this.options.orderUrl}${path}`, method, body, {
-      headers: { authorization: `Bearer ${this.options.token}` },
+      headers: {
+        authorization: `Bearer ${this.options.token}`,
+        ...(idempotencyKey ? { 'idempotency-key': idempotencyKey } : {}),
+      },
     });
     this.inFlight.add(request);
     try {

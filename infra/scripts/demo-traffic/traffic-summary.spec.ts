@@ -54,6 +54,7 @@ describe('traffic summary', () => {
     const summary = summarize([confirmed, declined, cancelled, awaitingCancel, skipped], {
       seed: 1,
       httpErrors: 0,
+      deferred: 0,
       errors: [],
       placingS: 2,
       interrupted: false,

@@ -20,6 +20,8 @@ export interface TrafficSummary {
   readonly unsettled: number;
   /** Requests that failed or got an unexpected status; `errors` shows the first few. */
   readonly httpErrors: number;
+  /** `POST /orders` answered 503 "not now" (the service at capacity), then sent again after `Retry-After`. */
+  readonly deferred: number;
   readonly errors: readonly string[];
   /** Time spent placing, until the last `POST /orders` answered, and the rate achieved over it. */
   readonly placingS: number;
@@ -45,7 +47,7 @@ export function outcomeOf(status: string, reason?: string | null): string {
 /** The counts of a run, from its tracked orders and the run's own measurements. */
 export function summarize(
   orders: readonly TrackedOrder[],
-  run: Pick<TrafficSummary, 'seed' | 'httpErrors' | 'errors' | 'placingS' | 'interrupted'>,
+  run: Pick<TrafficSummary, 'seed' | 'httpErrors' | 'deferred' | 'errors' | 'placingS' | 'interrupted'>,
 ): TrafficSummary {
   const intents: Record<Intent, number> = { happy: 0, declined: 0, 'out of stock': 0, cancel: 0 };
   const cancelled: Record<string, number> = {};
@@ -113,6 +115,7 @@ export function formatSummary(s: TrafficSummary): string {
       .map(([outcome, count]) => `    ${outcome.padEnd(28)}${share(count)}`),
     `  still unsettled               ${share(s.unsettled)}`,
     `  cancellations                 ${s.cancellations.requested} sent: ${s.cancellations.accepted} accepted, ${s.cancellations.refused} refused (409: already cancelled)`,
+    `  asked to come back (503)      ${String(s.deferred).padStart(6)}  each sent again after its Retry-After`,
     `  HTTP errors                   ${String(s.httpErrors).padStart(6)}`,
     ...s.errors.map((error) => `    ${error}`),
     s.latencyMs

@@ -88,7 +88,10 @@ export class ProblemDetailsFilter implements ExceptionFilter {
       return;
     }
     const problem = toProblem(error, request.originalUrl);
-    if (problem.status >= 500) {
+    // A 503 is the service saying "not now" on purpose (overload): no stack, and not an error.
+    if (problem.status === 503) {
+      this.logger.debug?.(`${request.method} ${request.originalUrl}: 503 ${problem.detail ?? ''}`);
+    } else if (problem.status >= 500) {
       this.logger.error(`${request.method} ${request.originalUrl} failed`, (error as Error)?.stack);
     }
     response.status(problem.status).type('application/problem+json').send(JSON.stringify(problem));

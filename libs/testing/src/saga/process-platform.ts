@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { waitFor } from '@saga/common';
 import { SERVICE_NAMES, type ServiceName } from '@saga/contracts';
 import { freePort } from '../free-port';
+import { EXIT_WITH_PARENT, exitWithParentEnv, reapOnExit } from './child-reaper';
 import {
   RunningCopy,
   copyServiceEnv,
@@ -125,11 +126,12 @@ export class ProcessPlatform extends RunningCopy implements SagaTarget {
     writeFileSync(log, `--- start ${instance.starts + 1} at ${new Date().toISOString()} ---\n`);
     const child = spawn(
       process.execPath,
-      [...(this.options.nodeArgs ?? []), this.options.entry(instance.service)],
+      ['--require', EXIT_WITH_PARENT, ...(this.options.nodeArgs ?? []), this.options.entry(instance.service)],
       {
         stdio: ['ignore', log, log],
         env: {
           PATH: process.env.PATH,
+          ...exitWithParentEnv(),
           ...copyServiceEnv(this.copy, instance.service),
           PORT: String(instance.port),
           KAFKA_CLIENT_ID: `${this.topicPrefix}${name(instance)}`,
@@ -138,6 +140,7 @@ export class ProcessPlatform extends RunningCopy implements SagaTarget {
       },
     );
     closeSync(log);
+    reapOnExit(child);
     instance.child = child;
     instance.starts += 1;
     const outcome = await waitFor(

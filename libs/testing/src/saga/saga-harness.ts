@@ -1,5 +1,6 @@
 import type { Admin, Kafka, Producer } from 'kafkajs';
 import { Pool } from 'pg';
+import { isInfrastructureError } from '@saga/messaging';
 import { idempotentProducer, readToEnd, waitFor } from '@saga/common';
 import { SERVICE_NAMES, TOPICS, type PlatformServiceName, type ServiceName } from '@saga/contracts';
 import { auditSaga, type AuditReport } from '../audit/audit';
@@ -257,9 +258,19 @@ export class SagaHarness<Platform extends SagaTarget = SagaPlatform> extends Sag
     let pool = this.pools.get(service);
     if (!pool) {
       pool = new Pool({ connectionString: this.platform.databases[service].url, max: 2 });
+      // A fault that terminates the database's connections (the chaos run's) also ends the idle ones of
+      // this pool: without a listener, that 'error' event would crash the process that runs the test.
+      pool.on('error', () => undefined);
       this.pools.set(service, pool);
     }
-    return (await pool.query(sql, params)).rows as Row[];
+    for (let attempt = 1; ; attempt += 1) {
+      try {
+        return (await pool.query(sql, params)).rows as Row[];
+      } catch (error) {
+        // A statement on a connection cut under it: asked again on a new one, a few times.
+        if (attempt >= 3 || !isInfrastructureError(error)) throw error;
+      }
+    }
   }
 
   /**
