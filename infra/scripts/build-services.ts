@@ -4,9 +4,12 @@ import { join } from 'node:path';
 import { PLATFORM_SERVICE_NAMES, type PlatformServiceName } from '@saga/contracts';
 import { REPO_ROOT } from './local-paths';
 
+/** Where `npm run build` puts the services' bundles: a process running one has it in its command line. */
+export const BUNDLE_DIR = join(REPO_ROOT, 'dist', 'apps');
+
 /** The built entry point of a service (`npm run build`). */
 export function serviceEntry(service: PlatformServiceName): string {
-  return join(REPO_ROOT, 'dist', 'apps', service, 'main.js');
+  return join(BUNDLE_DIR, service, 'main.js');
 }
 
 /** Newest modification time of the sources under `folder`: TypeScript, and the dashboard's page files. */

@@ -1,14 +1,17 @@
 import { spawn } from 'node:child_process';
-import { existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { existsSync, mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { basename, join } from 'node:path';
 import { localDir } from '../local-paths';
-import { livePid, removePidFile, stopPid } from '../processes';
+import { isAlive, livePid, removePidFile, stopPid } from '../processes';
 import { instanceId, type InstanceSpec, type Launcher } from './supervisor';
 
-/** Where the demo keeps a pid file per running instance: `.local/demo/<service>-<n>.pid`. */
+/** Where demos keep their instances' pid files: `.local/demo/<demo's pid>/<service>-<n>.pid`. */
 export function demoPidDir(env: NodeJS.ProcessEnv = process.env): string {
   return join(localDir(env), 'demo');
 }
+
+/** This demo's folder of pid files: two demos at once (a test's beside yours) never share one. */
+export const runPidDir = (root: string, demoPid: number = process.pid) => join(root, String(demoPid));
 
 const pidFile = (dir: string, spec: InstanceSpec) => join(dir, `${instanceId(spec)}.pid`);
 
@@ -64,27 +67,38 @@ function eachLine(stream: NodeJS.ReadableStream, onLine: (line: string) => void)
 }
 
 /**
- * Stops the instances a demo left running (their pid files in `pidDir`), each only if its command line
+ * Stops the instances that demos which are gone left running: the pid files under `root` of every demo
+ * whose own pid no longer runs (a live demo keeps its own). Each is stopped only if its command line
  * still contains `marker` (the bundles' folder): a pid reused by another program is never signalled.
  * Returns the ids stopped.
  */
 export async function stopLeftoverInstances(
-  pidDir: string,
+  root: string,
   marker: string,
   log: (line: string) => void,
 ): Promise<string[]> {
-  if (!existsSync(pidDir)) return [];
-  const files = readdirSync(pidDir).filter((name) => name.endsWith('.pid'));
+  if (!existsSync(root)) return [];
+  const orphaned = readdirSync(root).filter((name) => /^\d+$/.test(name) && !isAlive(Number(name)));
   const stopped = await Promise.all(
-    files.map(async (name) => {
-      const file = join(pidDir, name);
-      const pid = livePid(file, marker);
-      removePidFile(file);
-      if (pid === undefined) return undefined;
-      await stopPid(pid, 10_000);
-      log(`Stopped ${name.replace(/\.pid$/, '')} (pid ${pid}), left running by an earlier demo.`);
-      return name.replace(/\.pid$/, '');
+    orphaned.map(async (demo) => {
+      const dir = join(root, demo);
+      const ids = await Promise.all(
+        readdirSync(dir)
+          .filter((name) => name.endsWith('.pid'))
+          .map((name) => stopLeftover(join(dir, name), marker, demo, log)),
+      );
+      rmSync(dir, { recursive: true, force: true });
+      return ids.filter((id): id is string => id !== undefined);
     }),
   );
-  return stopped.filter((id): id is string => id !== undefined);
+  return stopped.flat();
+}
+
+async function stopLeftover(file: string, marker: string, demo: string, log: (line: string) => void) {
+  const pid = livePid(file, marker);
+  if (pid === undefined) return undefined;
+  await stopPid(pid, 10_000);
+  const id = basename(file, '.pid');
+  log(`Stopped ${id} (pid ${pid}), left running by a demo that is gone (pid ${demo}).`);
+  return id;
 }

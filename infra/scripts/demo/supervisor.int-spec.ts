@@ -1,10 +1,10 @@
 import { spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { freePort, waitFor } from '@saga/testing';
 import { isAlive } from '../processes';
-import { processLauncher, stopLeftoverInstances } from './instance-processes';
+import { processLauncher, runPidDir, stopLeftoverInstances } from './instance-processes';
 import { Supervisor, type InstanceStatus } from './supervisor';
 
 /** A stand-in service: answers 200 on its port until it is killed. Its command line carries the marker. */
@@ -17,14 +17,15 @@ const MARKER = 'saga-supervisor-test';
  * pid, and one naming another program is not.
  */
 describe('Supervisor with real processes', () => {
-  const pidDir = mkdtempSync(join(tmpdir(), 'saga-supervisor-'));
+  const root = mkdtempSync(join(tmpdir(), 'saga-supervisor-'));
+  const pidDir = runPidDir(root);
   const started: number[] = [];
   let supervisor: Supervisor | undefined;
 
   afterAll(async () => {
     await supervisor?.stop();
     for (const pid of started.filter(isAlive)) process.kill(pid, 'SIGKILL');
-    rmSync(pidDir, { recursive: true, force: true });
+    rmSync(root, { recursive: true, force: true });
   });
 
   it('restarts an instance killed with SIGKILL, and stops it for good on stop()', async () => {
@@ -68,24 +69,33 @@ describe('Supervisor with real processes', () => {
     expect(existsSync(pidFile)).toBe(false);
   });
 
-  it('stops the instances a crashed demo left by their pid files, never a pid of another program', async () => {
-    // Arrange: one orphan carrying the marker, and a stale pid file naming a process that does not
-    const orphan = spawn(process.execPath, ['-e', SERVICE], {
-      env: { PORT: String(await freePort()) },
-      stdio: 'ignore',
-    });
+  it('stops the instances a crashed demo left by their pid files, never those of a live demo nor another program', async () => {
+    // Arrange: a demo that is gone left an instance and a pid file now naming another program; this
+    // process stands for a live demo with an instance of its own.
+    const gone = spawn(process.execPath, ['-e', '0'], { stdio: 'ignore' });
+    await new Promise((resolve) => gone.once('exit', resolve));
+    const spawnMarked = async () =>
+      spawn(process.execPath, ['-e', SERVICE], { env: { PORT: String(await freePort()) }, stdio: 'ignore' });
+    const orphan = await spawnMarked();
+    const live = await spawnMarked();
     const other = spawn(process.execPath, ['-e', 'setInterval(() => undefined, 1000)'], { stdio: 'ignore' });
-    started.push(orphan.pid!, other.pid!);
-    writeFileSync(join(pidDir, 'payment-1.pid'), String(orphan.pid));
-    writeFileSync(join(pidDir, 'order-1.pid'), String(other.pid));
+    started.push(orphan.pid!, live.pid!, other.pid!);
+    const goneDir = runPidDir(root, gone.pid!);
+    mkdirSync(goneDir, { recursive: true });
+    writeFileSync(join(goneDir, 'payment-1.pid'), String(orphan.pid));
+    writeFileSync(join(goneDir, 'order-1.pid'), String(other.pid));
+    mkdirSync(pidDir, { recursive: true });
+    writeFileSync(join(pidDir, 'inventory-1.pid'), String(live.pid));
 
     // Act
-    const stopped = await stopLeftoverInstances(pidDir, MARKER, () => undefined);
+    const stopped = await stopLeftoverInstances(root, MARKER, () => undefined);
 
     // Assert
     expect(stopped).toEqual(['payment-1']);
     expect(isAlive(orphan.pid!)).toBe(false);
     expect(isAlive(other.pid!)).toBe(true);
-    expect(existsSync(join(pidDir, 'payment-1.pid'))).toBe(false);
+    expect(isAlive(live.pid!)).toBe(true);
+    expect(existsSync(goneDir)).toBe(false);
+    expect(existsSync(join(pidDir, 'inventory-1.pid'))).toBe(true);
   });
 });
