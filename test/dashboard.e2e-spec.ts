@@ -1,24 +1,13 @@
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { SERVICE_NAMES } from '@saga/contracts';
 import { waitFor } from '@saga/testing';
+import { launchChromium } from './setup/browser';
 import { DemoProcess, REPO_ROOT } from './setup/demo-process';
 
 /** The test's artifact: what the dashboard showed at the end, kept for CI (also when the test fails). */
 const SCREENSHOT = join(REPO_ROOT, '.local', 'artifacts', 'dashboard.png');
-
-/** Debian's Chromium, driven by playwright-core: no browser download. */
-const CHROMIUM_ARGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-];
 
 /** How long the page may take to show the saga's end: it takes well under a second on a laptop. */
 const SAGA_DEADLINE_MS = 30_000;
@@ -44,15 +33,13 @@ describe('the live saga dashboard', () => {
 
   async function startDemo(): Promise<string> {
     await demo.start();
-    const url = /Dashboard: (http:\/\/\S+)/.exec(demo.output)?.[1];
-    if (!url) throw new Error(`the demo printed no dashboard URL\n--- demo output ---\n${demo.output}`);
-    return url;
+    return demo.dashboardUrl();
   }
 
   it('places an order from the form and shows it CONFIRMED, with its saga, e-mail and service health', async () => {
     // Arrange
     const url = await startDemo();
-    browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS });
+    browser = await launchChromium();
     page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
     const errors: string[] = [];
     page.on('pageerror', (error) => errors.push(error.message));

@@ -109,7 +109,7 @@ async function main(options: DemoOptions): Promise<void> {
     // A frozen broker never lets the services leave their groups: it runs again before anything stops.
     freezer?.resume();
     await supervisor?.stop();
-    rmSync(runPidDir(demoPidDir(env)), { recursive: true, force: true });
+    rmSync(runPidDir(demoPidDir(env), process.pid), { recursive: true, force: true });
     await control?.close();
     await mail?.close();
     await session.close();
@@ -147,7 +147,7 @@ async function main(options: DemoOptions): Promise<void> {
           output: (id, line, stream) =>
             (stream === 'stdout' ? process.stdout : process.stderr).write(`${id.padEnd(14)} | ${line}\n`),
         },
-        runPidDir(demoPidDir(env)),
+        runPidDir(demoPidDir(env), process.pid),
       ),
       probe: ready,
       onChange: (status) => (platformUp || status.state === 'down' ? log(describeChange(status)) : undefined),

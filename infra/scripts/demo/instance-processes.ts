@@ -11,7 +11,7 @@ export function demoPidDir(env: NodeJS.ProcessEnv = process.env): string {
 }
 
 /** This demo's folder of pid files: two demos at once (a test's beside yours) never share one. */
-export const runPidDir = (root: string, demoPid: number = process.pid) => join(root, String(demoPid));
+export const runPidDir = (root: string, demoPid: number) => join(root, String(demoPid));
 
 const pidFile = (dir: string, spec: InstanceSpec) => join(dir, `${instanceId(spec)}.pid`);
 

@@ -18,7 +18,7 @@ const MARKER = 'saga-supervisor-test';
  */
 describe('Supervisor with real processes', () => {
   const root = mkdtempSync(join(tmpdir(), 'saga-supervisor-'));
-  const pidDir = runPidDir(root);
+  const pidDir = runPidDir(root, process.pid);
   const started: number[] = [];
   let supervisor: Supervisor | undefined;
 
@@ -80,7 +80,7 @@ describe('Supervisor with real processes', () => {
     const live = await spawnMarked();
     const other = spawn(process.execPath, ['-e', 'setInterval(() => undefined, 1000)'], { stdio: 'ignore' });
     started.push(orphan.pid!, live.pid!, other.pid!);
-    const goneDir = runPidDir(root, gone.pid);
+    const goneDir = runPidDir(root, gone.pid!);
     mkdirSync(goneDir, { recursive: true });
     writeFileSync(join(goneDir, 'payment-1.pid'), String(orphan.pid));
     writeFileSync(join(goneDir, 'order-1.pid'), String(other.pid));
