@@ -66,8 +66,12 @@ describe("the dashboard's chaos panel (npm run demo -- --chaos)", () => {
     });
   }
 
+  /** The chaos panel's report of a fault once it is done. */
+  const reported = async (fault: string) =>
+    (await page!.locator(`#chaos-result[data-fault="${fault}"]`).textContent({ timeout: 1000 })) ?? undefined;
+
   const badge = (orderId: string) =>
-    page!.locator(`li.order-card[data-order-id="${orderId}"] .status-badge`).textContent();
+    page!.locator(`li.order-card[data-order-id="${orderId}"] .status-badge`).textContent({ timeout: 1000 });
 
   it('kills payment and cuts a database while orders are placed: payment comes back, every order settles', async () => {
     // Arrange
@@ -114,16 +118,10 @@ describe("the dashboard's chaos panel (npm run demo -- --chaos)", () => {
     });
     await page.selectOption('#chaos-database', 'inventory');
     await page.click('#chaos-cut');
-    const cut = await until('the cut to be reported', async () => {
-      const text = await page!.textContent('#chaos-result');
-      return text?.includes('terminated') && text;
-    });
+    const cut = await until('the cut to be reported', () => reported('cut-database'));
     await page.selectOption('#chaos-topic', 'order.events');
     await page.click('#chaos-poison');
-    const poisoned = await until('the poison to be reported', async () => {
-      const text = await page!.textContent('#chaos-result');
-      return text?.startsWith('poison') && text;
-    });
+    const poisoned = await until('the poison to be reported', () => reported('poison'));
     const back = await until(
       'payment-1 to be back',
       async () => {

@@ -93,6 +93,7 @@ export class DemoPanel {
     const result = this.chaos.result;
     result.textContent = `${fault}…`;
     result.classList.remove('error');
+    delete result.dataset.fault;
     try {
       const response = await fetch(
         `${this.controlUrl}/chaos/${fault}`,
@@ -105,6 +106,7 @@ export class DemoPanel {
       const answer = await response.json();
       if (!response.ok) throw new Error(answer.detail ?? `${response.status}`);
       result.textContent = describe(answer);
+      // What was done, for a test or a script to wait on.
       result.dataset.fault = fault;
     } catch (error) {
       result.textContent = `${fault} refused: ${error.message}`;
