@@ -1,13 +1,8 @@
-import { mkdir } from 'node:fs/promises';
-import { join } from 'node:path';
-import type { Browser, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { PLATFORM_SERVICE_NAMES } from '@saga/contracts';
 import { devTokenIssuer } from '../infra/scripts/dev-token-issuer';
-import { launchChromium } from './setup/browser';
-import { DemoProcess, REPO_ROOT } from './setup/demo-process';
-
-/** What the page showed at the end, kept for CI (also when the test fails). */
-const SCREENSHOT = join(REPO_ROOT, '.local', 'artifacts', 'dashboard-chaos.png');
+import { DashboardBrowser } from './setup/browser';
+import { DemoProcess } from './setup/demo-process';
 
 /** A killed instance is back in a few seconds (boot, then its consumer joins the group: ≤ the 10 s session). */
 const RECOVERY_DEADLINE_MS = 45_000;
@@ -21,13 +16,12 @@ const ORDERS = 3;
  */
 describe("the dashboard's chaos panel (npm run demo -- --chaos)", () => {
   const demo = new DemoProcess('chaospanel');
-  let browser: Browser | undefined;
+  const dashboard = new DashboardBrowser('dashboard-chaos.png');
   let page: Page | undefined;
 
   afterAll(async () => {
-    await mkdir(join(SCREENSHOT, '..'), { recursive: true });
-    await page?.screenshot({ path: SCREENSHOT, fullPage: true }).catch(() => undefined);
-    await browser?.close();
+    // Always: the screenshot (the CI artifact), then the browser, then the demo as Ctrl+C stops it.
+    await dashboard.close();
     await demo.remove();
   });
 
@@ -83,11 +77,7 @@ describe("the dashboard's chaos panel (npm run demo -- --chaos)", () => {
       headers: { authorization: customer, 'content-type': 'application/json' },
       body: '{"instance":"payment-1"}',
     });
-    browser = await launchChromium();
-    page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
-    const errors: string[] = [];
-    page.on('pageerror', (error) => errors.push(error.message));
-    await page.goto(demo.dashboardUrl());
+    page = await dashboard.open(demo.dashboardUrl(), { width: 1400, height: 1000 });
     await page.locator('#chaos-panel').waitFor({ state: 'visible', timeout: 15_000 });
     await until('every instance to be up', async () => {
       const states = await instanceStates();
@@ -167,6 +157,6 @@ describe("the dashboard's chaos panel (npm run demo -- --chaos)", () => {
     expect(states).toEqual(
       PLATFORM_SERVICE_NAMES.map((name) => `${name}-1=${name === 'payment' ? 'back' : 'up'}`),
     );
-    expect(errors).toEqual([]);
+    expect(dashboard.errors).toEqual([]);
   });
 });
