@@ -5,7 +5,7 @@ import { ControlError, startControlServer, type ChaosActions, type ControlServer
 const DASHBOARD = 'http://127.0.0.1:3601';
 
 /** The control server on a free port, with fake chaos actions that record their calls. */
-async function control({ chaos = true } = {}) {
+async function control({ chaos = true, port = 0 } = {}) {
   const issuer = TokenIssuer.generate();
   const calls: string[] = [];
   const actions: ChaosActions = {
@@ -19,7 +19,7 @@ async function control({ chaos = true } = {}) {
     poison: ({ topic, kind }) => Promise.resolve(calls.push(`poison ${topic} ${kind}`)),
   };
   const server = await startControlServer({
-    port: 0,
+    port,
     origins: [DASHBOARD],
     verifier: new TokenVerifier(authSettingsFromEnv(issuer.serviceEnv())),
     status: () => ({ chaos, instances: [], broker: { state: 'external' } }),
@@ -173,5 +173,17 @@ describe('the demo control server', () => {
     // Assert
     expect(answer.status).toBe(404);
     expect(answer.body.detail).toMatch(/without --chaos/);
+  });
+
+  it('says which variable to change when its port is taken', async () => {
+    // Arrange
+    const { server } = await started();
+    const port = Number(new URL(server.url).port);
+
+    // Act
+    const second = control({ port });
+
+    // Assert
+    await expect(second).rejects.toThrow(`the demo's control port ${port} is taken: set DEMO_CONTROL_PORT`);
   });
 });

@@ -117,7 +117,13 @@ export async function startControlServer(options: ControlServerOptions): Promise
     });
   });
   await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
+    server.once('error', (error: NodeJS.ErrnoException) =>
+      reject(
+        error.code === 'EADDRINUSE'
+          ? new Error(`the demo's control port ${options.port} is taken: set DEMO_CONTROL_PORT to a free one`)
+          : error,
+      ),
+    );
     server.listen(options.port, '127.0.0.1', resolve);
   });
   const { port } = server.address() as AddressInfo;
