@@ -50,6 +50,9 @@ import type { PlatformServiceName } from '@saga/contracts';
 
 const log = (line: string) => console.log(`[demo] ${line}`);
 
+/** How many times an instance may exit before the platform was ever up (then the demo gives up). */
+const START_ATTEMPTS = 3;
+
 /** Where our SMTP sink saves the e-mails (`DEMO_MAIL_DIR`). */
 const mailDir = (env: NodeJS.ProcessEnv) => env.DEMO_MAIL_DIR || join(localDir(env), 'mail');
 
@@ -91,6 +94,15 @@ function describeChange(status: InstanceStatus): string {
     default:
       return `${status.id} ${status.state}`;
   }
+}
+
+/**
+ * An instance that keeps exiting before it was ever up (a bad setting, a port taken) fails the start:
+ * restarting it for 90 s would only hide the reason. Says which one, and how it ended.
+ */
+function failingAtStart(statuses: readonly InstanceStatus[]): string | undefined {
+  const failing = statuses.find((status) => status.restarts >= START_ATTEMPTS - 1 && status.state === 'down');
+  return failing && `${failing.id} exited ${START_ATTEMPTS} times while starting (last: ${failing.lastExit})`;
 }
 
 async function main(options: DemoOptions): Promise<void> {
@@ -174,11 +186,13 @@ async function main(options: DemoOptions): Promise<void> {
     // Instance 1 of each service first: its start runs the migrations and the seeds.
     for (const batch of [plan.filter((spec) => spec.index === 1), plan.filter((spec) => spec.index > 1)]) {
       batch.forEach((spec) => demo.add(spec));
-      await waitFor(() => demo.allUp(batch.map(instanceId)), {
+      const ids = batch.map(instanceId);
+      const outcome = await waitFor(() => (demo.allUp(ids) ? 'up' : failingAtStart(demo.status())), {
         timeoutMs: 90_000,
         intervalMs: 250,
         what: 'every service to be ready',
       });
+      if (outcome !== 'up') throw new Error(`${outcome}; see its lines above. Stopping everything.`);
     }
     platformUp = true;
   } catch (error) {
