@@ -4,7 +4,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { freePort, waitFor } from '@saga/testing';
 import { isAlive } from '../processes';
-import { processLauncher, runPidDir, stopLeftoverInstances } from './instance-processes';
+import { BUNDLE_DIR } from '../build-services';
+import { infraDown } from '../infra';
+import { demoPidDir, processLauncher, runPidDir, stopLeftoverInstances } from './instance-processes';
 import { Supervisor, type InstanceStatus } from './supervisor';
 
 /** A stand-in service: answers 200 on its port until it is killed. Its command line carries the marker. */
@@ -97,5 +99,28 @@ describe('Supervisor with real processes', () => {
     expect(isAlive(live.pid!)).toBe(true);
     expect(existsSync(goneDir)).toBe(false);
     expect(existsSync(join(pidDir, 'inventory-1.pid'))).toBe(true);
+  });
+
+  it('is what infra:down runs first: the instances of a demo that is gone are stopped by pid', async () => {
+    // Arrange: a demo that died left an instance running one of the bundles (its command line says so)
+    const local = mkdtempSync(join(root, 'local-'));
+    const env = { ...process.env, SAGA_LOCAL_DIR: local };
+    const gone = spawn(process.execPath, ['-e', '0'], { stdio: 'ignore' });
+    await new Promise((resolve) => gone.once('exit', resolve));
+    const orphan = spawn(process.execPath, ['-e', SERVICE, join(BUNDLE_DIR, 'payment', 'main.js')], {
+      env: { PORT: String(await freePort()) },
+      stdio: 'ignore',
+    });
+    started.push(orphan.pid!);
+    const dir = runPidDir(demoPidDir(env), gone.pid!);
+    mkdirSync(dir, { recursive: true });
+    writeFileSync(join(dir, 'payment-1.pid'), String(orphan.pid));
+
+    // Act
+    await infraDown(env);
+
+    // Assert
+    expect(isAlive(orphan.pid!)).toBe(false);
+    expect(existsSync(dir)).toBe(false);
   });
 });
