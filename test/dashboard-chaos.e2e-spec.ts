@@ -100,11 +100,12 @@ describe("the dashboard's chaos panel (npm run demo -- --chaos)", () => {
     const orderIds: string[] = [];
     for (let i = 0; i < ORDERS; i += 1) orderIds.push(await placeOrder(orderIds[i - 1]));
     const whileAway = await until('the orders placed while payment is away to be shown', async () => {
-      const [state, ...badges] = await Promise.all([
+      const [state, note, ...badges] = await Promise.all([
         page!.locator('#instances li[data-instance="payment-1"]').getAttribute('data-state'),
+        page!.textContent('#instances-note'),
         ...orderIds.map(badge),
       ]);
-      return badges.every(Boolean) && { state, badges };
+      return badges.every(Boolean) && { state, note, badges };
     });
     await page.selectOption('#chaos-database', 'inventory');
     await page.click('#chaos-cut');
@@ -146,6 +147,9 @@ describe("the dashboard's chaos panel (npm run demo -- --chaos)", () => {
     // The saga paused: payment was not back, and no order had gone past PENDING.
     expect(whileAway.state).not.toBe('back');
     expect(whileAway.badges).toEqual(orderIds.map(() => 'PENDING'));
+    expect(whileAway.note).toBe(
+      'payment-1 away: the saga waits for it; its events stay in Kafka until it is back',
+    );
     expect(cut).toMatch(/\d+ connection\(s\) terminated/);
     expect(back).toMatch(/restarted 1× \(last exit: SIGKILL\)/);
     expect(back).not.toEqual(pid);

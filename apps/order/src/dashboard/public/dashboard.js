@@ -29,6 +29,7 @@ async function main() {
       controlUrl: demoControl,
       panel: byId('demo-panel'),
       instances: byId('instances'),
+      note: byId('instances-note'),
       events: byId('instance-events'),
       broker: byId('broker-state'),
       chaos: {

@@ -8,8 +8,8 @@ import { clock, getJson, h, withToken } from './dom.js';
  * poison record. The control server checks the token again: hiding the panel is a courtesy, not a guard.
  */
 export class DemoPanel {
-  constructor({ controlUrl, panel, instances, events, broker, chaos }) {
-    Object.assign(this, { controlUrl, instances, events, broker, chaos });
+  constructor({ controlUrl, panel, instances, note, events, broker, chaos }) {
+    Object.assign(this, { controlUrl, instances, note, events, broker, chaos });
     this.seen = new Map();
     this.rows = new Map();
     panel.hidden = false;
@@ -43,6 +43,13 @@ export class DemoPanel {
   async refresh() {
     const status = await getJson(`${this.controlUrl}/status`);
     for (const instance of status.instances) this.show(instance);
+    const away = status.instances
+      .filter((instance) => instance.state !== 'up')
+      .map((instance) => instance.id);
+    const [them, are] = away.length > 1 ? ['them', 'they are'] : ['it', 'it is'];
+    this.note.textContent = away.length
+      ? `${away.join(', ')} away: the saga waits for ${them}; its events stay in Kafka until ${are} back`
+      : '';
     const { state, frozenUntil } = status.broker;
     this.broker.textContent =
       state === 'frozen' ? `broker frozen until ${clock(new Date(frozenUntil).toISOString())}` : '';
