@@ -1,24 +1,8 @@
-import { mkdir } from 'node:fs/promises';
-import { join } from 'node:path';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { SERVICE_NAMES } from '@saga/contracts';
 import { waitFor } from '@saga/testing';
-import { DemoProcess, REPO_ROOT } from './setup/demo-process';
-
-/** The test's artifact: what the dashboard showed at the end, kept for CI (also when the test fails). */
-const SCREENSHOT = join(REPO_ROOT, '.local', 'artifacts', 'dashboard.png');
-
-/** Debian's Chromium, driven by playwright-core: no browser download. */
-const CHROMIUM_ARGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-];
+import { DashboardBrowser } from './setup/browser';
+import { DemoProcess } from './setup/demo-process';
 
 /** How long the page may take to show the saga's end: it takes well under a second on a laptop. */
 const SAGA_DEADLINE_MS = 30_000;
@@ -31,32 +15,24 @@ const SAGA_DEADLINE_MS = 30_000;
  */
 describe('the live saga dashboard', () => {
   const demo = new DemoProcess('dash');
-  let browser: Browser | undefined;
+  const dashboard = new DashboardBrowser('dashboard.png');
   let page: Page | undefined;
 
   afterAll(async () => {
     // Always: the screenshot (the CI artifact), then the browser, then the demo as Ctrl+C stops it.
-    await mkdir(join(SCREENSHOT, '..'), { recursive: true });
-    await page?.screenshot({ path: SCREENSHOT, fullPage: true }).catch(() => undefined);
-    await browser?.close();
+    await dashboard.close();
     await demo.remove();
   });
 
   async function startDemo(): Promise<string> {
     await demo.start();
-    const url = /Dashboard: (http:\/\/\S+)/.exec(demo.output)?.[1];
-    if (!url) throw new Error(`the demo printed no dashboard URL\n--- demo output ---\n${demo.output}`);
-    return url;
+    return demo.dashboardUrl();
   }
 
   it('places an order from the form and shows it CONFIRMED, with its saga, e-mail and service health', async () => {
     // Arrange
     const url = await startDemo();
-    browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS });
-    page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
-    const errors: string[] = [];
-    page.on('pageerror', (error) => errors.push(error.message));
-    await page.goto(url);
+    page = await dashboard.open(url, { width: 1400, height: 900 });
     await page.locator('.line-sku option[value="KEYBOARD-01"]').waitFor({ state: 'attached' });
 
     // Act
@@ -107,6 +83,6 @@ describe('the live saga dashboard', () => {
       SERVICE_NAMES.flatMap((name) => [`${name}.ready=ready`, `${name}.backlog=n`, `${name}.dlq=0`]),
     );
     expect(confirmed).toBe('1');
-    expect(errors).toEqual([]);
+    expect(dashboard.errors).toEqual([]);
   });
 });

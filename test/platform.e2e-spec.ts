@@ -79,3 +79,47 @@ describe('npm run demo', () => {
     expect(pids.filter(isAlive)).toEqual([]);
   });
 });
+
+/**
+ * The demo supervises: with `--instances 2` it runs two processes of each service on their own ports,
+ * and a `kill -9` of one (from outside, as a crash) gets it restarted instead of stopping the platform.
+ */
+describe('npm run demo -- --instances 2', () => {
+  const demo = new DemoProcess('demo2');
+  afterAll(() => demo.remove());
+
+  it('runs two instances of each service, restarts one killed with SIGKILL, and stops them all on Ctrl+C', async () => {
+    // Arrange
+    await demo.start(['--instances', '2']);
+    const listed = [
+      ...demo.output.matchAll(
+        /(\w+-\d) +http:\/\/127\.0\.0\.1:(\d+) +\(health: \/health\/ready, pid (\d+)\)/g,
+      ),
+    ].map(([, id, port, pid]) => ({ id, port: Number(port), pid: Number(pid) }));
+    const victim = listed.find((instance) => instance.id === 'inventory-2')!;
+
+    // Act
+    process.kill(victim.pid, 'SIGKILL');
+    const back = await demo.waitForOutput(
+      () => /inventory-2 is back \(pid (\d+), restart 1\)/.exec(demo.output)?.[1],
+      45_000,
+      'inventory-2 to be restarted',
+    );
+    const ready = await fetch(`http://127.0.0.1:${victim.port}/health/ready`);
+    const pids = [...listed.map((instance) => instance.pid), Number(back)];
+    const code = await demo.stop();
+
+    // Assert
+    expect(listed.map((instance) => instance.id).sort()).toEqual(
+      PLATFORM_SERVICE_NAMES.flatMap((name) => [`${name}-1`, `${name}-2`]).sort(),
+    );
+    expect(new Set(listed.map((instance) => instance.port)).size).toBe(2 * PLATFORM_SERVICE_NAMES.length);
+    expect(listed.find((instance) => instance.id === 'order-2')!.port).toBe(Number(demo.env.ORDER_PORT) + 10);
+    expect(demo.output).toMatch(/inventory-2 exited \(SIGKILL\); restarting in 0\.5 s/);
+    expect(Number(back)).not.toBe(victim.pid);
+    expect(ready.status).toBe(200);
+    expect(demo.output).not.toContain('stopping everything');
+    expect(code).toBe(0);
+    expect(pids.filter(isAlive)).toEqual([]);
+  });
+});

@@ -1,12 +1,15 @@
 import { spawnSync } from 'node:child_process';
-import { existsSync, readdirSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, statSync, utimesSync } from 'node:fs';
 import { join } from 'node:path';
 import { PLATFORM_SERVICE_NAMES, type PlatformServiceName } from '@saga/contracts';
 import { REPO_ROOT } from './local-paths';
 
+/** Where `npm run build` puts the services' bundles: a process running one has it in its command line. */
+export const BUNDLE_DIR = join(REPO_ROOT, 'dist', 'apps');
+
 /** The built entry point of a service (`npm run build`). */
 export function serviceEntry(service: PlatformServiceName): string {
-  return join(REPO_ROOT, 'dist', 'apps', service, 'main.js');
+  return join(BUNDLE_DIR, service, 'main.js');
 }
 
 /** Newest modification time of the sources under `folder`: TypeScript, and the dashboard's page files. */
@@ -32,4 +35,8 @@ export function buildServices(force: boolean, log: (line: string) => void): void
   if (result.status !== 0) {
     throw new Error(`npm run build failed (exit ${result.status})`);
   }
+  // webpack leaves a bundle it would write unchanged as it was (a page file changed, not the code):
+  // stamped now, it is not built again at every start.
+  const now = new Date();
+  bundles.filter((file) => existsSync(file)).forEach((file) => utimesSync(file, now, now));
 }

@@ -21,6 +21,8 @@ import {
   stopBroker,
   type BrokerSettings,
 } from './kafka-broker';
+import { BUNDLE_DIR } from './build-services';
+import { demoPidDir, stopLeftoverInstances } from './demo/instance-processes';
 import { localDir } from './local-paths';
 import {
   ensureServiceDatabases,
@@ -115,8 +117,12 @@ function clusterOnDisk(env: NodeJS.ProcessEnv): BrokerSettings[] {
   return count > 0 ? clusterSettings(count, env) : [];
 }
 
-/** Stops every broker these scripts started (by its pid): the single one and a cluster's nodes. */
+/**
+ * Stops every broker these scripts started (by its pid): the single one and a cluster's nodes — and
+ * first any service instance a demo that died without stopping them left (their pid files).
+ */
 export async function infraDown(env: NodeJS.ProcessEnv = process.env): Promise<void> {
+  await stopLeftoverInstances(demoPidDir(env), BUNDLE_DIR, log);
   // All at once: a cluster's last node cannot shut down cleanly once the others are gone (no quorum).
   const stopped = await Promise.all(
     [brokerSettings(env), ...clusterOnDisk(env)].map((node) => stopBroker(node, log)),

@@ -1,14 +1,21 @@
 /**
  * `npm run demo` — the whole platform on this machine without Docker: brings the infrastructure up,
  * builds the services if needed (the four, and any added with `npm run generate:service`), starts them,
- * waits until every `/health/ready` answers 200 and prints the URLs. Ctrl+C (or SIGTERM) stops the services, then what it started of the infrastructure.
+ * waits until every `/health/ready` answers 200 and prints the URLs. Ctrl+C (or SIGTERM) stops the
+ * services, then what it started of the infrastructure.
+ *
+ *   npm run demo [-- --instances <1–4>] [--chaos] [--build]
+ *
+ * Supervision: an instance that exits is started again after 0.5 s, doubling to 10 s while it keeps
+ * crashing (demo/supervisor.ts); each running instance has a pid file under `.local/demo/`, so the next
+ * demo or `npm run infra:down` stops what a crashed demo left. `--instances N` runs N processes of each
+ * service (ports: the service's + 10, + 20, …; one consumer group). A control server on 127.0.0.1
+ * (`DEMO_CONTROL_PORT`, default the order port + 100) tells the dashboard every instance's state; with
+ * `--chaos` it also takes an admin's faults from the dashboard's chaos panel (demo/control-server.ts).
  *
  * Mail: unless something already listens on `SMTP_PORT` (default 1025; say Mailpit), an SMTP sink of
  * ours takes the services' e-mails, prints a line for each and saves it under `DEMO_MAIL_DIR`
  * (default .local/mail), where `npm run audit` reads them.
- *
- * The live saga dashboard is the order service's `/`: every service gets `DASHBOARD_PEERS` and
- * `CORS_ORIGINS` built from the ports below, so the page can read them all.
  *
  * Logs are pino's pretty lines (`LOG_FORMAT=json` for the JSON a deployment writes).
  *
@@ -16,93 +23,35 @@
  * service connects as its own role, with `<SERVICE>_DB_PASSWORD` when the server asks for a password.
  * `--build` rebuilds even when dist/ exists.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import { rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { PLATFORM_SERVICE_NAMES, SERVICE_NAMES, type PlatformServiceName } from '@saga/contracts';
-import { DEFAULT_PORTS, databaseName } from '@saga/platform/config';
-import { postgresServerUrl } from '@saga/testing/postgres-server';
-import { serviceDatabaseUrl } from '@saga/testing/service-roles';
+import { TokenVerifier, authSettingsFromEnv } from '@saga/platform';
 import { startSmtpSink, type SmtpSink } from '@saga/testing/smtp-sink';
 import { waitFor } from '@saga/common';
-import { buildServices, serviceEntry } from './build-services';
+import { BUNDLE_DIR, buildServices, serviceEntry } from './build-services';
+import { BrokerFreezer } from './demo/broker-freezer';
+import { startControlServer, type ControlServer } from './demo/control-server';
+import { demoChaos } from './demo/demo-chaos';
+import { controlPort, instancePlan, parseDemoArgs, type DemoOptions } from './demo/demo-options';
+import {
+  dashboardEnv,
+  dashboardOrigins,
+  demoDatabases,
+  instanceEnv,
+  servicePorts,
+} from './demo/demo-services';
+import { demoPidDir, processLauncher, runPidDir, stopLeftoverInstances } from './demo/instance-processes';
+import { Supervisor, instanceId, type InstanceSpec, type InstanceStatus } from './demo/supervisor';
 import { InfraSession } from './infra';
+import { runningBrokerPid } from './kafka-broker';
 import { REPO_ROOT, localDir } from './local-paths';
-import { stopPid } from './processes';
 import { devTokenIssuer } from './dev-token-issuer';
-import type { TokenIssuer } from '@saga/testing/token-issuer';
+import type { PlatformServiceName } from '@saga/contracts';
 
 const log = (line: string) => console.log(`[demo] ${line}`);
 
-interface Service {
-  readonly name: PlatformServiceName;
-  readonly port: number;
-  readonly child: ChildProcess;
-}
-
-function prefixLines(name: string, stream: NodeJS.ReadableStream, to: NodeJS.WritableStream): void {
-  let rest = '';
-  stream.on('data', (chunk: Buffer) => {
-    const lines = (rest + chunk.toString()).split('\n');
-    rest = lines.pop() ?? '';
-    lines.forEach((line) => to.write(`${name.padEnd(12)} | ${line}\n`));
-  });
-}
-
-/** The HTTP port of each service: `<SERVICE>_PORT`, or the design's default. */
-function servicePorts(env: NodeJS.ProcessEnv): Record<PlatformServiceName, number> {
-  return Object.fromEntries(
-    PLATFORM_SERVICE_NAMES.map((name) => [
-      name,
-      Number(env[`${name.toUpperCase()}_PORT`] || DEFAULT_PORTS[name]),
-    ]),
-  ) as Record<PlatformServiceName, number>;
-}
-
-/**
- * What the dashboard needs: the order service tells the page where the other services are
- * (`DASHBOARD_PEERS`), and every service lets that page read it (`CORS_ORIGINS`).
- */
-function dashboardEnv(ports: Record<PlatformServiceName, number>): NodeJS.ProcessEnv {
-  return {
-    DASHBOARD_PEERS: SERVICE_NAMES.filter((name) => name !== 'order')
-      .map((name) => `${name}=http://127.0.0.1:${ports[name]}`)
-      .join(','),
-    CORS_ORIGINS: `http://127.0.0.1:${ports.order}`,
-  };
-}
-
-function startServiceProcess(
-  name: PlatformServiceName,
-  brokers: string[],
-  env: NodeJS.ProcessEnv,
-  ports: Record<PlatformServiceName, number>,
-  issuer: TokenIssuer,
-): Service {
-  const upper = name.toUpperCase();
-  const port = ports[name];
-  const child = spawn(process.execPath, [serviceEntry(name)], {
-    cwd: REPO_ROOT,
-    stdio: ['ignore', 'pipe', 'pipe'],
-    env: {
-      ...env,
-      ...dashboardEnv(ports),
-      // The local dev key's public half (`npm run token` mints with the private one), unless the
-      // environment names a real issuer.
-      ...(env.AUTH_JWT_PUBLIC_KEY || env.AUTH_JWKS_URL ? {} : issuer.serviceEnv()),
-      PORT: String(port),
-      // As the service's own role (`order_service`), which `npm run infra:up` made the database's owner.
-      DATABASE_URL:
-        env[`${upper}_DATABASE_URL`] ||
-        serviceDatabaseUrl(postgresServerUrl(env), name, databaseName(name), env),
-      KAFKA_BROKERS: brokers.join(','),
-      // Readable lines in a terminal; LOG_FORMAT=json shows what a log pipeline would receive.
-      LOG_FORMAT: env.LOG_FORMAT || 'pretty',
-    },
-  });
-  prefixLines(name, child.stdout, process.stdout);
-  prefixLines(name, child.stderr, process.stderr);
-  return { name, port, child };
-}
+/** How many times an instance may exit before the platform was ever up (then the demo gives up). */
+const START_ATTEMPTS = 3;
 
 /** Where our SMTP sink saves the e-mails (`DEMO_MAIL_DIR`). */
 const mailDir = (env: NodeJS.ProcessEnv) => env.DEMO_MAIL_DIR || join(localDir(env), 'mail');
@@ -126,15 +75,42 @@ async function startMail(env: NodeJS.ProcessEnv): Promise<SmtpSink | undefined> 
   }
 }
 
-async function ready(service: Service): Promise<boolean> {
-  const response = await fetch(`http://127.0.0.1:${service.port}/health/ready`).catch(() => undefined);
+async function ready(spec: InstanceSpec): Promise<boolean> {
+  const response = await fetch(`http://127.0.0.1:${spec.port}/health/ready`).catch(() => undefined);
   return response?.status === 200;
 }
 
-async function main(argv: string[]): Promise<void> {
+/** A line for each change of an instance's state once the platform is up: the terminal's version of the panel. */
+function describeChange(status: InstanceStatus): string {
+  switch (status.state) {
+    case 'down':
+      return `${status.id} exited (${status.lastExit}); restarting in ${((status.restartAt! - Date.now()) / 1000).toFixed(1)} s`;
+    case 'restarting':
+      return `${status.id} restarting (pid ${status.pid})`;
+    case 'up':
+      return status.restarts > 0
+        ? `${status.id} is back (pid ${status.pid}, restart ${status.restarts})`
+        : `${status.id} is up`;
+    default:
+      return `${status.id} ${status.state}`;
+  }
+}
+
+/**
+ * An instance that keeps exiting before it was ever up (a bad setting, a port taken) fails the start:
+ * restarting it for 90 s would only hide the reason. Says which one, and how it ended.
+ */
+function failingAtStart(statuses: readonly InstanceStatus[]): string | undefined {
+  const failing = statuses.find((status) => status.restarts >= START_ATTEMPTS - 1 && status.state === 'down');
+  return failing && `${failing.id} exited ${START_ATTEMPTS} times while starting (last: ${failing.lastExit})`;
+}
+
+async function main(options: DemoOptions): Promise<void> {
   const env = process.env;
   const session = new InfraSession(env);
-  const services: Service[] = [];
+  let supervisor: Supervisor | undefined;
+  let freezer: BrokerFreezer | undefined;
+  let control: ControlServer | undefined;
   let mail: SmtpSink | undefined;
   let stopping = false;
 
@@ -142,11 +118,11 @@ async function main(argv: string[]): Promise<void> {
     if (stopping) return;
     stopping = true;
     log('Stopping the services…');
-    await Promise.all(
-      services
-        .filter((s) => s.child.exitCode === null && s.child.pid)
-        .map((s) => stopPid(s.child.pid!, 10_000)),
-    );
+    // A frozen broker never lets the services leave their groups: it runs again before anything stops.
+    freezer?.resume();
+    await supervisor?.stop();
+    rmSync(runPidDir(demoPidDir(env), process.pid), { recursive: true, force: true });
+    await control?.close();
     await mail?.close();
     await session.close();
     log('Stopped.');
@@ -159,60 +135,104 @@ async function main(argv: string[]): Promise<void> {
   const issuer = devTokenIssuer(env);
   let brokers: string[];
   try {
+    await stopLeftoverInstances(demoPidDir(env), BUNDLE_DIR, log);
     ({ brokers } = await session.open());
   } catch (error) {
     console.error(`[demo] ${(error as Error).message}`);
     process.exit(1);
   }
+  const ports = servicePorts(env);
+  const plan = instancePlan(ports, options.instances);
   try {
-    buildServices(argv.includes('--build'), log);
+    buildServices(options.build, log);
     mail = await startMail(env);
-    const ports = servicePorts(env);
-    for (const name of PLATFORM_SERVICE_NAMES) {
-      const service = startServiceProcess(name, brokers, env, ports, issuer);
-      service.child.on('exit', (code, signal) => {
-        if (!stopping) {
-          log(`${name} exited unexpectedly (${signal ?? `code ${code}`}); stopping everything.`);
-          void stop(1);
-        }
-      });
-      services.push(service);
-    }
-    await waitFor(async () => (await Promise.all(services.map(ready))).every(Boolean) || undefined, {
-      timeoutMs: 90_000,
-      intervalMs: 250,
-      what: 'every service to be ready',
+    const auth = env.AUTH_JWT_PUBLIC_KEY || env.AUTH_JWKS_URL ? {} : issuer.serviceEnv();
+    const controlUrl = `http://127.0.0.1:${controlPort(env, ports)}`;
+    const shared = { dashboard: dashboardEnv(ports, plan, controlUrl), auth, brokers };
+    let platformUp = false;
+    const demo = new Supervisor({
+      launch: processLauncher(
+        {
+          args: (spec) => [serviceEntry(spec.service as PlatformServiceName)],
+          env: (spec) => instanceEnv(env, spec, shared),
+          cwd: REPO_ROOT,
+          output: (id, line, stream) =>
+            (stream === 'stdout' ? process.stdout : process.stderr).write(`${id.padEnd(14)} | ${line}\n`),
+        },
+        runPidDir(demoPidDir(env), process.pid),
+      ),
+      probe: ready,
+      onChange: (status) => (platformUp || status.state === 'down' ? log(describeChange(status)) : undefined),
     });
+    supervisor = demo;
+    const brokerFreezer = new BrokerFreezer(() => runningBrokerPid(session.nodes[0]));
+    freezer = brokerFreezer;
+    control = await startControlServer({
+      port: controlPort(env, ports),
+      origins: dashboardOrigins(plan),
+      verifier: new TokenVerifier(authSettingsFromEnv({ ...env, ...auth })),
+      status: () => ({ chaos: options.chaos, instances: demo.status(), broker: brokerFreezer.state() }),
+      chaos: options.chaos
+        ? demoChaos({
+            supervisor: demo,
+            freezer: brokerFreezer,
+            databases: demoDatabases(env),
+            brokers,
+            topicPrefix: env.KAFKA_TOPIC_PREFIX ?? '',
+            log,
+          })
+        : undefined,
+    });
+    // Instance 1 of each service first: its start runs the migrations and the seeds.
+    for (const batch of [plan.filter((spec) => spec.index === 1), plan.filter((spec) => spec.index > 1)]) {
+      batch.forEach((spec) => demo.add(spec));
+      const ids = batch.map(instanceId);
+      const outcome = await waitFor(() => (demo.allUp(ids) ? 'up' : failingAtStart(demo.status())), {
+        timeoutMs: 90_000,
+        intervalMs: 250,
+        what: 'every service to be ready',
+      });
+      if (outcome !== 'up') throw new Error(`${outcome}; see its lines above. Stopping everything.`);
+    }
+    platformUp = true;
   } catch (error) {
     console.error(`[demo] ${(error as Error).message}`);
     await stop(1);
     return;
   }
   log('The platform is up:');
-  for (const service of services) {
-    log(
-      `  ${service.name.padEnd(12)} http://127.0.0.1:${service.port}  (health: /health/ready, pid ${service.child.pid})`,
-    );
+  for (const status of supervisor.status()) {
+    const name = options.instances > 1 ? status.id : status.service;
+    log(`  ${name.padEnd(14)} http://127.0.0.1:${status.port}  (health: /health/ready, pid ${status.pid})`);
   }
-  log(`  Kafka        ${brokers.join(',')}`);
+  log(`  Kafka          ${brokers.join(',')}`);
   log(
-    `  E-mails      ${mail ? `saved in ${mailDir(env)}` : `sent to the SMTP server on port ${env.SMTP_PORT || 1025}`}`,
+    `  E-mails        ${mail ? `saved in ${mailDir(env)}` : `sent to the SMTP server on port ${env.SMTP_PORT || 1025}`}`,
   );
-  const orderPort = services.find((service) => service.name === 'order')!.port;
+  log(
+    `  Control        ${control.url}/status${options.chaos ? '  (chaos on: the dashboard has its panel)' : ''}`,
+  );
   log('');
   // The token rides in the fragment, which the browser never sends: it stays out of every log.
   const adminToken = await issuer.mint({ admin: 'demo-admin' }, { ttlSeconds: 12 * 3600 });
-  log(`  Dashboard: http://127.0.0.1:${orderPort}/#token=${adminToken}`);
+  log(`  Dashboard: http://127.0.0.1:${ports.order}/#token=${adminToken}`);
   log('             <- open it (an admin token for 12 h): place orders, watch the saga live');
   log('');
   log('Try (a customer token from the local dev key; `npm run token` alone prints its usage):');
-  log(`  curl -si -X POST http://127.0.0.1:${orderPort}/orders -H "content-type: application/json" \\`);
+  log(`  curl -si -X POST http://127.0.0.1:${ports.order}/orders -H "content-type: application/json" \\`);
   log('       -H "Authorization: Bearer $(npm run -s token -- --customer alice)" \\');
   log(`       -d '{"items":[{"sku":"KEYBOARD-01","quantity":1}]}'`);
-  log('Press Ctrl+C to stop.');
+  log('A service that exits is restarted. Press Ctrl+C to stop.');
 }
 
-main(process.argv.slice(2)).catch((error: unknown) => {
+let options: DemoOptions;
+try {
+  options = parseDemoArgs(process.argv.slice(2));
+} catch (error) {
+  console.error((error as Error).message);
+  process.exit(2);
+}
+main(options).catch((error: unknown) => {
   console.error(`[demo] ${error instanceof Error ? error.message : String(error)}`);
   process.exit(1);
 });

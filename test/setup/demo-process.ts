@@ -39,10 +39,12 @@ export class DemoProcess {
     return this.env.DEMO_MAIL_DIR!;
   }
 
-  async start(): Promise<void> {
+  /** Starts `npm run demo -- <args>` (say `--chaos`) and resolves once it says the platform is up. */
+  async start(args: readonly string[] = []): Promise<void> {
     await createPlatformTopics(this.topicPrefix);
     this.env.KAFKA_TOPIC_PREFIX = this.topicPrefix;
     this.env.SMTP_PORT = String(await freePort());
+    this.env.DEMO_CONTROL_PORT = String(await freePort());
     this.env.DEMO_MAIL_DIR = await mkdtemp(join(tmpdir(), `saga-${this.label}-mail-`));
     for (const name of PLATFORM_SERVICE_NAMES) {
       const database = await createServiceTestDatabase(name, `${this.label}_${name}`);
@@ -52,7 +54,7 @@ export class DemoProcess {
     }
     const child = spawn(
       process.execPath,
-      [require.resolve('tsx/cli'), join(REPO_ROOT, 'infra/scripts/platform.ts')],
+      [require.resolve('tsx/cli'), join(REPO_ROOT, 'infra/scripts/platform.ts'), ...args],
       {
         cwd: REPO_ROOT,
         env: this.env,
@@ -68,6 +70,13 @@ export class DemoProcess {
       100_000,
       'the demo to report the platform up',
     );
+  }
+
+  /** The dashboard's link the demo printed (with its admin token). */
+  dashboardUrl(): string {
+    const url = /Dashboard: (http:\/\/\S+)/.exec(this.output)?.[1];
+    if (!url) throw new Error(`the demo printed no dashboard URL\n--- demo output ---\n${this.output}`);
+    return url;
   }
 
   /** {@link waitFor} that shows the demo's output when it times out. */

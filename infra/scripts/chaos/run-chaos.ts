@@ -5,8 +5,6 @@ import {
   ProcessPlatform,
   SAGA_SUBSCRIPTIONS,
   SagaHarness,
-  onServer,
-  postgresServerUrl,
   testKafka,
   testTokenIssuer,
   type Violation,
@@ -26,6 +24,7 @@ import {
   type PoisonRecord,
 } from './chaos-records';
 import { ChaosTraffic, type Availability, type TrafficOutcome } from './chaos-traffic';
+import { terminateConnections } from './terminate-connections';
 
 /** One fault as injected: when (seconds into the run), what, and how long until it was over. */
 export interface FaultRecord {
@@ -366,17 +365,6 @@ async function countDuplicates(
     absorbed += (count - 1) * handlers.length;
   }
   return { inLog, absorbed };
-}
-
-/** Terminates every connection to a database (as a failover or an operator would); returns how many. */
-async function terminateConnections(database: string): Promise<number> {
-  return onServer(postgresServerUrl(), async (client) => {
-    const { rows } = await client.query<{ count: string }>(
-      'SELECT count(pg_terminate_backend(pid)) AS count FROM pg_stat_activity WHERE datname = $1 AND pid <> pg_backend_pid()',
-      [database],
-    );
-    return Number(rows[0].count);
-  });
 }
 
 function times<T>(count: number, make: () => T): T[] {

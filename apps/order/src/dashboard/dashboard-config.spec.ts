@@ -41,4 +41,28 @@ describe('loadDashboardConfig', () => {
     expect(load).toThrow(ConfigError);
     expect(load).toThrow(message);
   });
+
+  it('tells the page where the demo control server is when DASHBOARD_DEMO_CONTROL_URL is set', () => {
+    // Act
+    const configs = [
+      loadDashboardConfig({ DASHBOARD_DEMO_CONTROL_URL: 'http://127.0.0.1:3101/' }),
+      loadDashboardConfig({ DASHBOARD_DEMO_CONTROL_URL: '' }),
+    ];
+
+    // Assert
+    expect(configs.map((config) => config.demoControl)).toEqual(['http://127.0.0.1:3101', undefined]);
+    expect('demoControl' in configs[1]).toBe(false);
+  });
+
+  it.each(['127.0.0.1:3101', 'http://127.0.0.1:3101/status', 'javascript:alert(1)'])(
+    'rejects DASHBOARD_DEMO_CONTROL_URL=%s naming the variable',
+    (value) => {
+      // Act
+      const load = () => loadDashboardConfig({ DASHBOARD_DEMO_CONTROL_URL: value });
+
+      // Assert
+      expect(load).toThrow(ConfigError);
+      expect(load).toThrow(/DASHBOARD_DEMO_CONTROL_URL: /);
+    },
+  );
 });

@@ -14,6 +14,11 @@ export interface DashboardConfig {
    * service never calls them: the page does, and each peer allows it by CORS.
    */
   readonly peers: Readonly<Record<DashboardPeer, string>>;
+  /**
+   * Where the browser reads the state of the demo's instances, and sends the chaos panel's faults
+   * (`DASHBOARD_DEMO_CONTROL_URL`, set by `npm run demo`); absent, the page shows no such panel.
+   */
+  readonly demoControl?: string;
 }
 
 /** Injection token of the {@link DashboardConfig}. */
@@ -45,10 +50,21 @@ const peerList = z
   );
 
 const schema = z
-  .object({ DASHBOARD_PEERS: peerList.optional() })
-  .transform((env): DashboardConfig => ({ peers: env.DASHBOARD_PEERS ?? peerList.parse(DEFAULT_PEERS) }));
+  .object({
+    DASHBOARD_PEERS: peerList.optional(),
+    DASHBOARD_DEMO_CONTROL_URL: z
+      .string()
+      .regex(/^https?:\/\/[^/\s]+\/?$/, 'must be an http(s) URL with no path, e.g. http://127.0.0.1:3101')
+      .transform((url) => url.replace(/\/+$/, ''))
+      .optional()
+      .or(z.literal('').transform(() => undefined)),
+  })
+  .transform((env): DashboardConfig => ({
+    peers: env.DASHBOARD_PEERS ?? peerList.parse(DEFAULT_PEERS),
+    ...(env.DASHBOARD_DEMO_CONTROL_URL ? { demoControl: env.DASHBOARD_DEMO_CONTROL_URL } : {}),
+  }));
 
-/** Reads `DASHBOARD_PEERS`; fails fast with a ConfigError naming it. */
+/** Reads `DASHBOARD_PEERS` and `DASHBOARD_DEMO_CONTROL_URL`; fails fast with a ConfigError naming them. */
 export function loadDashboardConfig(env: Record<string, string | undefined>): DashboardConfig {
   return parseEnv(schema, env);
 }

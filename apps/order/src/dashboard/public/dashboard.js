@@ -4,10 +4,12 @@
  *
  * - `GET /dashboard/stream` (Server-Sent Events): a snapshot of the latest orders, then each new saga step;
  * - `GET /dashboard/summary`: the outcome counters, refreshed when steps arrive;
- * - every few seconds: inventory's products, notification's recent e-mails, each service's readiness.
+ * - every few seconds: inventory's products, notification's recent e-mails, each service's readiness;
+ * - under `npm run demo`, every second: the demo's instances, and its chaos panel (demo-panel.js).
  *
  * Every call but the readiness probes carries the admin token the page was opened with (`#token=`).
  */
+import { DemoPanel } from './demo-panel.js';
 import { authToken, every, getJson, streamEvents } from './dom.js';
 import { OrdersView } from './orders-view.js';
 import { OrderForm, ServicesTable, renderMails, renderSummary } from './panels.js';
@@ -20,8 +22,31 @@ async function main() {
       'no admin token: open the URL `npm run demo` prints, or add #token=$(npm run -s token -- --admin)',
     );
   }
-  const { peers } = await getJson('/dashboard/config');
+  const { peers, demoControl } = await getJson('/dashboard/config');
   const urls = { order: window.location.origin, ...peers };
+  if (demoControl) {
+    const demo = new DemoPanel({
+      controlUrl: demoControl,
+      panel: byId('demo-panel'),
+      instances: byId('instances'),
+      note: byId('instances-note'),
+      events: byId('instance-events'),
+      broker: byId('broker-state'),
+      chaos: {
+        panel: byId('chaos-panel'),
+        instance: byId('chaos-instance'),
+        kill: byId('chaos-kill'),
+        seconds: byId('chaos-seconds'),
+        freeze: byId('chaos-freeze'),
+        database: byId('chaos-database'),
+        cut: byId('chaos-cut'),
+        topic: byId('chaos-topic'),
+        poison: byId('chaos-poison'),
+        result: byId('chaos-result'),
+      },
+    });
+    every(1000, () => demo.refresh());
+  }
 
   const form = new OrderForm({
     form: byId('order-form'),

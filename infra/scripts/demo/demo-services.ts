@@ -1,0 +1,82 @@
+import { PLATFORM_SERVICE_NAMES, SERVICE_NAMES, type PlatformServiceName } from '@saga/contracts';
+import { DEFAULT_PORTS, databaseName } from '@saga/platform/config';
+import { postgresServerUrl } from '@saga/testing/postgres-server';
+import { serviceDatabaseUrl } from '@saga/testing/service-roles';
+import type { ServicePorts } from './demo-options';
+import type { InstanceSpec } from './supervisor';
+
+/** The first instance's HTTP port of each service: `<SERVICE>_PORT`, or the design's default. */
+export function servicePorts(env: NodeJS.ProcessEnv): ServicePorts {
+  return Object.fromEntries(
+    PLATFORM_SERVICE_NAMES.map((name) => [
+      name,
+      Number(env[`${name.toUpperCase()}_PORT`] || DEFAULT_PORTS[name]),
+    ]),
+  ) as Record<PlatformServiceName, number>;
+}
+
+/** A service's database URL: `<SERVICE>_DATABASE_URL`, else its own database as its own role. */
+export function demoDatabaseUrl(env: NodeJS.ProcessEnv, name: PlatformServiceName): string {
+  return (
+    env[`${name.toUpperCase()}_DATABASE_URL`] ||
+    serviceDatabaseUrl(postgresServerUrl(env), name, databaseName(name), env)
+  );
+}
+
+/** The database name in each service's URL (what the chaos panel's connection cut targets). */
+export function demoDatabases(env: NodeJS.ProcessEnv): Record<PlatformServiceName, string> {
+  return Object.fromEntries(
+    PLATFORM_SERVICE_NAMES.map((name) => [
+      name,
+      decodeURIComponent(new URL(demoDatabaseUrl(env, name)).pathname.slice(1)),
+    ]),
+  ) as Record<PlatformServiceName, string>;
+}
+
+const urlOf = (port: number) => `http://127.0.0.1:${port}`;
+
+/**
+ * What the dashboard needs: the order service tells the page where the other services are
+ * (`DASHBOARD_PEERS`: their first instances) and where the demo's control server is
+ * (`DASHBOARD_DEMO_CONTROL_URL`); every service lets the page of any order instance read it (`CORS_ORIGINS`).
+ */
+export function dashboardEnv(
+  ports: ServicePorts,
+  plan: readonly InstanceSpec[],
+  controlUrl: string,
+): NodeJS.ProcessEnv {
+  return {
+    DASHBOARD_PEERS: SERVICE_NAMES.filter((name) => name !== 'order')
+      .map((name) => `${name}=${urlOf(ports[name])}`)
+      .join(','),
+    DASHBOARD_DEMO_CONTROL_URL: controlUrl,
+    CORS_ORIGINS: dashboardOrigins(plan).join(','),
+  };
+}
+
+/** The origins the dashboard is served from: every order instance. */
+export function dashboardOrigins(plan: readonly InstanceSpec[]): string[] {
+  return plan.filter((spec) => spec.service === 'order').map((spec) => urlOf(spec.port));
+}
+
+/** The environment of one instance: the demo's, the dashboard's, its port, database and brokers. */
+export function instanceEnv(
+  env: NodeJS.ProcessEnv,
+  spec: InstanceSpec,
+  shared: { readonly dashboard: NodeJS.ProcessEnv; readonly auth: NodeJS.ProcessEnv; brokers: string[] },
+): NodeJS.ProcessEnv {
+  const name = spec.service as PlatformServiceName;
+  return {
+    ...env,
+    ...shared.dashboard,
+    // The local dev key's public half (`npm run token` mints with the private one), unless the
+    // environment names a real issuer.
+    ...shared.auth,
+    PORT: String(spec.port),
+    // As the service's own role (`order_service`), which `npm run infra:up` made the database's owner.
+    DATABASE_URL: demoDatabaseUrl(env, name),
+    KAFKA_BROKERS: shared.brokers.join(','),
+    // Readable lines in a terminal; LOG_FORMAT=json shows what a log pipeline would receive.
+    LOG_FORMAT: env.LOG_FORMAT || 'pretty',
+  };
+}
