@@ -6,8 +6,16 @@ export interface PlacedOrder {
   readonly acceptedAt: number;
 }
 
+/** One request's outcome: its status (or the network error's code) and how long the answer took. */
+export interface Answer {
+  readonly status: number | string;
+  readonly ms: number;
+}
+
 /** What an open-loop run sent and what came back. */
 export interface OpenLoopResult {
+  /** Every request's outcome, in the order they ended. */
+  readonly answers: Answer[];
   readonly placed: PlacedOrder[];
   /** Requests that failed or were not answered 202, by what happened (`status 500`, `ECONNRESET`). */
   readonly errors: Record<string, number>;
@@ -78,6 +86,7 @@ export async function runOpenLoop(options: {
   const total = Math.round(options.rate * options.durationS);
   const maxInFlight = options.maxInFlight ?? 2_000;
   const placed: PlacedOrder[] = [];
+  const answers: Answer[] = [];
   const errors: Record<string, number> = {};
   const failed = (what: string) => (errors[what] = (errors[what] ?? 0) + 1);
   const pending = new Set<Promise<void>>();
@@ -85,14 +94,20 @@ export async function runOpenLoop(options: {
   let sent = 0;
   const send = (index: number) => {
     if (pending.size >= maxInFlight) return failed('overloaded');
+    const sentAt = performance.now();
+    const answered = (status: number | string) => answers.push({ status, ms: performance.now() - sentAt });
     const done = postJson(agent, url, JSON.stringify(options.body(index)), options.headers ?? {}).then(
       ({ status, text }) => {
+        answered(status);
         if (status !== 202) return void failed(`status ${status}`);
         const order = { orderId: (JSON.parse(text) as { orderId: string }).orderId, acceptedAt: epochMs() };
         placed.push(order);
         options.onPlaced?.(order);
       },
-      (error: NodeJS.ErrnoException) => void failed(error.code ?? error.message),
+      (error: NodeJS.ErrnoException) => {
+        answered(error.code ?? error.message);
+        failed(error.code ?? error.message);
+      },
     );
     pending.add(done);
     void done.finally(() => pending.delete(done));
@@ -107,5 +122,5 @@ export async function runOpenLoop(options: {
   const windowS = (performance.now() - started) / 1000;
   await Promise.all(pending);
   agent.destroy();
-  return { placed, errors, sent, sentPerSecond: Math.round((sent / windowS) * 10) / 10 };
+  return { placed, answers, errors, sent, sentPerSecond: Math.round((sent / windowS) * 10) / 10 };
 }

@@ -1,4 +1,5 @@
 import { SERVICE_NAMES } from '@saga/contracts';
+import { OVERLOAD, type OverloadResult } from './overload';
 import type { TrialResult } from './trial';
 
 /** One variant's figures: its highest sustainable rate, and the latency run at half of it. */
@@ -10,6 +11,8 @@ export interface VariantResult {
   /** The latency run at 50 % of `maxRate`. */
   readonly atHalf?: TrialResult;
   readonly trials: TrialResult[];
+  /** The platform at twice its highest sustainable rate: answered, not timed out (issue 18). */
+  readonly overload?: OverloadResult;
 }
 
 /** Everything `npm run bench` writes to bench/results/saga-<time>.json. */
@@ -85,6 +88,21 @@ export function markdownReport(report: BenchReport): string {
     const rss = SERVICE_NAMES.map((s) => u[s]?.maxRssMiB ?? '–').join(' / ');
     lines.push(
       `| ${v.name} | ${v.maxRate} | ${l ? `${l.p50Ms} / ${l.p95Ms} / ${l.p99Ms} / ${l.maxMs}` : '–'} | ${cpu} | ${rss} |`,
+    );
+  }
+  const overload = report.variants.find((v) => v.overload)?.overload;
+  if (overload) {
+    const a = overload.acceptedAnswer;
+    lines.push(
+      '',
+      `**Overload** (the platform at ${OVERLOAD.factor}× its highest rate, ${overload.rate} orders/s for ${overload.durationS} s): ` +
+        `${overload.answeredInTime} of ${overload.sent} requests answered 202 or 503 within ${OVERLOAD.answerWithinMs} ms ` +
+        `(${Object.entries(overload.statuses)
+          .map(([status, n]) => `${n} × ${status}`)
+          .join(', ')}) ${mark(overload.answeredInTime === overload.sent)}; ` +
+        `accepted ${overload.acceptedPerSecond}/s, their answer p50 / p99 / max ${a.p50Ms} / ${a.p99Ms} / ${a.maxMs} ms ` +
+        `(goal p99 ≤ ${OVERLOAD.acceptedP99Ms} ms ${mark(a.p99Ms <= OVERLOAD.acceptedP99Ms)}); the 503s' p99 ${overload.refusedAnswer.p99Ms} ms; ` +
+        `accepted → terminal p50 / p99 ${overload.settle.p50Ms} / ${overload.settle.p99Ms} ms, ${overload.unfinished} unfinished.`,
     );
   }
   lines.push(
