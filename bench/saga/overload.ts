@@ -1,9 +1,8 @@
 import { waitFor } from '@saga/common';
 import { summarise, type LatencySummary } from './latency-summary';
-import { runOpenLoop } from './open-loop';
 import { waitForQuietMachine } from './process-usage';
 import { TerminalWatch } from './terminal-watch';
-import type { BenchTarget } from './trial';
+import { offerLoad, type BenchTarget } from './trial';
 
 /** What the overload trial asks of the platform (issue 18). */
 export const OVERLOAD = {
@@ -50,14 +49,7 @@ export async function runOverloadTrial(
   const watch = new TerminalWatch(target.databaseUrls.order);
   try {
     await waitForQuietMachine();
-    const loop = await runOpenLoop({
-      url: target.ordersUrl,
-      rate,
-      durationS: options.durationS,
-      body: target.order,
-      headers: target.headers,
-      onPlaced: (order) => watch.watch([order.orderId]),
-    });
+    const loop = await offerLoad(target, rate, options.durationS, watch);
     await waitFor(() => watch.openCount === 0 || undefined, {
       timeoutMs: 60_000,
       intervalMs: 50,

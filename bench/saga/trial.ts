@@ -52,6 +52,18 @@ export interface TrialResult extends TrialVerdict {
   readonly busyBefore: number;
 }
 
+/** Offers `rate` orders/s of the target's orders for `durationS` (open loop); `watch` follows each accepted one. */
+export function offerLoad(target: BenchTarget, rate: number, durationS: number, watch: TerminalWatch) {
+  return runOpenLoop({
+    url: target.ordersUrl,
+    rate,
+    durationS,
+    body: target.order,
+    headers: target.headers,
+    onPlaced: (order) => watch.watch([order.orderId]),
+  });
+}
+
 async function sentMails(pool: Pool): Promise<number> {
   const { rows } = await pool.query<{ n: string }>(
     "SELECT count(*) AS n FROM notifications WHERE status = 'SENT'",
@@ -76,14 +88,7 @@ export async function runTrial(
     const mailsBefore = await sentMails(mails);
     const startedAt = epochMs();
     sampler.start();
-    const loop = await runOpenLoop({
-      url: target.ordersUrl,
-      rate,
-      durationS: options.durationS,
-      body: target.order,
-      headers: target.headers,
-      onPlaced: (order) => watch.watch([order.orderId]),
-    });
+    const loop = await offerLoad(target, rate, options.durationS, watch);
     const arrivalsEnd = startedAt + options.durationS * 1000;
     const expectedMails = mailsBefore + loop.placed.length;
     const drained = await waitFor(
