@@ -49,6 +49,7 @@ export function formatChaosReport(report: ChaosReport): string {
     '',
     'availability (every try of every request)',
     `  requests                     ${a.requests}: ${a.answered['2xx']} 2xx, ${a.answered['4xx']} 4xx, ${a.answered['503']} 503 (not now, Retry-After), ${a.answered['5xx']} other 5xx`,
+    ...Object.entries(a.notNow).map(([why, n]) => `    503 ${String(n).padStart(6)} × ${why}`),
     `  refused or cut               ${a.refused} (the instance was killed; the client tried the other one)`,
     `  no answer within ${(a.timeoutMs / 1000).toFixed(0)} s        ${a.timedOut}`,
     ...list(a.timedOutShown),

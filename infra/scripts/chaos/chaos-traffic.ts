@@ -22,6 +22,8 @@ export interface Availability {
   readonly requests: number;
   /** Answers by kind: `2xx`, `4xx`, `503` (not now, with `Retry-After`), `5xx` (any other: a failure). */
   readonly answered: Readonly<Record<'2xx' | '4xx' | '503' | '5xx', number>>;
+  /** The 503s by why the service said "not now" (the problem's detail, without its numbers). */
+  readonly notNow: Readonly<Record<string, number>>;
   /** Connections refused or cut: the instance was down or died with the request. */
   readonly refused: number;
   /** Requests with no answer within the client's timeout (must be none), the first few named. */
@@ -66,6 +68,7 @@ export class ChaosTraffic {
   private sent = 0;
   private readonly answered = { '2xx': 0, '4xx': 0, '503': 0, '5xx': 0 };
   private refused = 0;
+  private readonly notNow: Record<string, number> = {};
   private readonly timedOut: string[] = [];
   private readonly latencies: number[] = [];
 
@@ -109,6 +112,7 @@ export class ChaosTraffic {
     return {
       requests: tries + this.refused + this.timedOut.length,
       answered: { ...this.answered },
+      notNow: { ...this.notNow },
       refused: this.refused,
       timedOut: this.timedOut.length,
       timedOutShown: this.timedOut.slice(0, 10),
@@ -175,7 +179,11 @@ export class ChaosTraffic {
         this.latencies.push(performance.now() - sentAt);
         this.answered[answerKind(last.status)] += 1;
         if (last.status < 500) return last;
-        if (last.status === 503 && last.retryAfterMs !== undefined) wait = last.retryAfterMs;
+        if (last.status === 503) {
+          const why = notNowReason(last.body);
+          this.notNow[why] = (this.notNow[why] ?? 0) + 1;
+          if (last.retryAfterMs !== undefined) wait = last.retryAfterMs;
+        }
       } catch (error) {
         // Timed out: the instance hangs (a failure of availability). Refused or reset: it died.
         if ((error as Error).name === 'TimeoutError') this.timedOut.push(`${method} ${url}${path}`);
@@ -197,4 +205,14 @@ function answerKind(status: number): keyof Availability['answered'] {
   if (status === 503) return '503';
   if (status >= 500) return '5xx';
   return status >= 400 ? '4xx' : '2xx';
+}
+
+/** Why a 503 said "not now": its problem detail with the numbers taken out, so that alike ones count together. */
+function notNowReason(body: unknown): string {
+  const detail = (body as { detail?: unknown } | undefined)?.detail;
+  if (typeof detail !== 'string') return 'no detail';
+  return detail
+    .replace(/: send the request again.*$/, '')
+    .replace(/\d+/g, 'N')
+    .slice(0, 80);
 }

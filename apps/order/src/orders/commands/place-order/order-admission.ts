@@ -44,7 +44,7 @@ const schema = z
     ORDER_ADMISSION_CONCURRENCY: count('', 1, 8),
     ORDER_ADMISSION_QUEUE: count('', 0, 64),
     ORDER_ADMISSION_MAX_WAIT_MS: count(' of milliseconds', 0, 100),
-    ORDER_MAX_UNSETTLED: count('', 0, 200),
+    ORDER_MAX_UNSETTLED: count('', 0, 1000),
   })
   .transform((env): OrderAdmissionConfig => ({
     concurrency: env.ORDER_ADMISSION_CONCURRENCY,
