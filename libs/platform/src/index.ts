@@ -11,3 +11,4 @@ export * from './service-config.token';
 export * from './http/configure-http';
 export * from './http/parse-request';
 export * from './observability';
+export * from './openapi';
