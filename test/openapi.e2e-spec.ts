@@ -1,10 +1,25 @@
 import { readFileSync } from 'node:fs';
+import { mkdir } from 'node:fs/promises';
 import { request as httpRequest } from 'node:http';
 import { join } from 'node:path';
 import type { Application } from 'express';
+import { chromium } from 'playwright-core';
 import { SERVICE_NAMES, type ServiceName } from '@saga/contracts';
 import { OPENAPI_DIR, SagaHarness, type HttpAnswer } from '@saga/testing';
 import { SEED, SERVICES } from './saga/saga-fixtures';
+import { REPO_ROOT } from './setup/demo-process';
+
+/** What the page showed, kept for CI like the dashboard's (also when the test fails). */
+const SCREENSHOT = join(REPO_ROOT, '.local', 'artifacts', 'openapi-docs.png');
+
+/** Debian's Chromium, driven by playwright-core (as test/dashboard.e2e-spec.ts): no browser download. */
+const CHROMIUM_ARGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--no-first-run',
+  '--disable-background-networking',
+];
 
 /** Every operation of a document, as `GET /orders/{id}`. */
 function documented(service: ServiceName): string[] {
@@ -125,6 +140,41 @@ describe('the OpenAPI documents and /docs (real services)', () => {
       { path: '/docs/assets/docs-init.js', status: 200, contentType: 'text/javascript' },
     ]);
     expect(missing.status).toBe(404);
+  });
+
+  it('shows every operation of the document in a real browser, fetching nothing from anywhere else', async () => {
+    // Arrange
+    const origin = saga.platform.url('order');
+    const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS });
+    try {
+      const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
+      const errors: string[] = [];
+      const elsewhere: string[] = [];
+      page.on('pageerror', (error) => errors.push(error.message));
+      page.on('request', (request) => {
+        if (!request.url().startsWith(`${origin}/`)) elsewhere.push(request.url());
+      });
+
+      // Act
+      await page.goto(`${origin}/docs`);
+      await page.locator('.opblock').first().waitFor();
+      const shown = await Promise.all(
+        (await page.locator('.opblock').all()).map(
+          async (block) =>
+            `${await block.locator('.opblock-summary-method').textContent()} ${await block.locator('.opblock-summary-path').getAttribute('data-path')}`,
+        ),
+      );
+      const title = await page.locator('.info .title').textContent();
+      await mkdir(join(SCREENSHOT, '..'), { recursive: true });
+      await page.screenshot({ path: SCREENSHOT, fullPage: false });
+
+      // Assert
+      expect(shown.sort()).toEqual(documented('order'));
+      expect(title).toMatch(/^order service/);
+      expect({ errors, elsewhere }).toEqual({ errors: [], elsewhere: [] });
+    } finally {
+      await browser.close();
+    }
   });
 
   it('answers a body without a Content-Type with a 415 problem, and places nothing', async () => {
