@@ -1,24 +1,13 @@
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { SERVICE_NAMES } from '@saga/contracts';
 import { waitFor } from '@saga/testing';
-import { DemoProcess, REPO_ROOT } from './setup/demo-process';
+import { artifactPath, launchChromium } from './setup/chromium';
+import { DemoProcess } from './setup/demo-process';
 
 /** The test's artifact: what the dashboard showed at the end, kept for CI (also when the test fails). */
-const SCREENSHOT = join(REPO_ROOT, '.local', 'artifacts', 'dashboard.png');
-
-/** Debian's Chromium, driven by playwright-core: no browser download. */
-const CHROMIUM_ARGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-];
+const SCREENSHOT = artifactPath('dashboard.png');
 
 /** How long the page may take to show the saga's end: it takes well under a second on a laptop. */
 const SAGA_DEADLINE_MS = 30_000;
@@ -52,7 +41,7 @@ describe('the live saga dashboard', () => {
   it('places an order from the form and shows it CONFIRMED, with its saga, e-mail and service health', async () => {
     // Arrange
     const url = await startDemo();
-    browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS });
+    browser = await launchChromium();
     page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
     const errors: string[] = [];
     page.on('pageerror', (error) => errors.push(error.message));

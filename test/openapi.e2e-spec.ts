@@ -3,23 +3,13 @@ import { mkdir } from 'node:fs/promises';
 import { request as httpRequest } from 'node:http';
 import { join } from 'node:path';
 import type { Application } from 'express';
-import { chromium } from 'playwright-core';
 import { SERVICE_NAMES, type ServiceName } from '@saga/contracts';
 import { OPENAPI_DIR, SagaHarness, type HttpAnswer } from '@saga/testing';
 import { SEED, SERVICES } from './saga/saga-fixtures';
-import { REPO_ROOT } from './setup/demo-process';
+import { artifactPath, launchChromium } from './setup/chromium';
 
 /** What the page showed, kept for CI like the dashboard's (also when the test fails). */
-const SCREENSHOT = join(REPO_ROOT, '.local', 'artifacts', 'openapi-docs.png');
-
-/** Debian's Chromium, driven by playwright-core (as test/dashboard.e2e-spec.ts): no browser download. */
-const CHROMIUM_ARGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--no-first-run',
-  '--disable-background-networking',
-];
+const SCREENSHOT = artifactPath('openapi-docs.png');
 
 /** Every operation of a document, as `GET /orders/{id}`. */
 function documented(service: ServiceName): string[] {
@@ -145,7 +135,7 @@ describe('the OpenAPI documents and /docs (real services)', () => {
   it('shows every operation of the document in a real browser, fetching nothing from anywhere else', async () => {
     // Arrange
     const origin = saga.platform.url('order');
-    const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS });
+    const browser = await launchChromium();
     try {
       const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
       const errors: string[] = [];
