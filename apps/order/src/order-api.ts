@@ -52,7 +52,17 @@ export const orderApi: ServiceApi = {
             422,
             'A SKU the catalog does not know (`unknownSkus`) or no longer sells (`discontinuedSkus`), lines in two currencies, or a total too large.',
           ),
-          '429': problemResponse(429, 'Too many orders of this customer in the window (`ORDER_RATE_LIMIT`).'),
+          '429': {
+            ...problemResponse(429, 'Too many orders of this customer in the window (`ORDER_RATE_LIMIT`).'),
+            headers: z.object({
+              'Retry-After-orders': z
+                .string()
+                .regex(/^\d+$/)
+                .describe(
+                  'Seconds until this customer may order again (the throttler names it after its limit, `orders`).',
+                ),
+            }),
+          },
           '503': {
             ...problemResponse(503, 'The order service is overloaded: try again after `Retry-After`.'),
             headers: z.object({

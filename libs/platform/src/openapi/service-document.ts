@@ -134,8 +134,7 @@ const PLATFORM_PATHS: ZodOpenApiPathsObject = {
       requestBody: jsonBody(ReplayBody),
       responses: {
         '202': jsonResponse('Sent back.', Replayed),
-        ...problemResponses(400, 413, 415),
-        '404': problemResponses(404)['404'],
+        ...problemResponses(400, 404, 413, 415),
       },
     }),
   },
