@@ -7,7 +7,7 @@ import {
 } from 'zod-openapi';
 import type { Role } from '../auth/principal';
 import { DeadLetterViewSchema, ReplayBody } from '../dead-letters/dead-letters.controller';
-import { jsonBody, jsonResponse, problemResponses } from './api-schemas';
+import { jsonBody, jsonResponse, problemResponse, problemResponses } from './api-schemas';
 
 /** An OpenAPI 3.1 document, as served at `/docs/openapi.json` and checked in under docs/openapi/. */
 export type OpenApiDocument = oas31.OpenAPIObject;
@@ -26,6 +26,13 @@ export const API_VERSION = '1.0.0';
 /** The security scheme every protected operation names. */
 const BEARER = 'bearerAuth';
 
+/** The challenge the auth guard sends with every 401. */
+const BEARER_CHALLENGE = z.object({
+  'WWW-Authenticate': z
+    .literal('Bearer realm="saga-platform"')
+    .describe('How to authenticate: a bearer token.'),
+});
+
 /** Who may call an operation: anyone (health, metrics, these docs), or a token holding one of the roles. */
 export type Access = 'public' | readonly Role[];
 
@@ -35,7 +42,10 @@ export type Access = 'public' | readonly Role[];
  * operation may answer a 500. A public one says it needs no token.
  */
 export function operation(access: Access, spec: ZodOpenApiOperationObject): ZodOpenApiOperationObject {
-  const errors = access === 'public' ? problemResponses(500) : problemResponses(401, 403, 500);
+  const errors =
+    access === 'public'
+      ? problemResponses(500)
+      : { ...problemResponses(401, 403, 500), '401': { ...problemResponse(401), headers: BEARER_CHALLENGE } };
   const who =
     access === 'public'
       ? 'Public: no token needed.'
