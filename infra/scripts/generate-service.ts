@@ -4,7 +4,8 @@
  * its own database and migrations, an `on<Event>` handler per consumed event wired through the inbox, an
  * example publish through the outbox, health endpoints, a unit test), its end-to-end test in
  * `test/<name>/`, the contracts of the events it produces, and its registration in nest-cli.json, the
- * build, the service and topic registries, the databases, docker-compose.yml and the Dockerfile.
+ * build, the service and topic registries, the databases, docker-compose.yml and the Dockerfile, and
+ * its OpenAPI document in docs/openapi/.
  * Refuses an existing name or an unknown event with a clear message, before writing anything.
  * docs/guides/new-service.md goes on from there.
  */
@@ -45,6 +46,16 @@ async function main(argv: string[]): Promise<number> {
         'the files above were written, but npm run contracts:generate failed: fix it and run it again',
       );
     }
+  }
+  // Its OpenAPI document (the platform's endpoints until it adds its own), from the app just written.
+  const documented = spawnSync(process.execPath, [require.resolve('tsx/cli'), 'infra/scripts/openapi.ts'], {
+    cwd: REPO_ROOT,
+    stdio: 'inherit',
+  });
+  if (documented.status !== 0) {
+    throw new Error(
+      'the files above were written, but npm run openapi:generate failed: fix it and run it again',
+    );
   }
   console.log(`
 The ${spec.name} service is in apps/${spec.name} (port ${spec.port}, database ${spec.name}_service).

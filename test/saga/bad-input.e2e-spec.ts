@@ -80,11 +80,19 @@ describe('bad input (DESIGN.md: errors as problem+json, nothing changed)', () =>
     );
   });
 
-  it('refuses a body that is not JSON at all', async () => {
-    const answer = await saga.request('order', 'POST', '/orders', undefined, {
-      'content-type': 'text/plain',
+  it.each([
+    ['text/plain', JSON.stringify(order([line('WIDGET', 1)]))],
+    ['application/x-www-form-urlencoded', 'customerId=rich&items=WIDGET'],
+  ])('refuses a %s body, even one that reads as an order, with a 415', async (type, body) => {
+    // Act
+    const answer = await saga.request('order', 'POST', '/orders', body, { 'content-type': type });
+
+    // Assert
+    expectProblem(answer, 415);
+    expect(answer.body).toMatchObject({
+      title: 'Unsupported Media Type',
+      detail: `the body must be JSON (Content-Type: application/json), not "${type}"`,
     });
-    expectProblem(answer, 400);
   });
 
   it.each<[string, () => Promise<HttpAnswer>, number]>([

@@ -1,19 +1,7 @@
 import { mkdir } from 'node:fs/promises';
-import { join } from 'node:path';
-import { chromium, type Browser, type Page } from 'playwright-core';
-import { REPO_ROOT } from './demo-process';
-
-/** Debian's Chromium, driven by playwright-core: no browser download. */
-const CHROMIUM_ARGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-];
+import { dirname } from 'node:path';
+import type { Browser, Page } from 'playwright-core';
+import { artifactPath, launchChromium } from './chromium';
 
 /**
  * A headless Chromium (`apt-get install chromium`) on the demo's dashboard, for a test. `close()`
@@ -29,7 +17,7 @@ export class DashboardBrowser {
   constructor(private readonly screenshot: string) {}
 
   async open(url: string, viewport: { width: number; height: number }): Promise<Page> {
-    this.browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS });
+    this.browser = await launchChromium();
     const page = await this.browser.newPage({ viewport });
     this.page = page;
     page.on('pageerror', (error) => this.errors.push(error.message));
@@ -38,8 +26,8 @@ export class DashboardBrowser {
   }
 
   async close(): Promise<void> {
-    const file = join(REPO_ROOT, '.local', 'artifacts', this.screenshot);
-    await mkdir(join(file, '..'), { recursive: true });
+    const file = artifactPath(this.screenshot);
+    await mkdir(dirname(file), { recursive: true });
     await this.page?.screenshot({ path: file, fullPage: true }).catch(() => undefined);
     await this.browser?.close();
   }

@@ -8,6 +8,7 @@ import { ReserveStockService } from './reservations/reserve-stock/reserve-stock.
 import { InventorySagaHandler } from './reservations/saga/inventory-saga.handler';
 import { loadSeedProducts } from './seed/seed-file';
 import { SEED_PRODUCTS, SeedProductsService } from './seed/seed-products.service';
+import { inventoryApi } from './inventory-api';
 
 /** Root module of the inventory service: the catalog API, stock reservations, seeding at boot. */
 @Module({})
@@ -37,4 +38,5 @@ export class AppModule {
 export const inventoryService: ServiceDefinition = {
   name: 'inventory',
   module: (config, env) => AppModule.register(config, env),
+  api: inventoryApi,
 };

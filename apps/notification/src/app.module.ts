@@ -9,6 +9,7 @@ import { RecentNotificationsController } from './notifications/queries/recent-no
 import { RecentNotificationsService } from './notifications/queries/recent-notifications/recent-notifications.service';
 import { RecordNotificationService } from './notifications/record-notification/record-notification.service';
 import { OrderEventsHandler } from './notifications/saga/order-events.handler';
+import { notificationApi } from './notification-api';
 
 /**
  * Root module of the notification service: records one e-mail per order and terminal state from the
@@ -41,4 +42,5 @@ export class AppModule {
 export const notificationService: ServiceDefinition = {
   name: 'notification',
   module: (config, env) => AppModule.register(config, env),
+  api: notificationApi,
 };

@@ -3,6 +3,7 @@ import { ThrottlerModule } from '@nestjs/throttler';
 import { PlatformModule, type Principal, type ServiceConfig, type ServiceDefinition } from '@saga/platform';
 import { CatalogHandler } from './catalog/catalog.handler';
 import { DashboardModule } from './dashboard/dashboard.module';
+import { orderApi } from './order-api';
 import { OrderInitialSchema1795300000000 } from './migrations/1795300000000-order-initial-schema';
 import { OrderStuckAt1795300000001 } from './migrations/1795300000001-order-stuck-at';
 import { OrderIdempotencyPerCustomer1795500000000 } from './migrations/1795500000000-order-idempotency-per-customer';
@@ -80,4 +81,5 @@ export class AppModule {
 export const orderService: ServiceDefinition = {
   name: 'order',
   module: (config, env) => AppModule.register(config, env),
+  api: orderApi,
 };

@@ -9,6 +9,7 @@ import { CompensateStockFailureService } from './payments/compensate-stock-failu
 import { PaymentSagaHandler } from './payments/saga/payment-saga.handler';
 import { SEED_ACCOUNTS, SeedAccountsService } from './seed/seed-accounts.service';
 import { loadSeedAccounts } from './seed/seed-file';
+import { paymentApi } from './payment-api';
 
 /** Root module of the payment service. */
 @Module({})
@@ -40,4 +41,5 @@ export class AppModule {
 export const paymentService: ServiceDefinition = {
   name: 'payment',
   module: (config, env) => AppModule.register(config, env),
+  api: paymentApi,
 };

@@ -13,3 +13,4 @@ export * from './http/parse-request';
 export * from './observability';
 export * from './http/admission-gate';
 export * from './http/admission.interceptor';
+export * from './openapi';

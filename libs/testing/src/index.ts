@@ -13,3 +13,4 @@ export * from './read-outbox';
 export * from './machine-lock';
 export * from './prometheus-scrape';
 export * from './token-issuer';
+export * from './openapi-validator';

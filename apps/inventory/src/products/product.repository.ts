@@ -1,21 +1,32 @@
 import type { EntityManager } from 'typeorm';
-import { ProductUpdatedV2, createEvent, type EventData, type EventOrigin } from '@saga/contracts';
+import { z } from 'zod';
+import {
+  Cents,
+  Currency,
+  ProductUpdatedV2,
+  Sku,
+  createEvent,
+  type EventData,
+  type EventOrigin,
+} from '@saga/contracts';
 
 /** Whether a product is on sale; a DISCONTINUED product counts as having nothing available. */
-export type ProductStatus = 'ACTIVE' | 'DISCONTINUED';
+export const ProductStatus = z.enum(['ACTIVE', 'DISCONTINUED']);
+export type ProductStatus = z.infer<typeof ProductStatus>;
 
 /** A product as the catalog topic and the API show it. */
-export interface Product {
-  readonly sku: string;
-  readonly name: string;
-  readonly priceCents: number;
-  readonly currency: string;
-  readonly status: ProductStatus;
-  /** Units that can be reserved now. */
-  readonly available: number;
-  /** Units held by RESERVED reservations. */
-  readonly reserved: number;
-}
+export const ProductSchema = z
+  .object({
+    sku: Sku,
+    name: z.string(),
+    priceCents: Cents,
+    currency: Currency,
+    status: ProductStatus.describe('DISCONTINUED: not on sale; counts as having nothing available.'),
+    available: z.number().int().min(0).describe('Units that can be reserved now.'),
+    reserved: z.number().int().min(0).describe('Units held by RESERVED reservations.'),
+  })
+  .meta({ id: 'Product' });
+export type Product = z.infer<typeof ProductSchema>;
 
 /** One SKU and a number of its units (a reservation line, a stock movement). */
 export interface StockLine {

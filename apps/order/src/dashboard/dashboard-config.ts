@@ -7,19 +7,25 @@ export const DASHBOARD_PEERS = ['payment', 'inventory', 'notification'] as const
 /** One of {@link DASHBOARD_PEERS}. */
 export type DashboardPeer = (typeof DASHBOARD_PEERS)[number];
 
-/** What the dashboard page needs to know from the server. */
-export interface DashboardConfig {
-  /**
-   * Base URL of each peer service as the visitor's browser reaches it (`DASHBOARD_PEERS`). The order
-   * service never calls them: the page does, and each peer allows it by CORS.
-   */
-  readonly peers: Readonly<Record<DashboardPeer, string>>;
-  /**
-   * Where the browser reads the state of the demo's instances, and sends the chaos panel's faults
-   * (`DASHBOARD_DEMO_CONTROL_URL`, set by `npm run demo`); absent, the page shows no such panel.
-   */
-  readonly demoControl?: string;
-}
+/** What the dashboard page needs to know from the server (`GET /dashboard/config`). */
+export const DashboardConfigSchema = z
+  .object({
+    peers: z
+      .object({ payment: z.string(), inventory: z.string(), notification: z.string() })
+      .describe(
+        "Base URL of each peer service as the visitor's browser reaches it (`DASHBOARD_PEERS`). The order " +
+          'service never calls them: the page does, and each peer allows it by CORS.',
+      ),
+    demoControl: z
+      .string()
+      .optional()
+      .describe(
+        "Where the browser reads the state of the demo's instances, and sends the chaos panel's faults " +
+          '(`DASHBOARD_DEMO_CONTROL_URL`, set by `npm run demo`); absent, the page shows no such panel.',
+      ),
+  })
+  .meta({ id: 'DashboardConfig' });
+export type DashboardConfig = z.infer<typeof DashboardConfigSchema>;
 
 /** Injection token of the {@link DashboardConfig}. */
 export const DASHBOARD_CONFIG = Symbol('DASHBOARD_CONFIG');

@@ -4,8 +4,7 @@ import { Roles } from '@saga/platform';
 import { DASHBOARD_CONFIG, type DashboardConfig } from './dashboard-config';
 import { DashboardFeedService } from './feed/dashboard-feed.service';
 import { DashboardSummaryService } from './summary/dashboard-summary.service';
-import type { StuckSummary } from './summary/dashboard-summary.service';
-import type { OrderSummary } from './summary/order-summary';
+import type { DashboardSummary } from './summary/dashboard-summary.service';
 
 /**
  * The dashboard's data: `GET /dashboard/config` (where the peers are), `GET /dashboard/summary` (the
@@ -27,7 +26,7 @@ export class DashboardController {
   }
 
   @Get('summary')
-  summary(): Promise<OrderSummary & { stuck: StuckSummary }> {
+  summary(): Promise<DashboardSummary> {
     return this.summaries.summary();
   }
 

@@ -14,6 +14,8 @@ import { requireAuthKey } from '../auth/require-auth-key';
 import { ConsumerHealthIndicator } from '../health/consumer.health';
 import { kafkaClientConfig } from '../kafka/kafka-options';
 import { configureHttp } from '../http/configure-http';
+import { DocsController, OPENAPI_DOCUMENT } from '../openapi/docs.controller';
+import { serviceDocument, type ServiceApi } from '../openapi/service-document';
 import { Logger as PinoNestLogger } from 'nestjs-pino';
 import {
   ObservabilityModule,
@@ -31,6 +33,11 @@ export interface ServiceDefinition {
    * service has (say, SMTP for notification), which it validates itself with {@link parseEnv}.
    */
   readonly module: (config: ServiceConfig, env: Record<string, string | undefined>) => DynamicModule;
+  /**
+   * The service's own HTTP operations, described with the zod schemas its controllers validate with:
+   * its OpenAPI document (`/docs`, docs/openapi/) is these and the platform's. None: the platform's only.
+   */
+  readonly api?: ServiceApi;
 }
 
 /** A running service and the config it runs with. */
@@ -45,11 +52,16 @@ export interface RunningService {
   readonly telemetry: Telemetry;
 }
 
-/** The app's root: the service's own module, under its telemetry. */
+/** The app's root: the service's own module, under its telemetry, and its API's document at `/docs`. */
 @Module({})
 class ServiceRootModule {
-  static of(service: DynamicModule, telemetry: Telemetry): DynamicModule {
-    return { module: ServiceRootModule, imports: [ObservabilityModule.forService(telemetry), service] };
+  static of(service: DynamicModule, telemetry: Telemetry, definition: ServiceDefinition): DynamicModule {
+    return {
+      module: ServiceRootModule,
+      imports: [ObservabilityModule.forService(telemetry), service],
+      controllers: [DocsController],
+      providers: [{ provide: OPENAPI_DOCUMENT, useValue: serviceDocument(definition.name, definition.api) }],
+    };
   }
 }
 
@@ -66,11 +78,14 @@ export async function startService(
   const config = loadServiceConfig(definition.name, env);
   requireAuthKey(config);
   const telemetry = createTelemetry(config, telemetryOptions);
-  const app = await NestFactory.create(ServiceRootModule.of(definition.module(config, env), telemetry), {
-    abortOnError: false,
-    bufferLogs: true, // until the service's own logger takes over, just below
-    bodyParser: false, // our own, with a size limit and problem+json errors (see configureHttp)
-  }).catch(async (error: unknown) => {
+  const app = await NestFactory.create(
+    ServiceRootModule.of(definition.module(config, env), telemetry, definition),
+    {
+      abortOnError: false,
+      bufferLogs: true, // until the service's own logger takes over, just below
+      bodyParser: false, // our own, with a size limit and problem+json errors (see configureHttp)
+    },
+  ).catch(async (error: unknown) => {
     await telemetry.shutdown();
     throw error;
   });

@@ -10,10 +10,27 @@ import { kafkaClientConfig } from '../kafka/kafka-options';
 import { SERVICE_CONFIG } from '../service-config.token';
 
 /** A dead letter as the API shows it: everything but the original bytes. */
-export type DeadLetterView = Omit<DeadLetter, 'message'>;
+export const DeadLetterViewSchema = z
+  .object({
+    id: z.string().describe('Its place in the dead-letter topic, `<partition>:<offset>`.'),
+    reason: z.string(),
+    error: z.string(),
+    originalTopic: z.string(),
+    originalPartition: z.string(),
+    originalOffset: z.string(),
+    consumerGroup: z.string(),
+    attempts: z.string(),
+    failedAt: z.string(),
+    eventId: z.string().optional().describe("The original record's `ce_id`, when it had one."),
+    eventType: z.string().optional().describe("The original record's `ce_type`, when it had one."),
+  })
+  .meta({ id: 'DeadLetter' });
+
+/** A dead letter as the API shows it: everything but the original bytes. */
+export type DeadLetterView = z.infer<typeof DeadLetterViewSchema>;
 
 /** `POST /admin/dead-letters/replay` body: the ids to send back (`<partition>:<offset>`), or all of them. */
-const ReplayBody = z.union([
+export const ReplayBody = z.union([
   z
     .object({
       ids: z

@@ -1,4 +1,5 @@
 import type { ServiceName } from '@saga/contracts';
+import { OpenApiResponseValidator } from '../openapi-validator';
 import { testTokenIssuer, type TokenIssuer, type TokenSubject } from '../token-issuer';
 
 /** An HTTP answer of a service: status, content type and the parsed JSON body. */
@@ -42,10 +43,13 @@ export interface OrderRequest {
 
 /**
  * Calls a service's HTTP API by name (the URL changes when a service restarts on a new port), with a
- * bearer token of `issuer` (the process's test issuer, which every platform copy trusts).
+ * bearer token of `issuer` (the process's test issuer, which every platform copy trusts). Every answer
+ * is checked against the service's OpenAPI document (docs/openapi/): one that disagrees with it throws,
+ * so each e2e test that calls the API also tests the document.
  */
 export class SagaClient {
   private readonly tokens = new Map<string, { token: Promise<string>; mintedAt: number }>();
+  private readonly validators = new Map<ServiceName, OpenApiResponseValidator>();
 
   constructor(
     private readonly url: (service: ServiceName) => string,
@@ -90,11 +94,28 @@ export class SagaClient {
     } catch {
       // not JSON: the raw text is the body
     }
+    this.validator(service).check({
+      method,
+      path,
+      status: response.status,
+      headers: Object.fromEntries(response.headers),
+      body: parsed,
+    });
     return {
       status: response.status,
       contentType: response.headers.get('content-type') ?? '',
       body: parsed as Body,
     };
+  }
+
+  /** The checker of `service`'s answers, read from its document once. */
+  private validator(service: ServiceName): OpenApiResponseValidator {
+    let validator = this.validators.get(service);
+    if (!validator) {
+      validator = OpenApiResponseValidator.forService(service);
+      this.validators.set(service, validator);
+    }
+    return validator;
   }
 
   /**

@@ -3,7 +3,9 @@ import { DataSource } from 'typeorm';
 import type { OrderStatus } from '../../orders/order-status';
 import { STUCK_CONFIG, type StuckConfig } from '../../orders/stuck/stuck-config';
 import { countStuckOrders, newestStuckOrders } from '../../orders/stuck/stuck-orders';
-import { summarize, type OrderSummary } from './order-summary';
+import { z } from 'zod';
+import { OrderId } from '@saga/contracts';
+import { summarize, OrderSummarySchema } from './order-summary';
 
 /**
  * How many stuck orders the summary lists, the newest first; the count covers them all. The page keeps
@@ -20,7 +22,7 @@ export class DashboardSummaryService {
     @Inject(STUCK_CONFIG) private readonly stuckConfig: StuckConfig,
   ) {}
 
-  async summary(): Promise<OrderSummary & { stuck: StuckSummary }> {
+  async summary(): Promise<DashboardSummary> {
     const [rows, count, newest] = await Promise.all([
       this.dataSource.query<{ status: OrderStatus; reason: string | null; count: number }[]>(
         'SELECT status, reason, count(*)::int AS count FROM orders GROUP BY status, reason',
@@ -38,7 +40,13 @@ export class DashboardSummaryService {
 }
 
 /** The orders not settled within `SAGA_STUCK_AFTER_MS`: how many, and the newest with their last step. */
-export interface StuckSummary {
-  readonly count: number;
-  readonly orders: readonly { orderId: string; lastStep: string; since: string }[];
-}
+const StuckSummarySchema = z.object({
+  count: z.number().int().min(0),
+  orders: z.array(z.object({ orderId: OrderId, lastStep: z.string(), since: z.iso.datetime() })),
+});
+
+/** `GET /dashboard/summary`: the outcome counters, and the stuck orders. */
+export const DashboardSummarySchema = OrderSummarySchema.extend({ stuck: StuckSummarySchema }).meta({
+  id: 'DashboardSummary',
+});
+export type DashboardSummary = z.infer<typeof DashboardSummarySchema>;

@@ -1,22 +1,30 @@
+import { z } from 'zod';
 import type { OrderStatus } from '../../orders/order-status';
 
 /** Why an order was cancelled, in the dashboard's words. */
 export type CancellationCategory = 'declined' | 'outOfStock' | 'byCustomer';
 
+const Count = z.number().int().min(0);
+
 /** `GET /dashboard/summary`: how the orders ended, or where they stand. */
-export interface OrderSummary {
-  readonly total: number;
-  readonly pending: number;
-  readonly confirmed: number;
-  readonly cancelling: number;
-  readonly cancelled: {
-    readonly total: number;
-    /** declined: payment said no; outOfStock: inventory did; byCustomer: `POST /orders/:id/cancel`. */
-    readonly byCategory: Readonly<Record<CancellationCategory, number>>;
-    /** Per participant's code (`INSUFFICIENT_FUNDS`, `OUT_OF_STOCK`…), or the customer's words. */
-    readonly byReason: Readonly<Record<string, number>>;
-  };
-}
+export const OrderSummarySchema = z.object({
+  total: Count,
+  pending: Count,
+  confirmed: Count,
+  cancelling: Count,
+  cancelled: z.object({
+    total: Count,
+    byCategory: z
+      .object({ declined: Count, outOfStock: Count, byCustomer: Count })
+      .describe(
+        'declined: payment said no; outOfStock: inventory did; byCustomer: `POST /orders/:id/cancel`.',
+      ),
+    byReason: z
+      .record(z.string(), Count)
+      .describe("Per participant's code (`INSUFFICIENT_FUNDS`, `OUT_OF_STOCK`…), or the customer's words."),
+  }),
+});
+export type OrderSummary = z.infer<typeof OrderSummarySchema>;
 
 /**
  * How the saga words a participant's reason on the order (see orders/saga): `payment declined: <code>`

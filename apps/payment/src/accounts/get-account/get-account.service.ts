@@ -1,16 +1,18 @@
 import { BadRequestException, Injectable, NotFoundException } from '@nestjs/common';
 import { DataSource } from 'typeorm';
-import { CustomerId } from '@saga/contracts';
+import { z } from 'zod';
+import { Cents, Currency, CustomerId } from '@saga/contracts';
 import { findAccount } from '../account.repository';
 
 /** What `GET /accounts/:customerId` answers (DESIGN.md). */
-export interface AccountView {
-  readonly customerId: string;
-  /** The balance now, in cents. */
-  readonly balanceCents: number;
-  /** ISO 4217 code of the account. */
-  readonly currency: string;
-}
+export const AccountViewSchema = z
+  .object({
+    customerId: CustomerId,
+    balanceCents: Cents.describe('The balance now, in cents.'),
+    currency: Currency.describe('ISO 4217 code of the account.'),
+  })
+  .meta({ id: 'Account' });
+export type AccountView = z.infer<typeof AccountViewSchema>;
 
 /** Reads a customer's balance; a read needs no transaction. */
 @Injectable()

@@ -1,26 +1,30 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
-import type { NotificationKind, NotificationStatus } from '../../notification-kind';
+import { z } from 'zod';
+import { OrderId } from '@saga/contracts';
+import { NotificationKind, NotificationStatus } from '../../notification-kind';
 
 /** A notification as `GET /notifications` shows it. */
-export interface NotificationView {
-  readonly id: string;
-  readonly orderId: string;
-  readonly kind: NotificationKind;
-  /** `<customerId>@<MAIL_RECIPIENT_DOMAIN>`. */
-  readonly recipient: string;
-  readonly subject: string;
-  /** PENDING until the SMTP server accepted the mail, then SENT. */
-  readonly status: NotificationStatus;
-  /** The e-mail's Message-ID header, the same for every copy sent. */
-  readonly messageId: string;
-  /** SMTP attempts so far (failed ones included). */
-  readonly attempts: number;
-  /** When the order's terminal event was recorded (RFC 3339). */
-  readonly createdAt: string;
-  /** When the SMTP server accepted the mail; null while PENDING. */
-  readonly sentAt: string | null;
-}
+export const NotificationViewSchema = z
+  .object({
+    id: z.string(),
+    orderId: OrderId,
+    kind: NotificationKind,
+    recipient: z.string().describe('`<customerId>@<MAIL_RECIPIENT_DOMAIN>`.'),
+    subject: z.string(),
+    status: NotificationStatus.describe(
+      'PENDING until the SMTP server accepted the mail, then SENT; FAILED when it refused it for good.',
+    ),
+    messageId: z.string().describe("The e-mail's Message-ID header, the same for every copy sent."),
+    attempts: z.number().int().min(0).describe('SMTP attempts so far (failed ones included).'),
+    createdAt: z.iso.datetime().describe("When the order's terminal event was recorded (RFC 3339)."),
+    sentAt: z.iso
+      .datetime()
+      .nullable()
+      .describe('When the SMTP server accepted the mail; null while PENDING.'),
+  })
+  .meta({ id: 'Notification' });
+export type NotificationView = z.infer<typeof NotificationViewSchema>;
 
 interface NotificationRow {
   id: string;

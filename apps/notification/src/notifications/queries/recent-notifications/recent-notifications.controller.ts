@@ -5,7 +5,7 @@ import type { NotificationView } from '../list-notifications/list-notifications.
 import { RecentNotificationsService } from './recent-notifications.service';
 
 /** `limit`: 1 to 100, 20 when absent. */
-const Limit = z.coerce.number().int('must be an integer').min(1).max(100).default(20);
+export const Limit = z.coerce.number().int('must be an integer').min(1).max(100).default(20);
 
 /**
  * `GET /notifications/recent?limit=20`: the latest e-mails of every order, newest first, in the shape

@@ -5,7 +5,7 @@ import { CurrentPrincipal, parseRequest, type Principal } from '@saga/platform';
 import { CancelOrderService } from './cancel-order.service';
 
 /** Optional body of a cancellation: why (kept on the order and sent in the events). */
-const CancelOrderBody = z.object({ reason: Reason.optional() }).strict();
+export const CancelOrderBody = z.object({ reason: Reason.optional() }).strict();
 
 /** `POST /orders/:id/cancel`: accepted (202); the compensations follow. The caller's own order only (any, for an admin). */
 @Controller('orders')

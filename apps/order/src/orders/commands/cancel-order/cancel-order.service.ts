@@ -2,10 +2,17 @@ import { ConflictException, Injectable, NotFoundException } from '@nestjs/common
 import { mayAccess, type Principal } from '@saga/platform';
 import { DataSource } from 'typeorm';
 import { tagActiveSpanWithOrder } from '@saga/common';
-import { OrderCancellationRequestedV1, createEvent } from '@saga/contracts';
+import { z } from 'zod';
+import { OrderCancellationRequestedV1, OrderId, createEvent } from '@saga/contracts';
 import { addToOutbox } from '@saga/outbox';
-import { CANCELLABLE, type OrderStatus } from '../../order-status';
+import { CANCELLABLE } from '../../order-status';
 import { addTimelineStep, lockOrder, updateOrder } from '../../order.repository';
+
+/** The answer to `POST /orders/:id/cancel`: the order is now CANCELLING; the compensations follow. */
+export const CancellingOrderSchema = z
+  .object({ orderId: OrderId, status: z.literal('CANCELLING') })
+  .meta({ id: 'CancellingOrder' });
+export type CancellingOrder = z.infer<typeof CancellingOrderSchema>;
 
 /**
  * Cancels a PENDING or CONFIRMED order: the order becomes CANCELLING and OrderCancellationRequested
@@ -18,11 +25,7 @@ import { addTimelineStep, lockOrder, updateOrder } from '../../order.repository'
 export class CancelOrderService {
   constructor(private readonly dataSource: DataSource) {}
 
-  async cancel(
-    orderId: string,
-    reason: string,
-    caller: Principal,
-  ): Promise<{ orderId: string; status: OrderStatus }> {
+  async cancel(orderId: string, reason: string, caller: Principal): Promise<CancellingOrder> {
     tagActiveSpanWithOrder(orderId);
     return this.dataSource.transaction(async (manager) => {
       const order = await lockOrder(manager, orderId);

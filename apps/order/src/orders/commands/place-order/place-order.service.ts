@@ -2,19 +2,20 @@ import { createHash, randomUUID } from 'node:crypto';
 import { tagActiveSpanWithOrder } from '@saga/common';
 import { ConflictException, Injectable } from '@nestjs/common';
 import { DataSource, type EntityManager } from 'typeorm';
-import { OrderPlacedV1, createEvent } from '@saga/contracts';
+import { z } from 'zod';
+import { OrderId, OrderPlacedV1, createEvent } from '@saga/contracts';
 import { addToOutbox } from '@saga/outbox';
 import { findCatalogProducts } from '../../../catalog/catalog-product';
-import type { OrderStatus } from '../../order-status';
+import { OrderStatus } from '../../order-status';
 import { addTimelineStep } from '../../order.repository';
 import type { OrderToPlace } from './place-order.dto';
 import { priceOrder, type PricedOrder } from './price-order';
 
-/** The answer to `POST /orders`. */
-export interface PlacedOrder {
-  readonly orderId: string;
-  readonly status: OrderStatus;
-}
+/** The answer to `POST /orders`: the order's id, `PENDING` (or where it stands, for a repeated key). */
+export const PlacedOrderSchema = z
+  .object({ orderId: OrderId, status: OrderStatus })
+  .meta({ id: 'PlacedOrder' });
+export type PlacedOrder = z.infer<typeof PlacedOrderSchema>;
 
 /** Thrown inside the transaction when another request took the idempotency key first. */
 class KeyTaken extends Error {}

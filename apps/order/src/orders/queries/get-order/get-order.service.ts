@@ -1,28 +1,41 @@
 import { Inject, Injectable, NotFoundException } from '@nestjs/common';
 import { mayAccess, type Principal } from '@saga/platform';
 import { DataSource } from 'typeorm';
-import type { OrderStatus, TimelineStep } from '../../order-status';
+import { z } from 'zod';
+import { Cents, Currency, CustomerId, OrderId, Quantity, Sku } from '@saga/contracts';
+import { OrderStatus, TimelineStep } from '../../order-status';
 import { STUCK_CONFIG, type StuckConfig } from '../../stuck/stuck-config';
 
 /** `GET /orders/:id`: the order, its lines and its saga timeline (DESIGN.md). */
-export interface OrderView {
-  readonly orderId: string;
-  readonly customerId: string;
-  readonly status: OrderStatus;
-  readonly totalCents: number;
-  readonly currency: string;
-  readonly items: { sku: string; quantity: number; unitPriceCents: number }[];
-  /** Why the order was cancelled (or is being cancelled). */
-  readonly reason?: string;
-  /** The saga's steps in order; `event` is the event that caused the step, when one did. */
-  readonly timeline: { step: TimelineStep; at: string; event?: { type: string; id: string } }[];
-  /**
-   * Present while the order is not settled (PENDING or CANCELLING) `deadlineMs` (`SAGA_STUCK_AFTER_MS`)
-   * after it was placed: since when, and the last step its saga reached — where to look next
-   * (docs/operations.md#finding-a-stuck-order). Absent on a settled order. Not in DESIGN.md: an addition.
-   */
-  readonly stuck?: { since: string; lastStep: TimelineStep; deadlineMs: number };
-}
+export const OrderViewSchema = z
+  .object({
+    orderId: OrderId,
+    customerId: CustomerId,
+    status: OrderStatus,
+    totalCents: Cents,
+    currency: Currency,
+    items: z.array(z.object({ sku: Sku, quantity: Quantity, unitPriceCents: Cents })),
+    reason: z.string().optional().describe('Why the order was cancelled (or is being cancelled).'),
+    timeline: z
+      .array(
+        z.object({
+          step: TimelineStep,
+          at: z.iso.datetime(),
+          event: z.object({ type: z.string(), id: z.string() }).optional(),
+        }),
+      )
+      .describe("The saga's steps in order; `event` is the event that caused the step, when one did."),
+    stuck: z
+      .object({ since: z.iso.datetime(), lastStep: TimelineStep, deadlineMs: z.number().int() })
+      .optional()
+      .describe(
+        'Present while the order is not settled (PENDING or CANCELLING) `deadlineMs` (`SAGA_STUCK_AFTER_MS`) ' +
+          'after it was placed: since when, and the last step its saga reached (docs/operations.md). ' +
+          'Absent on a settled order. Not in DESIGN.md: an addition.',
+      ),
+  })
+  .meta({ id: 'Order' });
+export type OrderView = z.infer<typeof OrderViewSchema>;
 
 /** Reads one order for the API, in one snapshot (a REPEATABLE READ transaction). */
 @Injectable()

@@ -1,0 +1,3 @@
+export * from './api-schemas';
+export * from './docs.controller';
+export * from './service-document';
