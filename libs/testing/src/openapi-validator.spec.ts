@@ -62,7 +62,7 @@ describe("OpenApiResponseValidator (the order service's checked-in document)", (
   it('refuses a status the operation does not document', () => {
     expect(validator.problems(answer({ status: 418, headers: PROBLEM_TYPE }))).toEqual([
       expect.stringMatching(
-        /^GET \/orders\/\{id\} 418: status not documented \(documented: 200, 400, 401, 403, 404, 500\)$/,
+        /^GET \/orders\/\{id\} 418: status not documented \(documented: 200, 400, 401, 403, 404, 500, 503\)$/,
       ),
     ]);
   });
@@ -99,7 +99,7 @@ describe("OpenApiResponseValidator (the order service's checked-in document)", (
       method: 'POST',
       path: '/orders',
       status: 503,
-      headers: { ...PROBLEM_TYPE, 'Retry-After': 'soon' },
+      headers: { ...PROBLEM_TYPE, 'Retry-After': 'soon', 'Retry-After-Ms': '1500' },
       body: { type: 'about:blank', title: 'Service Unavailable', status: 503 },
     });
 
