@@ -14,6 +14,7 @@ import { formatChaosReport } from './chaos/chaos-report';
 import { availabilityHeld, dataHeld, runChaos, type ChaosReport } from './chaos/run-chaos';
 import { InfraSession } from './infra';
 import { REPO_ROOT, localDir } from './local-paths';
+import { guardRun } from './chaos/run-guard';
 
 const log = (line: string) => console.log(`[chaos:seeds] ${line}`);
 
@@ -79,19 +80,12 @@ async function main(args: string[]): Promise<number> {
   buildServices(false, log);
   const stamp = new Date().toISOString().replace(/[:.]/g, '-');
   let session: InfraSession | undefined;
-  // However it ends, the brokers it started are stopped; exiting kills the services (ProcessPlatform).
-  const abort = (why: string, code: number) => {
-    console.error(`[chaos:seeds] ${why}; stopping what the runs started`);
-    void (session?.close() ?? Promise.resolve()).finally(() => process.exit(code));
-  };
-  for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const)
-    process.once(signal, () => abort(`${signal} received`, 130));
-  process.once('uncaughtException', (error) => abort(`failed: ${error.stack ?? error.message}`, 1));
-  process.once('unhandledRejection', (error) => abort(`failed: ${String(error)}`, 1));
+  const guard = guardRun('chaos:seeds', () => session);
   for (const size of brokers) {
     session = new InfraSession(process.env, { brokers: size });
     try {
       const { brokers: addresses } = await session.open();
+      guard.opened();
       process.env.KAFKA_BROKERS = addresses.join(',');
       for (const seed of seeds) {
         const options: ChaosOptions = parseChaosArgs([
@@ -106,7 +100,7 @@ async function main(args: string[]): Promise<number> {
         try {
           const report = await runChaos(options, {
             brokerNodes: session.nodes,
-            restartBroker: (node) => session!.restartNode(node),
+            restartBroker: guard.restartBroker,
             logDir,
             log: () => undefined,
           });
@@ -118,7 +112,7 @@ async function main(args: string[]): Promise<number> {
         }
       }
     } finally {
-      await session.close();
+      await guard.close();
     }
   }
   const table = [

@@ -14,6 +14,7 @@ import { formatChaosReport } from './chaos/chaos-report';
 import { chaosPassed, runChaos } from './chaos/run-chaos';
 import { InfraSession } from './infra';
 import { localDir } from './local-paths';
+import { guardRun } from './chaos/run-guard';
 
 const log = (line: string) => console.log(`[chaos] ${line}`);
 
@@ -26,30 +27,17 @@ async function main(args: string[]): Promise<number> {
     return 2;
   }
   const session = new InfraSession(process.env, { brokers: options.brokers });
-  // However the run ends — Ctrl+C, a signal, an error nothing caught — it stops the brokers it started,
-  // and exiting kills the service processes (ProcessPlatform); nothing it started is left running.
-  const abort = (why: string, code: number) => {
-    console.error(`[chaos] ${why}; stopping what the run started`);
-    void session.close().finally(() => process.exit(code));
-  };
-  for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const)
-    process.once(signal, () => abort(`${signal} received`, 130));
-  process.once('uncaughtException', (error) => abort(`the run itself failed: ${error.stack ?? error}`, 1));
-  process.once('unhandledRejection', (error) =>
-    abort(
-      `the run itself failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`,
-      1,
-    ),
-  );
+  const guard = guardRun('chaos', () => session);
   try {
     const { brokers } = await session.open();
+    guard.opened();
     // Every client of the run — services, traffic, fault injection, audit — uses these brokers.
     process.env.KAFKA_BROKERS = brokers.join(',');
     buildServices(false, log);
     const logDir = join(localDir(), 'chaos', new Date().toISOString().replace(/[:.]/g, '-'));
     const report = await runChaos(options, {
       brokerNodes: session.nodes,
-      restartBroker: (node) => session.restartNode(node),
+      restartBroker: guard.restartBroker,
       logDir,
       log,
     });
@@ -57,7 +45,7 @@ async function main(args: string[]): Promise<number> {
     log(`The services' logs: ${logDir}`);
     return chaosPassed(report) ? 0 : 1;
   } finally {
-    await session.close();
+    await guard.close();
   }
 }
 

@@ -143,6 +143,11 @@ export class InfraSession {
     private readonly options: InfraOptions = {},
   ) {}
 
+  /** The pids of the brokers this session started (and restarted) that it would stop on close. */
+  get spawnedPids(): number[] {
+    return [...this.spawned];
+  }
+
   /** The Kafka nodes of this session. */
   get nodes(): BrokerSettings[] {
     return kafkaNodes(this.env, this.options);

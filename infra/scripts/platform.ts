@@ -37,6 +37,7 @@ import {
   dashboardEnv,
   dashboardOrigins,
   demoDatabases,
+  demoPoolSizes,
   instanceEnv,
   servicePorts,
 } from './demo/demo-services';
@@ -148,7 +149,12 @@ async function main(options: DemoOptions): Promise<void> {
     mail = await startMail(env);
     const auth = env.AUTH_JWT_PUBLIC_KEY || env.AUTH_JWKS_URL ? {} : issuer.serviceEnv();
     const controlUrl = `http://127.0.0.1:${controlPort(env, ports)}`;
-    const shared = { dashboard: dashboardEnv(ports, plan, controlUrl), auth, brokers };
+    const shared = {
+      dashboard: dashboardEnv(ports, plan, controlUrl),
+      auth,
+      pools: demoPoolSizes(options.instances, env),
+      brokers,
+    };
     let platformUp = false;
     const demo = new Supervisor({
       launch: processLauncher(

@@ -191,7 +191,7 @@ export class ChaosTraffic {
       }
       if (Date.now() >= deadline) return last;
       this.retries += 1;
-      await new Promise((resolve) => setTimeout(resolve, wait));
+      await new Promise((resolve) => setTimeout(resolve, Math.min(wait, deadline - Date.now())));
     }
   }
 

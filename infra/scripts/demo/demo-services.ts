@@ -59,15 +59,34 @@ export function dashboardOrigins(plan: readonly InstanceSpec[]): string[] {
   return plan.filter((spec) => spec.service === 'order').map((spec) => urlOf(spec.port));
 }
 
-/** The environment of one instance: the demo's, the dashboard's, its port, database and brokers. */
+/**
+ * The pools of each process when several run per service, unless the environment sets them: four
+ * services × `instances` processes, each with a request pool, a background pool and the relay's two
+ * connections, must stay within PostgreSQL's default `max_connections` (100) — 96 at most with 4.
+ */
+export function demoPoolSizes(instances: number, env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
+  if (instances <= 1) return {};
+  return {
+    DATABASE_POOL_SIZE: env.DATABASE_POOL_SIZE || String(Math.max(2, Math.floor(16 / instances) - 2)),
+    DATABASE_BACKGROUND_POOL_SIZE: env.DATABASE_BACKGROUND_POOL_SIZE || '2',
+  };
+}
+
+/** The environment of one instance: the demo's, the dashboard's, its port, database, pools and brokers. */
 export function instanceEnv(
   env: NodeJS.ProcessEnv,
   spec: InstanceSpec,
-  shared: { readonly dashboard: NodeJS.ProcessEnv; readonly auth: NodeJS.ProcessEnv; brokers: string[] },
+  shared: {
+    readonly dashboard: NodeJS.ProcessEnv;
+    readonly auth: NodeJS.ProcessEnv;
+    readonly pools?: NodeJS.ProcessEnv;
+    brokers: string[];
+  },
 ): NodeJS.ProcessEnv {
   const name = spec.service as PlatformServiceName;
   return {
     ...env,
+    ...shared.pools,
     ...shared.dashboard,
     // The local dev key's public half (`npm run token` mints with the private one), unless the
     // environment names a real issuer.

@@ -221,4 +221,28 @@ describe('Supervisor', () => {
     expect(last().signals).toEqual(['SIGKILL']);
     expect(supervisor.get('payment-1')?.state).toBe('down');
   });
+
+  it('backs off longer each time an instance cannot even be launched', async () => {
+    // Arrange: spawning fails every time (say, the bundle is missing)
+    const supervisor = new Supervisor({
+      launch: () => {
+        throw new Error('spawn ENOENT');
+      },
+      probe: () => Promise.resolve(false),
+    });
+    const nextWait = () => supervisor.status()[0].restartAt! - Date.now();
+
+    // Act
+    supervisor.add(PAYMENT);
+    const waits = [nextWait()];
+    for (let i = 0; i < 3; i += 1) {
+      await jest.advanceTimersByTimeAsync(waits[i]);
+      waits.push(nextWait());
+    }
+
+    // Assert
+    expect(waits).toEqual([500, 1000, 2000, 4000]);
+    expect(supervisor.status()[0]).toMatchObject({ state: 'down', lastExit: 'not started: spawn ENOENT' });
+    await supervisor.stop();
+  });
 });

@@ -156,6 +156,7 @@ export class Supervisor {
       process = this.options.launch(slot.spec);
     } catch (error) {
       slot.lastExit = `not started: ${(error as Error).message}`;
+      slot.startedAt = Date.now(); // it "ran" for no time: the backoff grows, not resets
       this.crashed(slot);
       return;
     }

@@ -47,7 +47,7 @@ describe('AdmissionGate', () => {
     await expect(gate.enter()).rejects.toThrow('queue full');
   });
 
-  it('refuses at once when the queue is full, with a hint between 100 ms and 10 s', async () => {
+  it('refuses at once when the queue is full, with a hint between 250 ms and 10 s', async () => {
     // Arrange
     const gate = new AdmissionGate({ concurrency: 1, queue: 1, maxWaitMs: 60_000 });
     await gate.enter();
@@ -59,7 +59,7 @@ describe('AdmissionGate', () => {
     // Assert
     expect(refusal).toBeInstanceOf(Overloaded);
     expect((refusal as Overloaded).reason).toBe('queue full');
-    expect((refusal as Overloaded).retryAfterMs).toBeGreaterThanOrEqual(100);
+    expect((refusal as Overloaded).retryAfterMs).toBeGreaterThanOrEqual(250);
     expect((refusal as Overloaded).retryAfterMs).toBeLessThanOrEqual(10_000);
     expect(gate.stats().refused).toEqual({ 'queue full': 1 });
   });

@@ -39,7 +39,8 @@ interface Waiter {
   readonly timer: NodeJS.Timeout;
 }
 
-const MIN_RETRY_AFTER_MS = 100;
+/** No hint shorter than this: a client told to come back at once only adds to the queue it left. */
+const MIN_RETRY_AFTER_MS = 250;
 const MAX_RETRY_AFTER_MS = 10_000;
 
 /**

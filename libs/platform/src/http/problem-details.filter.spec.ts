@@ -1,7 +1,13 @@
-import { BadRequestException, ConflictException, NotFoundException } from '@nestjs/common';
+import {
+  BadRequestException,
+  ConflictException,
+  NotFoundException,
+  ServiceUnavailableException,
+} from '@nestjs/common';
 import type { ArgumentsHost } from '@nestjs/common';
 import { lastValueFrom, type Observable } from 'rxjs';
 import { NonRetriableError } from '@saga/messaging';
+import { AtCapacityException } from './admission.interceptor';
 import { ProblemDetailsFilter, toProblem } from './problem-details.filter';
 
 describe('toProblem', () => {
@@ -107,6 +113,34 @@ describe('ProblemDetailsFilter over HTTP', () => {
     expect(answer.headers).toEqual({ 'Retry-After': '1', 'Retry-After-Ms': '1000' });
     expect(JSON.parse(answer.body!)).toMatchObject({ status: 503, retryAfterMs: 1000, instance: '/orders' });
     expect(answer.body).not.toContain(error.message);
+  });
+
+  it.each([
+    [
+      "the admission gate's refusal, with its own wait",
+      new AtCapacityException({ error: 'Service Unavailable', message: 'at capacity', retryAfterMs: 1250 }),
+      { 'Retry-After': '2', 'Retry-After-Ms': '1250' },
+    ],
+    [
+      'any other 503 (the issuer key set unreachable), with a second',
+      new ServiceUnavailableException('the token issuer key set cannot be read'),
+      { 'Retry-After': '1', 'Retry-After-Ms': '1000' },
+    ],
+  ])('gives %s Retry-After in seconds and milliseconds', (_what, error, headers) => {
+    // Arrange
+    const { host, answer } = httpHost();
+
+    // Act
+    new ProblemDetailsFilter().catch(error, host);
+
+    // Assert
+    expect(answer.status).toBe(503);
+    expect(answer.headers).toEqual(headers);
+    expect(JSON.parse(answer.body!)).toMatchObject({
+      title: 'Service Unavailable',
+      status: 503,
+      retryAfterMs: Number(headers['Retry-After-Ms']),
+    });
   });
 
   it('still answers an unexpected error as a 500 without Retry-After', () => {

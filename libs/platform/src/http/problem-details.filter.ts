@@ -9,6 +9,7 @@ import {
 import type { Request, Response } from 'express';
 import { throwError, type Observable } from 'rxjs';
 import { isInfrastructureError } from '@saga/messaging';
+import { AtCapacityException } from './admission.interceptor';
 
 /** An RFC 9457 problem details body. Extension members may be added beside the standard ones. */
 export interface ProblemDetails {
@@ -68,6 +69,12 @@ export class ProblemDetailsFilter implements ExceptionFilter {
     const http = host.switchToHttp();
     const request = http.getRequest<Request>();
     const response = http.getResponse<Response>();
+    if (response.headersSent) {
+      // A stream (server-sent events) that failed midway: no problem can be sent any more, only an end.
+      this.logger.warn(`${request.method} ${request.originalUrl} failed after its answer began`);
+      response.end();
+      return;
+    }
     if (isInfrastructureError(error)) {
       // The database is unreachable, cut off or has no free connection: not the request's fault, and
       // likely over soon. "Not now" lets the client come back instead of taking it for a bug.
@@ -88,9 +95,17 @@ export class ProblemDetailsFilter implements ExceptionFilter {
       return;
     }
     const problem = toProblem(error, request.originalUrl);
-    // A 503 is the service saying "not now" on purpose (overload): no stack, and not an error.
     if (problem.status === 503) {
-      this.logger.debug?.(`${request.method} ${request.originalUrl}: 503 ${problem.detail ?? ''}`);
+      // "Not now", always with the wait: the admission gate's own, else a second (an issuer's key set away).
+      const retryAfterMs =
+        typeof problem.retryAfterMs === 'number' ? problem.retryAfterMs : DATABASE_RETRY_AFTER_MS;
+      problem.retryAfterMs = retryAfterMs;
+      response.setHeader('Retry-After', String(Math.ceil(retryAfterMs / 1000)));
+      response.setHeader('Retry-After-Ms', String(retryAfterMs));
+      // The gate's refusals are the service working as meant (debug); any other 503 is worth a look.
+      const line = `${request.method} ${request.originalUrl}: 503 ${problem.detail ?? ''}`;
+      if (error instanceof AtCapacityException) this.logger.debug?.(line);
+      else this.logger.warn(line);
     } else if (problem.status >= 500) {
       this.logger.error(`${request.method} ${request.originalUrl} failed`, (error as Error)?.stack);
     }

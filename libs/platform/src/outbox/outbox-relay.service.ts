@@ -6,7 +6,9 @@ import {
   type OnApplicationBootstrap,
 } from '@nestjs/common';
 import { Kafka, type Producer } from 'kafkajs';
+import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
+import { BACKGROUND_DATA_SOURCE } from '../database/typeorm-options';
 import { idempotentProducer } from '@saga/common';
 import { OutboxRelay, enableUnsafeDirectPublish, outboxBacklog } from '@saga/outbox';
 import { TELEMETRY, type Telemetry } from '../observability/telemetry';
@@ -28,6 +30,7 @@ export class OutboxRelayService implements OnApplicationBootstrap, OnApplication
   constructor(
     @Inject(SERVICE_CONFIG) private readonly config: ServiceConfig,
     private readonly dataSource: DataSource,
+    @InjectDataSource(BACKGROUND_DATA_SOURCE) private readonly background: DataSource,
     @Inject(TELEMETRY) telemetry: Telemetry,
   ) {
     this.relay = new OutboxRelay({
@@ -52,7 +55,9 @@ export class OutboxRelayService implements OnApplicationBootstrap, OnApplication
       );
       this.direct = idempotentProducer(new Kafka(kafkaClientConfig(this.config)));
       await this.direct.connect();
-      enableUnsafeDirectPublish(this.dataSource, this.direct, this.config.kafkaTopicPrefix);
+      // Both pools: the request path's writes and the consumer's (which runs on the background pool).
+      for (const dataSource of [this.dataSource, this.background])
+        enableUnsafeDirectPublish(dataSource, this.direct, this.config.kafkaTopicPrefix);
     }
     await this.relay.start();
   }

@@ -82,6 +82,7 @@ export function copyServiceEnv(copy: PlatformCopy, service: PlatformServiceName)
   return {
     DATABASE_URL: copy.databases[service].serviceUrl,
     DATABASE_POOL_SIZE: '5',
+    DATABASE_BACKGROUND_POOL_SIZE: '3',
     KAFKA_BROKERS: testBrokers().join(','),
     KAFKA_TOPIC_PREFIX: copy.topicPrefix,
     KAFKA_GROUP_ID: copyGroupId(copy, service),

@@ -51,7 +51,7 @@ const schema = z
     queue: env.ORDER_ADMISSION_QUEUE,
     maxWaitMs: env.ORDER_ADMISSION_MAX_WAIT_MS,
     maxUnsettled: env.ORDER_MAX_UNSETTLED,
-    sampleIntervalMs: 500,
+    sampleIntervalMs: 100,
   }));
 
 /** Reads the admission settings; fails fast with a ConfigError naming the variable. */
@@ -62,17 +62,20 @@ export function loadOrderAdmissionConfig(env: Record<string, string | undefined>
 /**
  * The saga's backlog as the order service sees it: how many orders are not settled yet. It is counted
  * every `sampleIntervalMs` on the partial index of open orders (one cheap statement, whatever the request
- * rate), and the orders this instance admitted since the count are added to it, so a burst is seen at
- * once, not at the next count. While it is at `maxUnsettled`, new orders are refused: past the saga's
- * capacity an accepted order would only wait longer to settle, and a client told "not now" can come back
- * once the backlog has drained. The count covers every instance; what the others admitted since their
- * last count reaches this one at its next count.
+ * rate), and the orders this instance placed since the count are added to it, so a burst is seen at once,
+ * not at the next count. While it is at `maxUnsettled`, new orders are refused: past the saga's capacity
+ * an accepted order would only wait longer to settle, and a client told "not now" can come back once the
+ * backlog has drained. The count covers every instance; what the others placed since their last count
+ * reaches this one at its next count. A count that cannot be made (the database away) is no count: the
+ * bound is not applied until one succeeds again, and placing fails on its own meanwhile.
  */
 @Injectable()
 export class UnsettledOrders implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly logger = new Logger(UnsettledOrders.name);
   private counted = 0;
-  private admittedSince = 0;
+  private placedSince = 0;
+  /** When the last count succeeded (performance.now()); a count older than three periods is stale. */
+  private countedAt = -Infinity;
   private timer?: NodeJS.Timeout;
   private sampling?: Promise<void>;
   private failing = false;
@@ -82,14 +85,10 @@ export class UnsettledOrders implements OnApplicationBootstrap, OnApplicationShu
     @Inject(ORDER_ADMISSION_CONFIG) private readonly config: OrderAdmissionConfig,
   ) {}
 
-  /** Refuses while the backlog is full, else counts the request in; the hint is a second. */
+  /** Refuses while the backlog is full; the hint is a second. */
   readonly backpressure: Backpressure = () => {
-    if (this.config.maxUnsettled === 0) return undefined;
     const estimate = this.estimate();
-    if (estimate < this.config.maxUnsettled) {
-      this.admittedSince += 1;
-      return undefined;
-    }
+    if (estimate === undefined || estimate < this.config.maxUnsettled) return undefined;
     return {
       reason: `${estimate} orders not settled yet (ORDER_MAX_UNSETTLED ${this.config.maxUnsettled})`,
       retryAfterMs: 1000,
@@ -108,24 +107,33 @@ export class UnsettledOrders implements OnApplicationBootstrap, OnApplicationShu
     await this.sampling;
   }
 
-  /** The last count, plus what this instance admitted since. */
-  estimate(): number {
-    return this.counted + this.admittedSince;
+  /** An order was placed here (committed): counted in until the next count includes it. */
+  placed(): void {
+    this.placedSince += 1;
   }
 
-  private async sample(): Promise<void> {
-    const admittedBefore = this.admittedSince;
+  /** The last count plus what was placed here since; undefined without a recent count (or no bound). */
+  estimate(): number | undefined {
+    if (this.config.maxUnsettled === 0) return undefined;
+    if (performance.now() - this.countedAt > 3 * this.config.sampleIntervalMs) return undefined;
+    return this.counted + this.placedSince;
+  }
+
+  /** Counts once (the timer calls it; tests may too). */
+  async sample(): Promise<void> {
+    const placedBefore = this.placedSince;
     try {
       const [row]: { count: number }[] = await this.dataSource.query(
         "SELECT count(*)::int AS count FROM orders WHERE status IN ('PENDING', 'CANCELLING')",
       );
-      // Admissions made while the count ran may or may not be in it: kept, to err on the full side.
+      // Orders placed while the count ran may or may not be in it: kept, to err on the full side.
       this.counted = row.count;
-      this.admittedSince -= admittedBefore;
+      this.placedSince -= placedBefore;
+      this.countedAt = performance.now();
       if (this.failing) this.logger.log('counting the unsettled orders works again');
       this.failing = false;
     } catch (error) {
-      // Unknown is not full: with the database down, placing fails on its own, with its own answer.
+      this.placedSince -= placedBefore; // no count to add them to
       if (!this.failing)
         this.logger.warn(`counting the unsettled orders failed: ${(error as Error).message}`);
       this.failing = true;

@@ -8,6 +8,7 @@ import { addToOutbox } from '@saga/outbox';
 import { findCatalogProducts } from '../../../catalog/catalog-product';
 import { OrderStatus } from '../../order-status';
 import { addTimelineStep } from '../../order.repository';
+import { UnsettledOrders } from './order-admission';
 import type { OrderToPlace } from './place-order.dto';
 import { priceOrder, type PricedOrder } from './price-order';
 
@@ -30,7 +31,10 @@ class KeyTaken extends Error {}
  */
 @Injectable()
 export class PlaceOrderService {
-  constructor(private readonly dataSource: DataSource) {}
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly unsettled: UnsettledOrders,
+  ) {}
 
   async place(body: OrderToPlace, idempotencyKey?: string): Promise<PlacedOrder> {
     const requestHash = createHash('sha256').update(JSON.stringify(body)).digest('hex');
@@ -46,9 +50,11 @@ export class PlaceOrderService {
       ),
     );
     try {
-      return await this.dataSource.transaction((manager) =>
+      const placed = await this.dataSource.transaction((manager) =>
         this.insert(manager, body.customerId, priced, idempotencyKey, requestHash),
       );
+      this.unsettled.placed(); // the saga's backlog grew by one, before the next count says so
+      return placed;
     } catch (error) {
       if (!(error instanceof KeyTaken)) throw error;
       return (await this.findByKey(body.customerId, idempotencyKey!, requestHash))!;
