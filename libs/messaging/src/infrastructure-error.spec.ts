@@ -18,6 +18,12 @@ describe('isInfrastructureError', () => {
         name: 'QueryRunnerProviderAlreadyReleasedError',
       }),
     ],
+    [
+      'a transaction started on a lost connection (TypeORM)',
+      Object.assign(new Error('Query runner already released. Cannot run queries anymore.'), {
+        name: 'QueryRunnerAlreadyReleasedError',
+      }),
+    ],
   ])('counts %s as infrastructure', (_what, error) => {
     expect(isInfrastructureError(error)).toBe(true);
   });

@@ -18,8 +18,9 @@ export function isInfrastructureError(error: unknown): boolean {
       return true;
     }
   }
-  // TypeORM's QueryRunnerProviderAlreadyReleasedError: the transaction's connection was lost under it.
-  if ((error as Error | undefined)?.name === 'QueryRunnerProviderAlreadyReleasedError') return true;
+  // TypeORM's QueryRunner(Provider)AlreadyReleasedError: the connection was lost under the transaction.
+  if (/^QueryRunner(Provider)?AlreadyReleasedError$/.test((error as Error | undefined)?.name ?? ''))
+    return true;
   const message = error instanceof Error ? error.message : '';
   return /Connection terminated|connection timeout|timeout exceeded when trying to connect|Client has encountered a connection error/i.test(
     message,

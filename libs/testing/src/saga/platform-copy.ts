@@ -103,13 +103,27 @@ export async function createPlatformTopics(prefix: string): Promise<void> {
   await admin.connect();
   const topics = allTopics().map((topic) => `${prefix}${topic.name}`);
   try {
-    await admin.createTopics({
-      topics: allTopics().map((topic) => ({
-        topic: `${prefix}${topic.name}`,
-        numPartitions: topic.partitions,
-        configEntries: topicConfigEntries(topic),
-      })),
-    });
+    // A cluster node that is still learning of other topics (another copy's, just deleted, say) answers
+    // the metadata request kafkajs makes first with "does not host this topic-partition": retriable, so
+    // the request is made again; one that created some of them before failing leaves the rest to the next.
+    await waitFor(
+      async () => {
+        try {
+          await admin.createTopics({
+            topics: allTopics().map((topic) => ({
+              topic: `${prefix}${topic.name}`,
+              numPartitions: topic.partitions,
+              configEntries: topicConfigEntries(topic),
+            })),
+          });
+          return true;
+        } catch (error) {
+          if ((error as { retriable?: boolean }).retriable) return undefined;
+          throw error;
+        }
+      },
+      { timeoutMs: 30_000, intervalMs: 250, what: `the topics of ${prefix} to be created` },
+    );
     // Not kafkajs' waitForLeaders: in a cluster, a node that has not learnt of a new topic yet answers
     // "does not host this topic-partition", which that wait does not retry.
     await waitFor(
