@@ -79,6 +79,25 @@ async function main(args: string[]): Promise<number> {
   const failures: string[] = [];
   buildServices(false, log);
   const stamp = new Date().toISOString().replace(/[:.]/g, '-');
+  const out = join(REPO_ROOT, 'infra', 'results');
+  /** Writes the table so far: after every run, so that an interrupted series keeps what it measured. */
+  const write = () => {
+    const table = [
+      `Chaos runs of ${stamp}: ${rest.join(' ') || 'the default size'}, seeds ${seeds.join(', ')} on ${brokers.join(' and ')} broker(s).`,
+      '',
+      HEADER,
+      ...reports.map((report) => `| ${row(report)} |`),
+      ...failures.map((failure) => `\n${failure}`),
+      '',
+    ].join('\n');
+    mkdirSync(out, { recursive: true });
+    writeFileSync(join(out, `chaos-seeds-${stamp}.md`), table);
+    writeFileSync(
+      join(out, `chaos-seeds-${stamp}.json`),
+      `${JSON.stringify({ args, reports, failures }, null, 2)}\n`,
+    );
+    return table;
+  };
   let session: InfraSession | undefined;
   const guard = guardRun('chaos:seeds', () => session);
   for (const size of brokers) {
@@ -106,31 +125,18 @@ async function main(args: string[]): Promise<number> {
           });
           reports.push(report);
           console.log(formatChaosReport(report));
+          write();
         } catch (error) {
           failures.push(`seed ${seed} on ${size} broker(s): the run failed: ${(error as Error).message}`);
           log(failures.at(-1)!);
+          write();
         }
       }
     } finally {
       await guard.close();
     }
   }
-  const table = [
-    `Chaos runs of ${stamp}: ${rest.join(' ') || 'the default size'}, seeds ${seeds.join(', ')}.`,
-    '',
-    HEADER,
-    ...reports.map((report) => `| ${row(report)} |`),
-    ...failures.map((failure) => `\n${failure}`),
-    '',
-  ].join('\n');
-  const out = join(REPO_ROOT, 'infra', 'results');
-  mkdirSync(out, { recursive: true });
-  writeFileSync(join(out, `chaos-seeds-${stamp}.md`), table);
-  writeFileSync(
-    join(out, `chaos-seeds-${stamp}.json`),
-    `${JSON.stringify({ args, reports, failures }, null, 2)}\n`,
-  );
-  console.log(`\n${table}`);
+  console.log(`\n${write()}`);
   log(`Written to infra/results/chaos-seeds-${stamp}.{md,json}`);
   const held = failures.length === 0 && reports.every((r) => dataHeld(r) && availabilityHeld(r));
   return held ? 0 : 1;
