@@ -59,15 +59,19 @@ export function dashboardOrigins(plan: readonly InstanceSpec[]): string[] {
   return plan.filter((spec) => spec.service === 'order').map((spec) => urlOf(spec.port));
 }
 
+/** Connections the demo's processes may hold together: PostgreSQL's default `max_connections` (100), less a few. */
+const DEMO_CONNECTION_BUDGET = 96;
+
 /**
- * The pools of each process when several run per service, unless the environment sets them: four
- * services × `instances` processes, each with a request pool, a background pool and the relay's two
- * connections, must stay within PostgreSQL's default `max_connections` (100) — 96 at most with 4.
+ * The pools of each process when several run per service, unless the environment sets them: every
+ * service × `instances` processes, each with a request pool, a background pool of 2 and the relay's two
+ * connections, share {@link DEMO_CONNECTION_BUDGET}; the request pool never goes below 2.
  */
 export function demoPoolSizes(instances: number, env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
   if (instances <= 1) return {};
+  const perProcess = Math.floor(DEMO_CONNECTION_BUDGET / (PLATFORM_SERVICE_NAMES.length * instances));
   return {
-    DATABASE_POOL_SIZE: env.DATABASE_POOL_SIZE || String(Math.max(2, Math.floor(16 / instances) - 2)),
+    DATABASE_POOL_SIZE: env.DATABASE_POOL_SIZE || String(Math.max(2, perProcess - 4)),
     DATABASE_BACKGROUND_POOL_SIZE: env.DATABASE_BACKGROUND_POOL_SIZE || '2',
   };
 }
