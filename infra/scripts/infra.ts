@@ -13,14 +13,13 @@ import {
   brokerAnswers,
   brokerSettings,
   clusterSettings,
-  ensureTopics,
-  waitForCoordinators,
   requireJarsOrMaven,
   runningBrokerPid,
   startBrokers,
   stopBroker,
   type BrokerSettings,
 } from './kafka-broker';
+import { ensureTopics, waitForCoordinators } from './kafka-topics';
 import { BUNDLE_DIR } from './build-services';
 import { demoPidDir, stopLeftoverInstances } from './demo/instance-processes';
 import { localDir } from './local-paths';

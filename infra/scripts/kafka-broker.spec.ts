@@ -1,5 +1,6 @@
 import type { Admin } from 'kafkajs';
-import { newClusterId, renderServerProperties, waitForTopicMetadata } from './kafka-broker';
+import { newClusterId, renderServerProperties } from './kafka-broker';
+import { waitForTopicMetadata } from './kafka-topics';
 import { javaMajorVersion } from './preflight';
 
 describe('renderServerProperties', () => {

@@ -1,4 +1,4 @@
-import { parseArgs } from 'node:util';
+import { integerFlag, parseFlags } from '../cli-flags';
 
 /** What `npm run chaos` is asked to do. Every count and duration is bounded: the run stops by itself. */
 export interface ChaosOptions {
@@ -46,67 +46,48 @@ const USAGE =
 
 /** Parses the command line; the defaults are the full-size run of docs/reliability.md. */
 export function parseChaosArgs(args: readonly string[]): ChaosOptions {
-  let values: Record<string, string | boolean | undefined>;
-  try {
-    ({ values } = parseArgs({
-      args: [...args],
-      strict: true,
-      allowPositionals: false,
-      options: {
-        orders: { type: 'string', default: String(CHAOS_DEFAULTS.orders) },
-        rate: { type: 'string', default: String(CHAOS_DEFAULTS.rate) },
-        instances: { type: 'string', default: String(CHAOS_DEFAULTS.instances) },
-        brokers: { type: 'string', default: String(CHAOS_DEFAULTS.brokers) },
-        kills: { type: 'string', default: String(CHAOS_DEFAULTS.kills) },
-        'broker-kills': { type: 'string' },
-        'db-terminations': { type: 'string', default: String(CHAOS_DEFAULTS.dbTerminations) },
-        'duplicate-bursts': { type: 'string', default: String(CHAOS_DEFAULTS.duplicateBursts) },
-        'no-poison': { type: 'boolean', default: false },
-        'settle-timeout': { type: 'string', default: String(CHAOS_DEFAULTS.settleTimeoutS) },
-        seed: { type: 'string', default: String(Date.now() % 1_000_000) },
-      },
-    }));
-  } catch (error) {
-    throw new Error(`${(error as Error).message}\n${USAGE}`);
-  }
-  const brokers = integer('--brokers', values.brokers, 1, 3);
+  const values = parseFlags(
+    args,
+    {
+      orders: { type: 'string', default: String(CHAOS_DEFAULTS.orders) },
+      rate: { type: 'string', default: String(CHAOS_DEFAULTS.rate) },
+      instances: { type: 'string', default: String(CHAOS_DEFAULTS.instances) },
+      brokers: { type: 'string', default: String(CHAOS_DEFAULTS.brokers) },
+      kills: { type: 'string', default: String(CHAOS_DEFAULTS.kills) },
+      'broker-kills': { type: 'string' },
+      'db-terminations': { type: 'string', default: String(CHAOS_DEFAULTS.dbTerminations) },
+      'duplicate-bursts': { type: 'string', default: String(CHAOS_DEFAULTS.duplicateBursts) },
+      'no-poison': { type: 'boolean', default: false },
+      'settle-timeout': { type: 'string', default: String(CHAOS_DEFAULTS.settleTimeoutS) },
+      seed: { type: 'string', default: String(Date.now() % 1_000_000) },
+    },
+    USAGE,
+  );
+  const brokers = integerFlag('--brokers', values.brokers, 1, 3, USAGE);
   if (brokers !== 1 && brokers !== 3) throw new Error(`--brokers must be 1 or 3, not ${brokers}\n${USAGE}`);
-  const brokerKills = integer(
+  const brokerKills = integerFlag(
     '--broker-kills',
     values['broker-kills'] ?? (brokers === 3 ? '2' : '0'),
     0,
     LIMITS.faults,
+    USAGE,
   );
   if (brokerKills > 0 && brokers === 1) {
     throw new Error(`--broker-kills needs --brokers 3: a single broker's death stops the platform\n${USAGE}`);
   }
   return {
-    orders: integer('--orders', values.orders, 1, LIMITS.orders),
+    orders: integerFlag('--orders', values.orders, 1, LIMITS.orders, USAGE),
     rate: number('--rate', values.rate, LIMITS.rate),
-    instances: integer('--instances', values.instances, 1, LIMITS.instances),
+    instances: integerFlag('--instances', values.instances, 1, LIMITS.instances, USAGE),
     brokers,
-    kills: integer('--kills', values.kills, 0, LIMITS.faults),
+    kills: integerFlag('--kills', values.kills, 0, LIMITS.faults, USAGE),
     brokerKills,
-    dbTerminations: integer('--db-terminations', values['db-terminations'], 0, LIMITS.faults),
-    duplicateBursts: integer('--duplicate-bursts', values['duplicate-bursts'], 0, LIMITS.faults),
+    dbTerminations: integerFlag('--db-terminations', values['db-terminations'], 0, LIMITS.faults, USAGE),
+    duplicateBursts: integerFlag('--duplicate-bursts', values['duplicate-bursts'], 0, LIMITS.faults, USAGE),
     poison: values['no-poison'] !== true,
     settleTimeoutS: number('--settle-timeout', values['settle-timeout'], LIMITS.settleTimeoutS),
-    seed: integer('--seed', values.seed, 0, 2 ** 32 - 1),
+    seed: integerFlag('--seed', values.seed, 0, 2 ** 32 - 1, USAGE),
   };
-}
-
-function integer(flag: string, raw: unknown, min: number, max: number): number {
-  const value = Number(raw);
-  if (
-    typeof raw !== 'string' ||
-    raw.trim() === '' ||
-    !Number.isInteger(value) ||
-    value < min ||
-    value > max
-  ) {
-    throw new Error(`${flag} must be an integer from ${min} to ${max}, not ${JSON.stringify(raw)}\n${USAGE}`);
-  }
-  return value;
 }
 
 function number(flag: string, raw: unknown, max: number): number {

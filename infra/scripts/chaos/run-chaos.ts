@@ -1,14 +1,5 @@
-import type { KafkaMessage } from 'kafkajs';
-import { readToEnd } from '@saga/common';
-import { SERVICE_NAMES, readAsType, type ServiceName } from '@saga/contracts';
-import {
-  ProcessPlatform,
-  SAGA_SUBSCRIPTIONS,
-  SagaHarness,
-  testKafka,
-  testTokenIssuer,
-  type Violation,
-} from '@saga/testing';
+import { SERVICE_NAMES } from '@saga/contracts';
+import { ProcessPlatform, SagaHarness, testKafka, testTokenIssuer, type Violation } from '@saga/testing';
 import { DEMO_PRODUCTS } from '../../../apps/inventory/src/seed/demo-seed';
 import { serviceEntry } from '../build-services';
 import { seededRandom, shuffled } from '../demo-traffic/traffic-mix';
@@ -23,6 +14,7 @@ import {
   type DeadLetterCheck,
   type PoisonRecord,
 } from './chaos-records';
+import { compareOrders, countDuplicates, waitForTerminal } from './chaos-checks';
 import { ChaosTraffic, type Availability, type TrafficOutcome } from './chaos-traffic';
 import { terminateConnections } from './terminate-connections';
 
@@ -282,89 +274,6 @@ export async function runChaos(options: ChaosOptions, environment: ChaosEnvironm
   } finally {
     await (saga ?? platform).destroy();
   }
-}
-
-/** Waits until every order is CONFIRMED or CANCELLED in the order database; returns those that are not. */
-async function waitForTerminal(
-  saga: SagaHarness<ProcessPlatform>,
-  orderIds: readonly string[],
-  timeoutMs: number,
-  log: (line: string) => void,
-): Promise<string[]> {
-  const deadline = Date.now() + timeoutMs;
-  let lastLog = 0;
-  for (;;) {
-    const open = await saga.query<{ id: string; status: string }>(
-      'order',
-      "SELECT id, status FROM orders WHERE id = ANY($1) AND status NOT IN ('CONFIRMED', 'CANCELLED')",
-      [orderIds],
-    );
-    if (open.length === 0) return [];
-    if (Date.now() >= deadline) {
-      log(
-        `  ${open.length} order(s) did not settle: ${open
-          .slice(0, 5)
-          .map((o) => `${o.id} ${o.status}`)
-          .join(', ')}`,
-      );
-      return open.map((order) => `${order.id} ${order.status}`);
-    }
-    if (Date.now() - lastLog > 5000) {
-      lastLog = Date.now();
-      log(`  ${open.length} order(s) still open…`);
-    }
-    await pause(250);
-  }
-}
-
-/** Every order a client was told of exists under its key, and no other order exists. */
-async function compareOrders(saga: SagaHarness<ProcessPlatform>, outcome: TrafficOutcome): Promise<string[]> {
-  const rows = await saga.query<{ id: string; idempotency_key: string | null }>(
-    'order',
-    'SELECT id, idempotency_key FROM orders',
-  );
-  const byKey = new Map(rows.map((row) => [row.idempotency_key, row.id]));
-  const told = new Set(outcome.accepted.map((order) => order.orderId));
-  return [
-    ...outcome.accepted
-      .filter((order) => byKey.get(order.key) !== order.orderId)
-      .map(
-        (order) =>
-          `${order.key}: accepted as ${order.orderId}, the database has ${byKey.get(order.key) ?? 'nothing'}`,
-      ),
-    ...rows
-      .filter((row) => !told.has(row.id))
-      .map((row) => `${row.id} (${row.idempotency_key}): no client was told of it`),
-  ];
-}
-
-/** Copies of a record (same `ce_id`) beyond the first in the saga topics, and their deliveries to handlers. */
-async function countDuplicates(
-  kafka: ReturnType<typeof testKafka>,
-  prefix: string,
-): Promise<{ inLog: number; absorbed: number }> {
-  const copies = new Map<string, { count: number; type: string }>();
-  await readToEnd(
-    kafka,
-    SAGA_TOPICS.map((topic) => `${prefix}${topic}`),
-    (_topic, _partition, message: KafkaMessage) => {
-      const id = message.headers?.ce_id?.toString();
-      if (!id) return;
-      const seen = copies.get(id);
-      copies.set(id, { count: (seen?.count ?? 0) + 1, type: message.headers?.ce_type?.toString() ?? '' });
-    },
-  );
-  let inLog = 0;
-  let absorbed = 0;
-  for (const { count, type } of copies.values()) {
-    if (count < 2) continue;
-    inLog += count - 1;
-    const handlers = SERVICE_NAMES.filter((service: ServiceName) =>
-      SAGA_SUBSCRIPTIONS[service].includes(readAsType(type)),
-    );
-    absorbed += (count - 1) * handlers.length;
-  }
-  return { inLog, absorbed };
 }
 
 function times<T>(count: number, make: () => T): T[] {

@@ -1,20 +1,10 @@
+import { retryAfterMs } from '@saga/common';
 /** An HTTP answer: its status and JSON body (undefined when there was none or it was not JSON). */
 export interface HttpAnswer<Body> {
   readonly status: number;
   readonly body: Body | undefined;
   /** How long the server asked to wait before sending again (`Retry-After-Ms`, else `Retry-After`). */
   readonly retryAfterMs?: number;
-}
-
-/**
- * The wait a response asks for: `Retry-After-Ms` (milliseconds), else `Retry-After` in seconds (RFC 9110;
- * an HTTP date is not used by the services and counts as none).
- */
-export function retryAfterMs(headers: Pick<Headers, 'get'>): number | undefined {
-  const ms = Number(headers.get('retry-after-ms') ?? Number.NaN);
-  if (Number.isFinite(ms) && ms >= 0) return ms;
-  const seconds = headers.get('retry-after');
-  return seconds !== null && /^\d+$/.test(seconds.trim()) ? Number(seconds) * 1000 : undefined;
 }
 
 /** A request gives up after this long by default: a hung service shows as errors, not as a hung run. */

@@ -1,4 +1,4 @@
-import { parseArgs } from 'node:util';
+import { parseFlags } from '../cli-flags';
 
 /** The most orders per second `demo:traffic` places: beyond it, it measures the laptop, not the saga. */
 export const MAX_RATE = 200;
@@ -30,27 +30,21 @@ const LOCAL_HOSTS = new Set(['127.0.0.1', 'localhost', '[::1]']);
 
 /** Parses the command line (defaults: 20 orders/s for 60 s against the demo's order service). */
 export function parseTrafficArgs(args: readonly string[]): TrafficOptions {
-  let values: Record<string, string | undefined>;
-  try {
-    ({ values } = parseArgs({
-      args: [...args],
-      options: {
-        rate: { type: 'string', default: '20' },
-        duration: { type: 'string', default: '60' },
-        'order-url': { type: 'string', default: process.env.ORDER_URL || 'http://127.0.0.1:3001' },
-        seed: { type: 'string', default: String(Date.now() % 1_000_000) },
-        'settle-timeout': { type: 'string', default: '60' },
-      },
-      strict: true,
-      allowPositionals: false,
-    }));
-  } catch (error) {
-    throw new Error(`${(error as Error).message}\n${USAGE}`);
-  }
+  const values = parseFlags(
+    args,
+    {
+      rate: { type: 'string', default: '20' },
+      duration: { type: 'string', default: '60' },
+      'order-url': { type: 'string', default: process.env.ORDER_URL || 'http://127.0.0.1:3001' },
+      seed: { type: 'string', default: String(Date.now() % 1_000_000) },
+      'settle-timeout': { type: 'string', default: '60' },
+    },
+    USAGE,
+  );
   return {
     rate: bounded('--rate', values.rate, 0, MAX_RATE),
     durationS: bounded('--duration', values.duration, 0, MAX_DURATION_S),
-    orderUrl: localUrl(values['order-url']!),
+    orderUrl: localUrl(values['order-url']),
     seed: bounded('--seed', values.seed, 0, 2 ** 32 - 1, true),
     settleTimeoutS: bounded('--settle-timeout', values['settle-timeout'], 0, MAX_SETTLE_TIMEOUT_S),
   };

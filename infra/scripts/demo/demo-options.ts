@@ -1,5 +1,5 @@
-import { parseArgs } from 'node:util';
 import { PLATFORM_SERVICE_NAMES, type PlatformServiceName } from '@saga/contracts';
+import { integerFlag, parseFlags } from '../cli-flags';
 import type { InstanceSpec } from './supervisor';
 
 /** What `npm run demo` is asked to do. */
@@ -21,27 +21,16 @@ const USAGE = `usage: npm run demo -- [--instances <1–${MAX_INSTANCES}>] [--ch
 
 /** Parses the demo's command line; a bad one throws with the usage. */
 export function parseDemoArgs(args: readonly string[]): DemoOptions {
-  let values: { instances?: string; chaos?: boolean; build?: boolean };
-  try {
-    ({ values } = parseArgs({
-      args: [...args],
-      strict: true,
-      allowPositionals: false,
-      options: {
-        instances: { type: 'string', default: '1' },
-        chaos: { type: 'boolean', default: false },
-        build: { type: 'boolean', default: false },
-      },
-    }));
-  } catch (error) {
-    throw new Error(`${(error as Error).message}\n${USAGE}`);
-  }
-  const instances = Number(values.instances);
-  if (!/^\d+$/.test(values.instances ?? '') || instances < 1 || instances > MAX_INSTANCES) {
-    throw new Error(
-      `--instances must be an integer from 1 to ${MAX_INSTANCES}, not ${JSON.stringify(values.instances)}\n${USAGE}`,
-    );
-  }
+  const values = parseFlags(
+    args,
+    {
+      instances: { type: 'string', default: '1' },
+      chaos: { type: 'boolean', default: false },
+      build: { type: 'boolean', default: false },
+    },
+    USAGE,
+  );
+  const instances = integerFlag('--instances', values.instances, 1, MAX_INSTANCES, USAGE);
   return { instances, chaos: values.chaos === true, build: values.build === true };
 }
 

@@ -4,3 +4,5 @@ export * from './wait-for';
 export * from './read-to-end';
 export * from './trace-context';
 export * from './with-timeout';
+export * from './periodic';
+export * from './retry-after';

@@ -50,8 +50,20 @@ export function toProblem(error: unknown, instance?: string): ProblemDetails {
   };
 }
 
-/** What a client is told to wait when the database fails a request. */
-const DATABASE_RETRY_AFTER_MS = 1000;
+/** What a client is told to wait after a 503 that names no wait of its own (the database failed it). */
+const RETRY_AFTER_MS = 1000;
+
+/** The 503 of a request the database failed; the database's own words stay in the log. */
+function databaseUnavailable(instance: string): ProblemDetails {
+  return {
+    type: 'about:blank',
+    title: 'Service Unavailable',
+    status: HttpStatus.SERVICE_UNAVAILABLE,
+    detail: `the database is unavailable or busy: send the request again in ${RETRY_AFTER_MS} ms`,
+    instance,
+    retryAfterMs: RETRY_AFTER_MS,
+  };
+}
 
 /**
  * Answers every error as `application/problem+json` (DESIGN.md: errors as problem details). A database
@@ -75,35 +87,21 @@ export class ProblemDetailsFilter implements ExceptionFilter {
       response.end();
       return;
     }
-    if (isInfrastructureError(error)) {
-      // The database is unreachable, cut off or has no free connection: not the request's fault, and
-      // likely over soon. "Not now" lets the client come back instead of taking it for a bug.
-      this.logger.warn(
-        `${request.method} ${request.originalUrl}: database unavailable: ${(error as Error).message}`,
-      );
-      response.setHeader('Retry-After', String(Math.ceil(DATABASE_RETRY_AFTER_MS / 1000)));
-      response.setHeader('Retry-After-Ms', String(DATABASE_RETRY_AFTER_MS));
-      const problem: ProblemDetails = {
-        type: 'about:blank',
-        title: 'Service Unavailable',
-        status: HttpStatus.SERVICE_UNAVAILABLE,
-        detail: `the database is unavailable or busy: send the request again in ${DATABASE_RETRY_AFTER_MS} ms`,
-        instance: request.originalUrl,
-        retryAfterMs: DATABASE_RETRY_AFTER_MS,
-      };
-      response.status(problem.status).type('application/problem+json').send(JSON.stringify(problem));
-      return;
-    }
-    const problem = toProblem(error, request.originalUrl);
+    // A database that is unreachable, cut off or out of connections is not the request's fault, and
+    // likely over soon: "not now" lets the client come back instead of taking it for a bug.
+    const databaseDown = isInfrastructureError(error);
+    const problem = databaseDown
+      ? databaseUnavailable(request.originalUrl)
+      : toProblem(error, request.originalUrl);
     if (problem.status === 503) {
-      // "Not now", always with the wait: the admission gate's own, else a second (an issuer's key set away).
-      const retryAfterMs =
-        typeof problem.retryAfterMs === 'number' ? problem.retryAfterMs : DATABASE_RETRY_AFTER_MS;
+      // "Not now", always with the wait: the admission gate's own, else a second.
+      const retryAfterMs = typeof problem.retryAfterMs === 'number' ? problem.retryAfterMs : RETRY_AFTER_MS;
       problem.retryAfterMs = retryAfterMs;
       response.setHeader('Retry-After', String(Math.ceil(retryAfterMs / 1000)));
       response.setHeader('Retry-After-Ms', String(retryAfterMs));
       // The gate's refusals are the service working as meant (debug); any other 503 is worth a look.
-      const line = `${request.method} ${request.originalUrl}: 503 ${problem.detail ?? ''}`;
+      const why = databaseDown ? `database unavailable: ${(error as Error).message}` : (problem.detail ?? '');
+      const line = `${request.method} ${request.originalUrl}: 503 ${why}`;
       if (error instanceof AtCapacityException) this.logger.debug?.(line);
       else this.logger.warn(line);
     } else if (problem.status >= 500) {

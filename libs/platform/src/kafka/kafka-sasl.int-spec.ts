@@ -22,12 +22,11 @@ import { createTestDatabase, freePort, testTokenIssuer, waitFor, type TestDataba
 import {
   brokerAddress,
   brokerSettings,
-  ensureTopics,
   startBroker,
   stopBroker,
-  waitForCoordinators,
   type BrokerSettings,
 } from '../../../../infra/scripts/kafka-broker';
+import { ensureTopics, waitForCoordinators } from '../../../../infra/scripts/kafka-topics';
 import { saslClientSecurity } from '../../../../infra/scripts/kafka-broker-sasl';
 import { startService, type RunningService, type ServiceDefinition } from '../bootstrap/service-app';
 import { loadServiceConfig } from '../config';

@@ -14,6 +14,13 @@ function alive(pid: number): boolean {
   }
 }
 
+/** Every process the tests started, killed at the end whatever happened (a failed test leaves none). */
+const started: number[] = [];
+
+afterAll(() => {
+  for (const pid of started) if (alive(pid)) process.kill(pid, 'SIGKILL');
+});
+
 /**
  * Starts a parent process that starts an idle "service" child the way ProcessPlatform does (with the
  * preload, registered to be reaped), prints the child's pid, then runs `then`. Resolves the two pids.
@@ -43,6 +50,7 @@ async function parentWithChild(
     timeoutMs: 30_000,
     what: `the parent to start its child (output: ${output})`,
   });
+  started.push(parent.pid!, child);
   return { parent: parent.pid!, child, exited };
 }
 

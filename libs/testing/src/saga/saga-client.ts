@@ -1,3 +1,4 @@
+import { retryAfterMs } from '@saga/common';
 import type { ServiceName } from '@saga/contracts';
 import { OpenApiResponseValidator } from '../openapi-validator';
 import { testTokenIssuer, type TokenIssuer, type TokenSubject } from '../token-issuer';
@@ -87,7 +88,7 @@ export class SagaClient {
       sent.authorization = `Bearer ${'token' in as ? as.token : await this.token(as)}`;
     }
     // As a well-behaved client does: a 503 "not now" from the order service's admission gate (the tests
-    // send bursts of a hundred orders at once) is sent again once its Retry-After-Ms has passed. Such a
+    // send bursts of a hundred orders at once) is sent again once its Retry-After(-Ms) has passed. Such a
     // 503 created nothing. The overload tests look at the 503 itself, with their own requests.
     let response: Response;
     for (let deferrals = 0; ; deferrals += 1) {
@@ -96,8 +97,8 @@ export class SagaClient {
         headers: body === undefined ? sent : { 'content-type': 'application/json', ...sent },
         body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body),
       });
-      const wait = Number(response.headers.get('retry-after-ms'));
-      if (response.status !== 503 || !(wait >= 0) || deferrals >= MAX_DEFERRALS) break;
+      const wait = retryAfterMs(response.headers);
+      if (response.status !== 503 || wait === undefined || deferrals >= MAX_DEFERRALS) break;
       this.deferred += 1;
       await response.arrayBuffer();
       await new Promise((resolve) => setTimeout(resolve, wait));

@@ -1,10 +1,9 @@
-import type { Admin, Kafka, Producer } from 'kafkajs';
-import { Pool } from 'pg';
-import { isInfrastructureError } from '@saga/messaging';
+import type { Kafka, Producer } from 'kafkajs';
 import { idempotentProducer, readToEnd, waitFor } from '@saga/common';
 import { SERVICE_NAMES, TOPICS, type PlatformServiceName, type ServiceName } from '@saga/contracts';
 import { auditSaga, type AuditReport } from '../audit/audit';
-import { subscribedTopics } from '../audit/saga-subscriptions';
+import { DatabasePools } from './database-pools';
+import { platformBacklog } from './platform-backlog';
 import type { CapturedMail } from '../smtp-sink';
 import { testKafka } from '../test-topics';
 import { SagaClient, type OrderRequest, type OrderView } from './saga-client';
@@ -38,7 +37,9 @@ export interface SagaTarget {
 export class SagaHarness<Platform extends SagaTarget = SagaPlatform> extends SagaClient {
   private readonly kafka: Kafka = testKafka('saga-harness');
   private producer?: Producer;
-  private readonly pools = new Map<PlatformServiceName, Pool>();
+  private readonly databases = new DatabasePools<PlatformServiceName>(
+    (service) => this.platform.databases[service].url,
+  );
 
   private constructor(readonly platform: Platform) {
     super((service) => platform.url(service));
@@ -193,7 +194,9 @@ export class SagaHarness<Platform extends SagaTarget = SagaPlatform> extends Sag
     try {
       await waitSeeing(
         async () => {
-          const { behind, positions } = await this.lag(admin);
+          const { behind, positions } = await platformBacklog(admin, this.platform, (service, sql) =>
+            this.query<{ count: string }>(service, sql),
+          );
           const quiet = behind.length === 0 && positions === previous;
           previous = behind.length === 0 ? positions : '';
           return { done: quiet, seen: behind.join('; ') || 'quiet once, looking again' };
@@ -204,36 +207,6 @@ export class SagaHarness<Platform extends SagaTarget = SagaPlatform> extends Sag
     } finally {
       await admin.disconnect();
     }
-  }
-
-  /** What is still to do, and every group's committed offsets (to compare two looks). */
-  private async lag(admin: Admin): Promise<{ behind: string[]; positions: string }> {
-    const behind: string[] = [];
-    const positions: string[] = [];
-    for (const service of SERVICE_NAMES) {
-      const [{ count }] = await this.query<{ count: string }>(
-        service,
-        'SELECT count(*) FROM outbox WHERE published_at IS NULL',
-      );
-      if (Number(count) > 0) behind.push(`${service} outbox ${count}`);
-      const topics = subscribedTopics(service, this.platform.topicPrefix);
-      const committed = await admin.fetchOffsets({ groupId: this.platform.groupId(service), topics });
-      for (const { topic, partitions } of committed) {
-        const ends = await admin.fetchTopicOffsets(topic);
-        for (const { partition, offset } of partitions) {
-          const end = ends.find((e) => e.partition === partition)!.high;
-          const at = offset === '-1' ? '0' : offset;
-          positions.push(`${service}:${topic}/${partition}@${at}`);
-          if (at !== end) behind.push(`${service} ${topic}/${partition} at ${at} of ${end}`);
-        }
-      }
-    }
-    const [{ count }] = await this.query<{ count: string }>(
-      'notification',
-      "SELECT count(*) FROM notifications WHERE status = 'PENDING'",
-    );
-    if (Number(count) > 0) behind.push(`${count} e-mail(s) PENDING`);
-    return { behind, positions: positions.join(',') };
   }
 
   /** Drains, then checks DESIGN.md's invariants over the databases, the Kafka log and the SMTP record. */
@@ -251,26 +224,11 @@ export class SagaHarness<Platform extends SagaTarget = SagaPlatform> extends Sag
   }
 
   /**
-   * Runs SQL on a service's database (to arrange or inspect state), on a small pool per database: the
-   * waits poll many times a second and must not open a connection each time.
+   * Runs SQL on a service's database (to arrange or inspect state), on a small pool per database
+   * ({@link DatabasePools}).
    */
-  async query<Row>(service: PlatformServiceName, sql: string, params: unknown[] = []): Promise<Row[]> {
-    let pool = this.pools.get(service);
-    if (!pool) {
-      pool = new Pool({ connectionString: this.platform.databases[service].url, max: 2 });
-      // A fault that terminates the database's connections (the chaos run's) also ends the idle ones of
-      // this pool: without a listener, that 'error' event would crash the process that runs the test.
-      pool.on('error', () => undefined);
-      this.pools.set(service, pool);
-    }
-    for (let attempt = 1; ; attempt += 1) {
-      try {
-        return (await pool.query(sql, params)).rows as Row[];
-      } catch (error) {
-        // A statement on a connection cut under it: asked again on a new one, a few times.
-        if (attempt >= 3 || !isInfrastructureError(error)) throw error;
-      }
-    }
+  query<Row>(service: PlatformServiceName, sql: string, params: unknown[] = []): Promise<Row[]> {
+    return this.databases.query<Row>(service, sql, params);
   }
 
   /**
@@ -309,7 +267,7 @@ export class SagaHarness<Platform extends SagaTarget = SagaPlatform> extends Sag
   /** Stops everything and removes the platform's databases and topics. */
   async destroy(): Promise<void> {
     await this.producer?.disconnect();
-    await Promise.all([...this.pools.values()].map((pool) => pool.end()));
+    await this.databases.end();
     await this.platform.destroy();
   }
 }

@@ -9,7 +9,7 @@ import { context } from '@opentelemetry/api';
 import { Counter, Gauge } from 'prom-client';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
-import { withOrderId } from '@saga/common';
+import { runPeriodically, withOrderId, type PeriodicJob } from '@saga/common';
 import { BACKGROUND_DATA_SOURCE, TELEMETRY, scrapeWithin, type Telemetry } from '@saga/platform';
 import { STUCK_CONFIG, type StuckConfig } from './stuck-config';
 import { countStuckOrders, flagStuckOrders } from './stuck-orders';
@@ -26,8 +26,7 @@ import { countStuckOrders, flagStuckOrders } from './stuck-orders';
 export class StuckOrderDetector implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly logger = new Logger(StuckOrderDetector.name);
   private readonly flagged: Counter;
-  private timer?: NodeJS.Timeout;
-  private round?: Promise<void>;
+  private job?: PeriodicJob;
 
   constructor(
     @InjectDataSource(BACKGROUND_DATA_SOURCE) private readonly dataSource: DataSource,
@@ -52,14 +51,11 @@ export class StuckOrderDetector implements OnApplicationBootstrap, OnApplication
   }
 
   onApplicationBootstrap(): void {
-    this.timer = setInterval(() => {
-      this.round ??= this.flagRound().finally(() => (this.round = undefined));
-    }, this.config.checkIntervalMs).unref();
+    this.job = runPeriodically(() => this.flagRound(), this.config.checkIntervalMs);
   }
 
   async onApplicationShutdown(): Promise<void> {
-    clearInterval(this.timer);
-    await this.round;
+    await this.job?.stop();
   }
 
   /** One round: flags the orders that passed the deadline since the last one, and logs each. */

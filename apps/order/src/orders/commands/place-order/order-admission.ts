@@ -9,6 +9,7 @@ import {
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import { z } from 'zod';
+import { runPeriodically, type PeriodicJob } from '@saga/common';
 import {
   ADMISSION_GATE,
   AdmissionGate,
@@ -76,8 +77,7 @@ export class UnsettledOrders implements OnApplicationBootstrap, OnApplicationShu
   private placedSince = 0;
   /** When the last count succeeded (performance.now()); a count older than three periods is stale. */
   private countedAt = -Infinity;
-  private timer?: NodeJS.Timeout;
-  private sampling?: Promise<void>;
+  private job?: PeriodicJob;
   private failing = false;
 
   constructor(
@@ -97,14 +97,11 @@ export class UnsettledOrders implements OnApplicationBootstrap, OnApplicationShu
 
   onApplicationBootstrap(): void {
     if (this.config.maxUnsettled === 0) return;
-    this.timer = setInterval(() => {
-      this.sampling ??= this.sample().finally(() => (this.sampling = undefined));
-    }, this.config.sampleIntervalMs).unref();
+    this.job = runPeriodically(() => this.sample(), this.config.sampleIntervalMs);
   }
 
   async onApplicationShutdown(): Promise<void> {
-    clearInterval(this.timer);
-    await this.sampling;
+    await this.job?.stop();
   }
 
   /** An order was placed here (committed): counted in until the next count includes it. */
