@@ -1,7 +1,7 @@
 import { trace, type Tracer } from '@opentelemetry/api';
 import { Client, Pool } from 'pg';
 import { idempotentProducer } from '@saga/common';
-import { type Kafka, type Producer } from 'kafkajs';
+import { type Kafka, type Producer, type RecordMetadata } from 'kafkajs';
 import { deletePublished } from './delete-published';
 import { OUTBOX_CHANNEL } from './outbox-channel';
 import { endPublishSpans, startPublishSpan } from './publish-span';
@@ -12,6 +12,8 @@ export interface RelayLogger {
   log(message: string): void;
   warn(message: string): void;
   error(message: string): void;
+  /** Each batch sent, with the broker's answers (when the service logs at `debug`). */
+  debug?(message: string): void;
 }
 
 /** Told of each row the relay published: the service's metrics. */
@@ -66,7 +68,7 @@ export type RelayRole = 'stopped' | 'connecting' | 'standby' | 'leader';
 /** A stable advisory-lock key: one leader per database (per service), whatever the instance count. */
 const LEADER_LOCK = `hashtext('saga.outbox.relay')`;
 
-interface OutboxRow {
+export interface OutboxRow {
   id: string;
   topic: string;
   record_key: string;
@@ -316,13 +318,15 @@ export class OutboxRelay {
       topic: row.topic,
       message: { key: row.record_key, value: row.payload, headers: published[i].headers },
     }));
+    let answers: RecordMetadata[];
     try {
-      await this.producer!.sendBatch({ acks: -1, topicMessages: topicMessages(records, prefix) });
+      answers = await this.producer!.sendBatch({ acks: -1, topicMessages: topicMessages(records, prefix) });
     } catch (error) {
       endPublishSpans(spans, error);
       throw error;
     }
     endPublishSpans(spans);
+    this.logger.debug?.(sentBatchLine(this.options.name, rows, answers));
     const now = Date.now();
     for (const row of rows)
       this.options.observer?.published(row.topic, Math.max(0, now - row.created_ms) / 1000);
@@ -370,4 +374,15 @@ export class OutboxRelay {
     this.client = undefined;
     await client?.end().catch(() => undefined);
   }
+}
+
+/**
+ * One batch as sent, for a debug log: each row's event id, type and key in send order, and the offset
+ * at which each partition's first message of the batch landed. A partition's messages follow its first
+ * in send order, so a post-mortem can tell where any event of the batch sits in the log.
+ */
+export function sentBatchLine(name: string, rows: readonly OutboxRow[], answers: RecordMetadata[]): string {
+  const events = rows.map((row) => `${row.headers.ce_id} ${row.headers.ce_type} ${row.record_key}`);
+  const offsets = answers.map((answer) => `${answer.topicName}/${answer.partition}@${answer.baseOffset}`);
+  return `outbox relay ${name}: sent ${rows.length} [${events.join(', ')}] answered [${offsets.join(', ')}]`;
 }
