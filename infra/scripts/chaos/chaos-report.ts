@@ -53,6 +53,13 @@ export function formatChaosReport(report: ChaosReport): string {
     `  refused or cut               ${a.refused} (the instance was killed; the client tried the other one)`,
     `  no answer within ${(a.timeoutMs / 1000).toFixed(0)} s        ${a.timedOut}`,
     ...list(a.timedOutShown),
+    ...(a.timedOut
+      ? [
+          `    sent in: ${Object.entries(a.timedOutBySecond ?? {})
+            .map(([when, n]) => `${when} ${n}`)
+            .join(', ')}`,
+        ]
+      : []),
     `  answer time                  p99 ${a.p99Ms} ms, slowest ${a.slowestMs} ms`,
     '',
     dataHeld(report)

@@ -29,6 +29,8 @@ export interface Availability {
   /** Requests with no answer within the client's timeout (must be none), the first few named. */
   readonly timedOut: number;
   readonly timedOutShown: readonly string[];
+  /** The timed-out requests by the 10 s of the run they were sent in (`"80-90 s": 12`), to set beside the faults. */
+  readonly timedOutBySecond: Readonly<Record<string, number>>;
   /** The slowest answer, and the 99th percentile, in ms. */
   readonly slowestMs: number;
   readonly p99Ms: number;
@@ -70,6 +72,7 @@ export class ChaosTraffic {
   private refused = 0;
   private readonly notNow: Record<string, number> = {};
   private readonly timedOut: string[] = [];
+  private readonly timedOutBySecond: Record<string, number> = {};
   private readonly latencies: number[] = [];
 
   constructor(
@@ -81,6 +84,8 @@ export class ChaosTraffic {
       seed: number;
       random: () => number;
       token: string;
+      /** When the run started (`performance.now()`): the times of timed-out requests count from it. */
+      since?: number;
     },
   ) {}
 
@@ -116,6 +121,7 @@ export class ChaosTraffic {
       refused: this.refused,
       timedOut: this.timedOut.length,
       timedOutShown: this.timedOut.slice(0, 10),
+      timedOutBySecond: { ...this.timedOutBySecond },
       slowestMs: Math.round(sorted.at(-1) ?? 0),
       p99Ms: Math.round(sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * 0.99))] ?? 0),
       timeoutMs: REQUEST_TIMEOUT_MS,
@@ -186,8 +192,13 @@ export class ChaosTraffic {
         }
       } catch (error) {
         // Timed out: the instance hangs (a failure of availability). Refused or reset: it died.
-        if ((error as Error).name === 'TimeoutError') this.timedOut.push(`${method} ${url}${path}`);
-        else this.refused += 1;
+        if ((error as Error).name === 'TimeoutError') {
+          const atS = (sentAt - (this.options.since ?? 0)) / 1000;
+          const from = Math.floor(atS / 10) * 10;
+          this.timedOutBySecond[`${from}-${from + 10} s`] =
+            (this.timedOutBySecond[`${from}-${from + 10} s`] ?? 0) + 1;
+          this.timedOut.push(`${method} ${url}${path} (sent at ${atS.toFixed(1)} s)`);
+        } else this.refused += 1;
       }
       if (Date.now() >= deadline) return last;
       this.retries += 1;

@@ -1,3 +1,5 @@
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { SERVICE_NAMES } from '@saga/contracts';
 import { ProcessPlatform, SagaHarness, testKafka, testTokenIssuer, type Violation } from '@saga/testing';
 import { DEMO_PRODUCTS } from '../../../apps/inventory/src/seed/demo-seed';
@@ -15,6 +17,7 @@ import {
   type PoisonRecord,
 } from './chaos-records';
 import { compareOrders, countDuplicates, waitForTerminal } from './chaos-checks';
+import { gatherEvidence, type OrderEvidence } from './chaos-evidence';
 import { ChaosTraffic, type Availability, type TrafficOutcome } from './chaos-traffic';
 import { terminateConnections } from './terminate-connections';
 
@@ -71,6 +74,11 @@ export interface ChaosReport {
   readonly durationS: number;
   /** How the clients' requests fared: answered in time or not, apart from what the data says. */
   readonly availability: Availability;
+  /**
+   * For each order a violation names or that did not settle: its rows, its records in the log and the
+   * services' log lines about it, gathered before the copy is removed (also in `<logDir>/evidence.json`).
+   */
+  readonly evidence: OrderEvidence[];
 }
 
 /** Whether the data held: nothing lost, nothing applied twice, every poison record parked. */
@@ -196,6 +204,7 @@ export async function runChaos(options: ChaosOptions, environment: ChaosEnvironm
       // The copy trusts this process's test issuer (copyServiceEnv).
       token: await testTokenIssuer().mint({ admin: 'chaos' }),
       random: seededRandom(options.seed),
+      since: started,
     }).run();
     const trafficS = options.orders / options.rate;
     let lastFaultEnd = performance.now();
@@ -247,6 +256,15 @@ export async function runChaos(options: ChaosOptions, environment: ChaosEnvironm
     const orderMismatches = await compareOrders(saga, outcome);
     const lostEvents = audit.violations.filter((violation) => violation.invariant === 7).length;
     const mailRedeliveries = audit.violations.filter((violation) => violation.redelivery);
+    const flagged = [
+      ...audit.violations.filter((violation) => !violation.redelivery).map((violation) => violation.orderId),
+      ...unsettled.map((entry) => entry.split(' ')[0]),
+    ].filter((id): id is string => !!id);
+    const evidence = await gatherEvidence(saga, kafka, platform.topicPrefix, environment.logDir, [
+      ...new Set(flagged),
+    ]);
+    if (evidence.length > 0)
+      writeFileSync(join(environment.logDir, 'evidence.json'), `${JSON.stringify(evidence, null, 2)}\n`);
     return {
       options,
       sent: outcome.sent,
@@ -270,6 +288,7 @@ export async function runChaos(options: ChaosOptions, environment: ChaosEnvironm
       mails: platform.smtp.mails.length,
       durationS: seconds(),
       availability: outcome.availability,
+      evidence,
     };
   } finally {
     await (saga ?? platform).destroy();
