@@ -6,8 +6,7 @@ import { z } from 'zod';
 import { OrderId, OrderPlacedV1, createEvent } from '@saga/contracts';
 import { addToOutbox } from '@saga/outbox';
 import { findCatalogProducts } from '../../../catalog/catalog-product';
-import { OrderStatus } from '../../order-status';
-import { addTimelineStep } from '../../order.repository';
+import { OrderStatus, type TimelineStep } from '../../order-status';
 import { UnsettledOrders } from './order-admission';
 import type { OrderToPlace } from './place-order.dto';
 import { priceOrder, type PricedOrder } from './price-order';
@@ -70,25 +69,37 @@ export class PlaceOrderService {
   ): Promise<PlacedOrder> {
     const orderId = randomUUID();
     tagActiveSpanWithOrder(orderId);
+    // The order, its lines and its first timeline step in one statement: one round trip instead of
+    // three, which is what a request's latency is made of when the process is short of CPU. A key taken
+    // already inserts nothing at all (the lines and the step hang off the order's RETURNING).
     const inserted: unknown[] = await manager.query(
-      `INSERT INTO orders (id, customer_id, status, total_cents, currency, idempotency_key, request_hash)
-       VALUES ($1, $2, 'PENDING', $3, $4, $5, $6)
-       ON CONFLICT (customer_id, idempotency_key) DO NOTHING RETURNING id`,
-      [orderId, customerId, priced.totalCents, priced.currency, idempotencyKey ?? null, requestHash],
-    );
-    if (inserted.length === 0) throw new KeyTaken();
-    await manager.query(
-      `INSERT INTO order_items (order_id, line_no, sku, quantity, unit_price_cents)
-       SELECT $1, line_no, sku, quantity, unit_price_cents
-         FROM unnest($2::text[], $3::int[], $4::bigint[]) WITH ORDINALITY AS l(sku, quantity, unit_price_cents, line_no)`,
+      `WITH placed AS (
+         INSERT INTO orders (id, customer_id, status, total_cents, currency, idempotency_key, request_hash)
+         VALUES ($1, $2, 'PENDING', $3, $4, $5, $6)
+         ON CONFLICT (customer_id, idempotency_key) DO NOTHING RETURNING id
+       ), lines AS (
+         INSERT INTO order_items (order_id, line_no, sku, quantity, unit_price_cents)
+         SELECT placed.id, l.line_no, l.sku, l.quantity, l.unit_price_cents
+           FROM placed,
+                unnest($7::text[], $8::int[], $9::bigint[]) WITH ORDINALITY AS l(sku, quantity, unit_price_cents, line_no)
+       ), step AS (
+         INSERT INTO order_timeline (order_id, step) SELECT id, $10 FROM placed
+       )
+       SELECT id FROM placed`,
       [
         orderId,
+        customerId,
+        priced.totalCents,
+        priced.currency,
+        idempotencyKey ?? null,
+        requestHash,
         priced.items.map((item) => item.sku),
         priced.items.map((item) => item.quantity),
         priced.items.map((item) => item.unitPriceCents),
+        'PLACED' satisfies TimelineStep,
       ],
     );
-    await addTimelineStep(manager, orderId, 'PLACED');
+    if (inserted.length === 0) throw new KeyTaken();
     await addToOutbox(
       manager,
       createEvent(OrderPlacedV1, { orderId, customerId, ...priced }, { source: 'order' }),
