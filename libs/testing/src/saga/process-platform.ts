@@ -123,7 +123,10 @@ export class ProcessPlatform extends RunningCopy implements SagaTarget {
   async startInstance(instance: ServiceInstance): Promise<void> {
     if (isRunning(instance)) throw new Error(`${name(instance)} is already running`);
     const log = openSync(instance.logFile, 'a');
-    writeFileSync(log, `--- start ${instance.starts + 1} at ${new Date().toISOString()} on port ${instance.port} ---\n`);
+    writeFileSync(
+      log,
+      `--- start ${instance.starts + 1} at ${new Date().toISOString()} on port ${instance.port} ---\n`,
+    );
     const child = spawn(
       process.execPath,
       ['--require', EXIT_WITH_PARENT, ...(this.options.nodeArgs ?? []), this.options.entry(instance.service)],
