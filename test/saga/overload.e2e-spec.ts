@@ -123,4 +123,35 @@ describe('POST /orders past capacity', () => {
       expect(await countOrders(saga)).toBe(statuses.filter((status) => status === 202).length);
     });
   });
+
+  describe('when a request outlives its budget (ORDER_ADMISSION_BUDGET_MS)', () => {
+    let saga: SagaHarness;
+
+    beforeAll(async () => {
+      saga = await SagaHarness.start('overload-budget', SERVICES, SEED, {
+        env: { ORDER_ADMISSION_BUDGET_MS: '1' },
+      });
+    });
+
+    afterAll(async () => {
+      await saga?.destroy();
+    });
+
+    it('gives up before it commits: 503 "over budget" with Retry-After, and no order', async () => {
+      // Arrange
+      const token = await testTokenIssuer().mint({ admin: 'overload-test' });
+
+      // Act: no order is written within a millisecond
+      const answers = await Promise.all([1, 2, 3].map((i) => placeRaw(saga, token, `over-budget-${i}`)));
+
+      // Assert
+      expect(answers.map((answer) => answer.status)).toEqual([503, 503, 503]);
+      for (const answer of answers) {
+        expect(answer.contentType).toContain('application/problem+json');
+        expect(answer.body.detail).toMatch(/over budget/);
+        expect(Number(answer.retryAfterMs)).toBeGreaterThanOrEqual(750);
+      }
+      expect(await countOrders(saga)).toBe(0);
+    });
+  });
 });

@@ -13,4 +13,5 @@ export * from './http/parse-request';
 export * from './observability';
 export * from './http/admission-gate';
 export * from './http/admission.interceptor';
+export * from './http/request-budget';
 export * from './openapi';

@@ -6,6 +6,11 @@ export interface AdmissionLimits {
   readonly queue: number;
   /** How long a request may wait for its turn before it is refused. */
   readonly maxWaitMs: number;
+  /**
+   * How long an admitted request may take: past it, the request gives up at its next checkpoint
+   * (`checkBudget`, before it commits) and is answered "not now". 0 or absent: no bound.
+   */
+  readonly budgetMs?: number;
 }
 
 /**
@@ -30,7 +35,7 @@ export interface AdmissionStats {
   readonly active: number;
   readonly queued: number;
   readonly admitted: number;
-  /** Refusals by cause: `queue full`, `waited too long`, or a backpressure's reason. */
+  /** Refusals by cause: `queue full`, `waited too long`, `over budget`, or a backpressure's reason. */
   readonly refused: Readonly<Record<string, number>>;
 }
 
@@ -66,7 +71,7 @@ export class AdmissionGate {
     private readonly backpressure: readonly Backpressure[] = [],
     private readonly random: () => number = Math.random,
   ) {
-    if (limits.concurrency < 1 || limits.queue < 0 || limits.maxWaitMs < 0) {
+    if (limits.concurrency < 1 || limits.queue < 0 || limits.maxWaitMs < 0 || (limits.budgetMs ?? 0) < 0) {
       throw new Error(`invalid admission limits: ${JSON.stringify(limits)}`);
     }
   }
@@ -96,6 +101,16 @@ export class AdmissionGate {
       this.waiting.push(waiter);
     });
     return this.take(true);
+  }
+
+  /** The budget of an admitted request (0: none). */
+  get budgetMs(): number {
+    return this.limits.budgetMs ?? 0;
+  }
+
+  /** An admitted request ran out of its budget and gave up: counted, and told when to come back. */
+  overBudget(): Overloaded {
+    return this.refuse('over budget', Math.max(1000, this.queueDrainMs()));
   }
 
   stats(): AdmissionStats {

@@ -6,9 +6,10 @@ import {
   type ExecutionContext,
   type NestInterceptor,
 } from '@nestjs/common';
-import { from, type Observable } from 'rxjs';
-import { finalize, mergeMap } from 'rxjs/operators';
+import { Observable, from, throwError } from 'rxjs';
+import { catchError, finalize, mergeMap } from 'rxjs/operators';
 import { AdmissionGate, Overloaded } from './admission-gate';
+import { OverBudget, withinBudget } from './request-budget';
 
 /** A request the {@link AdmissionGate} refused: a 503 on purpose, not a failure (logged at debug). */
 export class AtCapacityException extends ServiceUnavailableException {}
@@ -23,13 +24,29 @@ export const ADMISSION_GATE = Symbol('ADMISSION_GATE');
  * RFC 9110 defines it, and to the millisecond in `Retry-After-Ms` and the body's `retryAfterMs`
  * (ProblemDetailsFilter sets the headers). Guards (authentication, the per-customer
  * rate limit) run before it, so a request they refuse never takes a slot.
+ *
+ * An admitted request runs within the gate's budget ({@link withinBudget}): one that reaches a
+ * `checkBudget()` after it gets the same 503 ("over budget") — late work given up before it commits,
+ * rather than an answer after the client stopped waiting.
  */
 @Injectable()
 export class AdmissionInterceptor implements NestInterceptor {
   constructor(@Inject(ADMISSION_GATE) private readonly gate: AdmissionGate) {}
 
   intercept(_context: ExecutionContext, next: CallHandler): Observable<unknown> {
-    return from(this.admit()).pipe(mergeMap((release) => next.handle().pipe(finalize(release))));
+    return from(this.admit()).pipe(
+      mergeMap((release) =>
+        // Subscribing runs the handler: inside the budget, so its checkpoints see it.
+        new Observable<unknown>((subscriber) =>
+          withinBudget(this.gate.budgetMs, () => next.handle().subscribe(subscriber)),
+        ).pipe(
+          catchError((error: unknown) =>
+            throwError(() => (error instanceof OverBudget ? atCapacity(this.gate.overBudget()) : error)),
+          ),
+          finalize(release),
+        ),
+      ),
+    );
   }
 
   private async admit(): Promise<() => void> {
@@ -37,11 +54,15 @@ export class AdmissionInterceptor implements NestInterceptor {
       return await this.gate.enter();
     } catch (error) {
       if (!(error instanceof Overloaded)) throw error;
-      throw new AtCapacityException({
-        error: 'Service Unavailable',
-        message: `at capacity (${error.reason}): send the request again in ${error.retryAfterMs} ms`,
-        retryAfterMs: error.retryAfterMs,
-      });
+      throw atCapacity(error);
     }
   }
+}
+
+function atCapacity(refusal: Overloaded): AtCapacityException {
+  return new AtCapacityException({
+    error: 'Service Unavailable',
+    message: `at capacity (${refusal.reason}): send the request again in ${refusal.retryAfterMs} ms`,
+    retryAfterMs: refusal.retryAfterMs,
+  });
 }

@@ -45,12 +45,14 @@ const schema = z
     ORDER_ADMISSION_CONCURRENCY: count('', 1, 8),
     ORDER_ADMISSION_QUEUE: count('', 0, 64),
     ORDER_ADMISSION_MAX_WAIT_MS: count(' of milliseconds', 0, 100),
+    ORDER_ADMISSION_BUDGET_MS: count(' of milliseconds', 0, 2000),
     ORDER_MAX_UNSETTLED: count('', 0, 1000),
   })
   .transform((env): OrderAdmissionConfig => ({
     concurrency: env.ORDER_ADMISSION_CONCURRENCY,
     queue: env.ORDER_ADMISSION_QUEUE,
     maxWaitMs: env.ORDER_ADMISSION_MAX_WAIT_MS,
+    budgetMs: env.ORDER_ADMISSION_BUDGET_MS,
     maxUnsettled: env.ORDER_MAX_UNSETTLED,
     sampleIntervalMs: 100,
   }));

@@ -5,6 +5,7 @@ import { DataSource, type EntityManager } from 'typeorm';
 import { z } from 'zod';
 import { OrderId, OrderPlacedV1, createEvent } from '@saga/contracts';
 import { addToOutbox } from '@saga/outbox';
+import { checkBudget } from '@saga/platform';
 import { findCatalogProducts } from '../../../catalog/catalog-product';
 import { OrderStatus, type TimelineStep } from '../../order-status';
 import { UnsettledOrders } from './order-admission';
@@ -27,6 +28,10 @@ class KeyTaken extends Error {}
  * With an `Idempotency-Key`, the same key and body answer the same order again, and the same key with
  * another body is a 409. Two requests racing with one key meet on the key's unique index: the second
  * waits for the first to commit, inserts nothing, and answers the first one's order.
+ *
+ * Behind the admission gate, a request has a time budget (`ORDER_ADMISSION_BUDGET_MS`): one that has
+ * spent it before the transaction, or by the time it would commit, gives up and rolls back — a 503 that
+ * created nothing, instead of an order placed for a client that stopped waiting.
  */
 @Injectable()
 export class PlaceOrderService {
@@ -48,10 +53,13 @@ export class PlaceOrderService {
         body.items.map((i) => i.sku),
       ),
     );
+    checkBudget(); // past its budget already: not worth a transaction
     try {
-      const placed = await this.dataSource.transaction((manager) =>
-        this.insert(manager, body.customerId, priced, idempotencyKey, requestHash),
-      );
+      const placed = await this.dataSource.transaction(async (manager) => {
+        const order = await this.insert(manager, body.customerId, priced, idempotencyKey, requestHash);
+        checkBudget(); // the client may have stopped waiting: roll back rather than commit unseen
+        return order;
+      });
       this.unsettled.placed(); // the saga's backlog grew by one, before the next count says so
       return placed;
     } catch (error) {
