@@ -1,5 +1,5 @@
 import type { Admin } from 'kafkajs';
-import { newClusterId, renderServerProperties } from './kafka-broker';
+import { brokerSettings, clusterSettings, newClusterId, renderServerProperties } from './kafka-broker';
 import { waitForTopicMetadata } from './kafka-topics';
 import { javaMajorVersion } from './preflight';
 
@@ -90,5 +90,23 @@ describe('waitForTopicMetadata', () => {
     await expect(waitForTopicMetadata(admin, ['a'], 500)).rejects.toThrow(
       'the brokers to agree on the topics and their leaders',
     );
+  });
+});
+
+describe('brokerSettings and clusterSettings', () => {
+  it("pass KAFKA_OPTS to the JVM after the platform's options, as Kafka's own scripts do", () => {
+    // Arrange
+    const env = { KAFKA_OPTS: ' -XX:TieredStopAtLevel=1   -Dfoo=bar ' };
+
+    // Act
+    const single = brokerSettings(env);
+    const cluster = clusterSettings(3, env);
+
+    // Assert
+    expect(single.jvmOptions).toEqual(['-XX:TieredStopAtLevel=1', '-Dfoo=bar']);
+    expect(cluster.map((node) => node.jvmOptions)).toEqual(
+      Array(3).fill(['-XX:TieredStopAtLevel=1', '-Dfoo=bar']),
+    );
+    expect(brokerSettings({}).jvmOptions).toEqual([]);
   });
 });

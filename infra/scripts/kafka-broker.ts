@@ -51,6 +51,8 @@ export interface BrokerSettings {
   readonly lib: string;
   /** Maximum Java heap, e.g. `512m`. */
   readonly heap: string;
+  /** More JVM options, after the platform's own (`KAFKA_OPTS`, as Kafka's scripts read it). */
+  readonly jvmOptions: readonly string[];
   /** How long the broker may take to answer an admin call after its start. */
   readonly startTimeoutMs: number;
   /**
@@ -120,6 +122,7 @@ function sharedSettings(env: NodeJS.ProcessEnv) {
   return {
     lib: env.KAFKA_LIB_DIR ? resolve(env.KAFKA_LIB_DIR) : join(localDir({}), 'kafka-lib'),
     heap: env.KAFKA_HEAP || '512m',
+    jvmOptions: (env.KAFKA_OPTS ?? '').split(/\s+/).filter(Boolean),
     startTimeoutMs: Number(env.KAFKA_START_TIMEOUT_MS || 90_000),
   };
 }
@@ -264,6 +267,7 @@ function java(settings: BrokerSettings, lib: string, mainClass: string, args: st
     '-XX:+UseG1GC',
     '-XX:MaxGCPauseMillis=20',
     '-Djava.awt.headless=true',
+    ...settings.jvmOptions,
     `-Dlog4j.configuration=file:${join(KAFKA_INFRA, 'log4j.properties')}`,
     `-Dkafka.logs.dir=${logs}`,
     '-cp',
