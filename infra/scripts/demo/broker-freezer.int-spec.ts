@@ -50,8 +50,17 @@ describe('BrokerFreezer on a real broker', () => {
     const address = [brokerAddress(settings)];
 
     // Act
-    const frozen = freezer.freeze(3);
-    const stateWhileFrozen = processState(pid);
+    const frozen = freezer.freeze(5);
+    // SIGSTOP reaches a many-threaded JVM asynchronously: on a busy machine /proc can still say R just
+    // after kill() returns, so the stopped state is awaited (well within the 5 s freeze).
+    const stateWhileFrozen = await waitFor(
+      () => {
+        const state = processState(pid);
+        if (state !== 'T') throw new Error(`process state ${state}`);
+        return state;
+      },
+      { timeoutMs: 1_500, intervalMs: 10, what: 'the broker process to be stopped' },
+    );
     const answersWhileFrozen = await brokerAnswers(address, 1500);
     const answersAgain = await waitFor(() => brokerAnswers(address, 1500).then((up) => up || undefined), {
       timeoutMs: 20_000,
