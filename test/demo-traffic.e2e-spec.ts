@@ -9,7 +9,7 @@ import { SERVICES } from './saga/saga-fixtures';
 /**
  * `npm run demo:traffic` against a private platform seeded like the demo: four seconds at ten orders a
  * second must show every outcome, settle every order, count what the order database holds, and leave
- * DESIGN.md's invariants intact.
+ * docs/design.md's invariants intact.
  */
 describe('demo traffic', () => {
   let saga: SagaHarness;

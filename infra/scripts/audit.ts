@@ -1,5 +1,5 @@
 /**
- * `npm run audit`: checks DESIGN.md's invariants across the four services' databases, the Kafka log and
+ * `npm run audit`: checks docs/design.md's invariants across the four services' databases, the Kafka log and
  * (when the demo's SMTP sink saved them) the e-mails sent. Prints each violation with its order id and
  * exits 1 if there is any. Run it on a quiet platform: an order still in flight counts as unsettled.
  *

@@ -2,7 +2,7 @@
  * `npm run chaos` — a bounded fault-injection run against a private copy of the platform on this machine:
  * several instances of every service as processes, open-loop traffic, and during it `kill -9` of service
  * instances (and of brokers, with `--brokers 3`), terminated database connections, duplicate bursts and
- * poison records. It ends with the audit of DESIGN.md's invariants and a report; exit 0 only when nothing
+ * poison records. It ends with the audit of docs/design.md's invariants and a report; exit 0 only when nothing
  * was lost or applied twice. See docs/reliability.md.
  *
  *   npm run chaos [-- --orders 2000 --rate 20 --instances 2 --brokers 1|3 --kills 6 --seed 42 …]

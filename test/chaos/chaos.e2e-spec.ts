@@ -8,7 +8,7 @@ import { localDir } from '../../infra/scripts/local-paths';
 /**
  * The short chaos run of CI (issue 6): 200 orders against two processes per service, with two `kill -9`
  * and restarts, a database's connections terminated, a duplicate burst and every kind of poison record.
- * Its assertions are DESIGN.md's invariants and the dead-letter contract, never timings.
+ * Its assertions are docs/design.md's invariants and the dead-letter contract, never timings.
  */
 describe('chaos: the saga under crashes, cut connections, duplicates and poison (short run)', () => {
   const options: ChaosOptions = {

@@ -8,7 +8,7 @@ const MOMENTS = ['never', 'at once', 'PLACED', 'PAYMENT_AUTHORIZED', 'STOCK_RESE
 
 /**
  * 100 sagas, each cancelled at a moment drawn at random — racing the POST, or right after a given step
- * of its own saga, while the other 99 are in flight on every topic. DESIGN.md: whatever the
+ * of its own saga, while the other 99 are in flight on every topic. docs/design.md: whatever the
  * interleaving, the saga ends in the same place, and the invariants hold for all of them.
  */
 describe('cancellations at random moments during 100 sagas', () => {

@@ -126,7 +126,7 @@ const DOWNTIME_MS = { service: [500, 3000], broker: [5000, 10_000] } as const;
 /**
  * A chaos run: a private copy of the platform with `instances` processes per service, open-loop traffic,
  * and the faults spread evenly over the traffic in a seeded random order. Then it waits until the
- * platform is quiet, audits DESIGN.md's invariants over the databases, the Kafka log and the e-mails,
+ * platform is quiet, audits docs/design.md's invariants over the databases, the Kafka log and the e-mails,
  * and checks the dead-letter topics. Everything it made is removed at the end.
  */
 export async function runChaos(options: ChaosOptions, environment: ChaosEnvironment): Promise<ChaosReport> {

@@ -41,7 +41,7 @@ const cancelled: Scenario = {
     const order = await saga.waitForSettled(placed.orderId, 60_000, 'CANCELLED');`,
 };
 
-/** The path on which each saga event is published (DESIGN.md's paths). */
+/** The path on which each saga event is published (docs/design.md's paths). */
 const SCENARIOS: Readonly<Record<string, Scenario>> = {
   OrderPlaced: confirmed,
   PaymentAuthorized: confirmed,

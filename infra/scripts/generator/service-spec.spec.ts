@@ -11,7 +11,7 @@ const repo: RepositoryView = {
   contractExports: contracts,
   exists: (path) => ['apps/order', 'apps/payment', 'libs/common'].includes(path),
   projects: ['order', 'payment', 'inventory', 'notification', 'contracts', 'common'],
-  // The four as DESIGN.md has them, whatever services this repository has added since (the events are
+  // The four as docs/design.md has them, whatever services this repository has added since (the events are
   // the real registry's, so the names below are ones the guide's example does not add).
   ports: { order: 3001, payment: 3002, inventory: 3003, notification: 3004 },
 };

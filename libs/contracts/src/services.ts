@@ -4,7 +4,7 @@
  * a database and a dead-letter topic per service from it, the demo and the build run every one.
  */
 
-/** The four services of the order saga (DESIGN.md). */
+/** The four services of the order saga (docs/design.md). */
 export const SERVICE_NAMES = ['order', 'payment', 'inventory', 'notification'] as const;
 
 /** The name of one of the four services of the order saga. */

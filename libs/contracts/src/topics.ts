@@ -40,7 +40,7 @@ export const MAX_RECORD_BYTES = 1024 * 1024;
  */
 export const DEAD_LETTER_HEADROOM_BYTES = 64 * 1024;
 
-/** The saga and catalog topics of DESIGN.md, then those of added services (`npm run generate:service`). */
+/** The saga and catalog topics of docs/design.md, then those of added services (`npm run generate:service`). */
 export const TOPICS = {
   orderEvents: {
     name: 'order.events',

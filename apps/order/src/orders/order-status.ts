@@ -1,6 +1,6 @@
 import { z } from 'zod';
 
-/** Where an order stands (DESIGN.md): PENDING → CONFIRMED, or → CANCELLING → CANCELLED. */
+/** Where an order stands (docs/design.md): PENDING → CONFIRMED, or → CANCELLING → CANCELLED. */
 export const OrderStatus = z
   .enum(['PENDING', 'CONFIRMED', 'CANCELLING', 'CANCELLED'])
   .meta({ id: 'OrderStatus', description: 'PENDING → CONFIRMED, or → CANCELLING → CANCELLED.' });
@@ -12,7 +12,7 @@ export type PaymentStatus = 'PENDING' | 'AUTHORIZED' | 'FAILED' | 'REFUNDED';
 /** What the inventory service reported for the order. */
 export type StockStatus = 'PENDING' | 'RESERVED' | 'FAILED' | 'RELEASED';
 
-/** The states a customer may cancel from (DESIGN.md: `POST /orders/:id/cancel`). */
+/** The states a customer may cancel from (docs/design.md: `POST /orders/:id/cancel`). */
 export const CANCELLABLE: readonly OrderStatus[] = ['PENDING', 'CONFIRMED'];
 
 /** One step of an order's saga, as `GET /orders/:id` lists it. */

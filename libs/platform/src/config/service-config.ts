@@ -129,7 +129,7 @@ const originList = z
       .min(1),
   );
 
-/** Default HTTP port of each service: the four's as DESIGN.md assigns them, then the added services'. */
+/** Default HTTP port of each service: the four's as docs/design.md assigns them, then the added services'. */
 export const DEFAULT_PORTS: Readonly<Record<PlatformServiceName, number>> = {
   order: 3001,
   payment: 3002,

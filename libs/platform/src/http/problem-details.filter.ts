@@ -66,7 +66,7 @@ function databaseUnavailable(instance: string): ProblemDetails {
 }
 
 /**
- * Answers every error as `application/problem+json` (DESIGN.md: errors as problem details). A database
+ * Answers every error as `application/problem+json` (docs/design.md: errors as problem details). A database
  * that is unreachable, cut off or out of connections is a 503 with `Retry-After`, not a 500.
  */
 @Catch()

@@ -2,7 +2,7 @@ import type { AuditSnapshot } from './audit-snapshot';
 
 /** One broken invariant, about one order, SKU, customer or record. */
 export interface Violation {
-  /** The invariant's number in DESIGN.md (1–7). */
+  /** The invariant's number in docs/design.md (1–7). */
   readonly invariant: number;
   /** The order it is about, when it is about one. */
   readonly orderId?: string;

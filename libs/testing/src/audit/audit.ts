@@ -36,7 +36,7 @@ export interface AuditReport {
 }
 
 /**
- * Checks DESIGN.md's seven invariants across the four services' databases (and the Kafka log and the
+ * Checks docs/design.md's seven invariants across the four services' databases (and the Kafka log and the
  * SMTP record, when given). Meant for a drained platform: an order still in flight is a violation of
  * invariant 1.
  */

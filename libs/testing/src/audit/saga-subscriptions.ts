@@ -15,7 +15,7 @@ import {
 } from '@saga/contracts';
 
 /**
- * Which service consumes which event type: the choreography of DESIGN.md as data. The audit uses it to
+ * Which service consumes which event type: the choreography of docs/design.md as data. The audit uses it to
  * check that every record reached every consumer it should; the saga harness checks at start that the
  * running services' `@OnEvent` handlers are exactly these, so the table cannot drift from the code.
  */

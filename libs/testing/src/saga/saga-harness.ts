@@ -209,7 +209,7 @@ export class SagaHarness<Platform extends SagaTarget = SagaPlatform> extends Sag
     }
   }
 
-  /** Drains, then checks DESIGN.md's invariants over the databases, the Kafka log and the SMTP record. */
+  /** Drains, then checks docs/design.md's invariants over the databases, the Kafka log and the SMTP record. */
   async audit(): Promise<AuditReport> {
     await this.waitForDrain();
     const databases = Object.fromEntries(SERVICE_NAMES.map((s) => [s, this.platform.databases[s].url]));

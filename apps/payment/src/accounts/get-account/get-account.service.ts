@@ -4,7 +4,7 @@ import { z } from 'zod';
 import { Cents, Currency, CustomerId } from '@saga/contracts';
 import { findAccount } from '../account.repository';
 
-/** What `GET /accounts/:customerId` answers (DESIGN.md). */
+/** What `GET /accounts/:customerId` answers (docs/design.md). */
 export const AccountViewSchema = z
   .object({
     customerId: CustomerId,

@@ -6,7 +6,7 @@ import { Cents, Currency, CustomerId, OrderId, Quantity, Sku } from '@saga/contr
 import { OrderStatus, TimelineStep } from '../../order-status';
 import { STUCK_CONFIG, type StuckConfig } from '../../stuck/stuck-config';
 
-/** `GET /orders/:id`: the order, its lines and its saga timeline (DESIGN.md). */
+/** `GET /orders/:id`: the order, its lines and its saga timeline (docs/design.md). */
 export const OrderViewSchema = z
   .object({
     orderId: OrderId,
