@@ -1,6 +1,6 @@
 import { Controller } from '@nestjs/common';
 import { Ctx, Payload } from '@nestjs/microservices';
-import { ProductUpdatedV2, type EventData, type EventEnvelope } from '@saga/contracts';
+import { ProductUpdatedV2, type EventOf } from '@saga/contracts';
 import { OnEvent, type SagaEventContext } from '@saga/messaging';
 import { upsertCatalogProduct } from './catalog-product';
 
@@ -9,7 +9,7 @@ import { upsertCatalogProduct } from './catalog-product';
 export class CatalogHandler {
   @OnEvent(ProductUpdatedV2)
   onProductUpdated(
-    @Payload() event: EventEnvelope<EventData<typeof ProductUpdatedV2>>,
+    @Payload() event: EventOf<typeof ProductUpdatedV2>,
     @Ctx() context: SagaEventContext,
   ): Promise<void> {
     return upsertCatalogProduct(context.manager, event.data, { time: event.time, offset: context.offset });

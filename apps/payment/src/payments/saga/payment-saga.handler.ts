@@ -4,16 +4,12 @@ import {
   OrderCancellationRequestedV1,
   OrderPlacedV1,
   StockReservationFailedV1,
-  type EventData,
-  type EventDefinition,
-  type EventEnvelope,
+  type EventOf,
 } from '@saga/contracts';
 import { OnEvent, type SagaEventContext } from '@saga/messaging';
 import { AuthorizePaymentService } from '../authorize-payment/authorize-payment.service';
 import { CancelPaymentService } from '../cancel-payment/cancel-payment.service';
 import { CompensateStockFailureService } from '../compensate-stock-failure/compensate-stock-failure.service';
-
-type Event<Definition extends EventDefinition> = EventEnvelope<EventData<Definition>>;
 
 /** The saga events payment reacts to: one call into a use case each, in the handler's transaction. */
 @Controller()
@@ -25,13 +21,13 @@ export class PaymentSagaHandler {
   ) {}
 
   @OnEvent(OrderPlacedV1)
-  onOrderPlaced(@Payload() event: Event<typeof OrderPlacedV1>, @Ctx() context: SagaEventContext) {
+  onOrderPlaced(@Payload() event: EventOf<typeof OrderPlacedV1>, @Ctx() context: SagaEventContext) {
     return this.authorize.handle(context.manager, event);
   }
 
   @OnEvent(OrderCancellationRequestedV1)
   onOrderCancellationRequested(
-    @Payload() event: Event<typeof OrderCancellationRequestedV1>,
+    @Payload() event: EventOf<typeof OrderCancellationRequestedV1>,
     @Ctx() context: SagaEventContext,
   ) {
     return this.cancel.handle(context.manager, event);
@@ -39,7 +35,7 @@ export class PaymentSagaHandler {
 
   @OnEvent(StockReservationFailedV1)
   onStockReservationFailed(
-    @Payload() event: Event<typeof StockReservationFailedV1>,
+    @Payload() event: EventOf<typeof StockReservationFailedV1>,
     @Ctx() context: SagaEventContext,
   ) {
     return this.compensateStockFailure.handle(context.manager, event);
