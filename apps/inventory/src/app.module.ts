@@ -5,7 +5,8 @@ import { GetProductsController } from './products/get-products/get-products.cont
 import { GetProductsService } from './products/get-products/get-products.service';
 import { ReleaseStockService } from './reservations/release-stock/release-stock.service';
 import { ReserveStockService } from './reservations/reserve-stock/reserve-stock.service';
-import { InventorySagaHandler } from './reservations/saga/inventory-saga.handler';
+import { OrderEventsHandler } from './reservations/saga/order-events.handler';
+import { PaymentEventsHandler } from './reservations/saga/payment-events.handler';
 import { loadSeedProducts } from './seed/seed-file';
 import { SEED_PRODUCTS, SeedProductsService } from './seed/seed-products.service';
 import { inventoryApi } from './inventory-api';
@@ -22,7 +23,7 @@ export class AppModule {
           migrations: [InventoryInitialSchema1795300000000],
         }),
       ],
-      controllers: [GetProductsController, InventorySagaHandler],
+      controllers: [GetProductsController, PaymentEventsHandler, OrderEventsHandler],
       providers: [
         GetProductsService,
         ReserveStockService,

@@ -6,7 +6,8 @@ import { PaymentInitialSchema1795300000000 } from './migrations/1795300000000-pa
 import { AuthorizePaymentService } from './payments/authorize-payment/authorize-payment.service';
 import { CancelPaymentService } from './payments/cancel-payment/cancel-payment.service';
 import { CompensateStockFailureService } from './payments/compensate-stock-failure/compensate-stock-failure.service';
-import { PaymentSagaHandler } from './payments/saga/payment-saga.handler';
+import { InventoryEventsHandler } from './payments/saga/inventory-events.handler';
+import { OrderEventsHandler } from './payments/saga/order-events.handler';
 import { SEED_ACCOUNTS, SeedAccountsService } from './seed/seed-accounts.service';
 import { loadSeedAccounts } from './seed/seed-file';
 import { paymentApi } from './payment-api';
@@ -24,7 +25,7 @@ export class AppModule {
           migrations: [PaymentInitialSchema1795300000000],
         }),
       ],
-      controllers: [PaymentSagaHandler, GetAccountController],
+      controllers: [OrderEventsHandler, InventoryEventsHandler, GetAccountController],
       providers: [
         AuthorizePaymentService,
         CancelPaymentService,

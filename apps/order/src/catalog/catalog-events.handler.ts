@@ -6,7 +6,7 @@ import { upsertCatalogProduct } from './catalog-product';
 
 /** Keeps the catalog replica up to date from `catalog.products` (v1 records arrive upcast to v2). */
 @Controller()
-export class CatalogHandler {
+export class CatalogEventsHandler {
   @OnEvent(ProductUpdatedV2)
   onProductUpdated(
     @Payload() event: EventOf<typeof ProductUpdatedV2>,

@@ -1,23 +1,16 @@
 import { Controller } from '@nestjs/common';
 import { Ctx, Payload } from '@nestjs/microservices';
-import {
-  OrderCancellationRequestedV1,
-  OrderPlacedV1,
-  StockReservationFailedV1,
-  type EventOf,
-} from '@saga/contracts';
+import { OrderCancellationRequestedV1, OrderPlacedV1, type EventOf } from '@saga/contracts';
 import { OnEvent, type SagaEventContext } from '@saga/messaging';
 import { AuthorizePaymentService } from '../authorize-payment/authorize-payment.service';
 import { CancelPaymentService } from '../cancel-payment/cancel-payment.service';
-import { CompensateStockFailureService } from '../compensate-stock-failure/compensate-stock-failure.service';
 
-/** The saga events payment reacts to: one call into a use case each, in the handler's transaction. */
+/** The order's events payment reacts to: one call into a use case each, in the handler's transaction. */
 @Controller()
-export class PaymentSagaHandler {
+export class OrderEventsHandler {
   constructor(
     private readonly authorize: AuthorizePaymentService,
     private readonly cancel: CancelPaymentService,
-    private readonly compensateStockFailure: CompensateStockFailureService,
   ) {}
 
   @OnEvent(OrderPlacedV1)
@@ -31,13 +24,5 @@ export class PaymentSagaHandler {
     @Ctx() context: SagaEventContext,
   ) {
     return this.cancel.handle(context.manager, event);
-  }
-
-  @OnEvent(StockReservationFailedV1)
-  onStockReservationFailed(
-    @Payload() event: EventOf<typeof StockReservationFailedV1>,
-    @Ctx() context: SagaEventContext,
-  ) {
-    return this.compensateStockFailure.handle(context.manager, event);
   }
 }
