@@ -1,5 +1,5 @@
 import { Module, type DynamicModule } from '@nestjs/common';
-import { PlatformModule, type ServiceConfig, type ServiceDefinition } from '@saga/platform';
+import { PlatformModule, seedAtBoot, type ServiceConfig, type ServiceDefinition } from '@saga/platform';
 import { InventoryInitialSchema1795300000000 } from './migrations/1795300000000-inventory-initial-schema';
 import { GetProductsController } from './products/get-products/get-products.controller';
 import { GetProductsService } from './products/get-products/get-products.service';
@@ -7,8 +7,7 @@ import { ReleaseStockService } from './reservations/release-stock/release-stock.
 import { ReserveStockService } from './reservations/reserve-stock/reserve-stock.service';
 import { OrderEventsHandler } from './reservations/saga/order-events.handler';
 import { PaymentEventsHandler } from './reservations/saga/payment-events.handler';
-import { loadSeedProducts } from './seed/seed-file';
-import { SEED_PRODUCTS, SeedProductsService } from './seed/seed-products.service';
+import { PRODUCTS_SEED } from './seed/products-seed';
 import { inventoryApi } from './inventory-api';
 
 /** Root module of the inventory service: the catalog API, stock reservations, seeding at boot. */
@@ -28,8 +27,7 @@ export class AppModule {
         GetProductsService,
         ReserveStockService,
         ReleaseStockService,
-        SeedProductsService,
-        { provide: SEED_PRODUCTS, useValue: loadSeedProducts(env) },
+        seedAtBoot(PRODUCTS_SEED, env),
       ],
     };
   }

@@ -1,5 +1,5 @@
 import { Module, type DynamicModule } from '@nestjs/common';
-import { PlatformModule, type ServiceConfig, type ServiceDefinition } from '@saga/platform';
+import { PlatformModule, seedAtBoot, type ServiceConfig, type ServiceDefinition } from '@saga/platform';
 import { GetAccountController } from './accounts/get-account/get-account.controller';
 import { GetAccountService } from './accounts/get-account/get-account.service';
 import { PaymentInitialSchema1795300000000 } from './migrations/1795300000000-payment-initial-schema';
@@ -8,8 +8,7 @@ import { CancelPaymentService } from './payments/cancel-payment/cancel-payment.s
 import { CompensateStockFailureService } from './payments/compensate-stock-failure/compensate-stock-failure.service';
 import { InventoryEventsHandler } from './payments/saga/inventory-events.handler';
 import { OrderEventsHandler } from './payments/saga/order-events.handler';
-import { SEED_ACCOUNTS, SeedAccountsService } from './seed/seed-accounts.service';
-import { loadSeedAccounts } from './seed/seed-file';
+import { ACCOUNTS_SEED } from './seed/accounts-seed';
 import { paymentApi } from './payment-api';
 
 /** Root module of the payment service. */
@@ -31,8 +30,7 @@ export class AppModule {
         CancelPaymentService,
         CompensateStockFailureService,
         GetAccountService,
-        { provide: SEED_ACCOUNTS, useValue: loadSeedAccounts(env) },
-        SeedAccountsService,
+        seedAtBoot(ACCOUNTS_SEED, env),
       ],
     };
   }

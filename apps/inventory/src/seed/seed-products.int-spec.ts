@@ -1,10 +1,11 @@
 import type { DataSource } from 'typeorm';
+import { SeedAtBoot } from '@saga/platform';
 import { createTestDataSource, createTestDatabase, type TestDatabase, readOutbox } from '@saga/testing';
 import { InventoryInitialSchema1795300000000 } from '../migrations/1795300000000-inventory-initial-schema';
 import { DEMO_PRODUCTS } from './demo-seed';
-import { SeedProductsService } from './seed-products.service';
+import { PRODUCTS_SEED } from './products-seed';
 
-describe('SeedProductsService', () => {
+describe('seeding the products at boot', () => {
   let database: TestDatabase;
   let dataSource: DataSource;
 
@@ -22,7 +23,7 @@ describe('SeedProductsService', () => {
 
   it('inserts the demo products with all their stock available and publishes a ProductUpdated for each', async () => {
     // Act
-    await new SeedProductsService(dataSource, DEMO_PRODUCTS).onApplicationBootstrap();
+    await new SeedAtBoot(dataSource, PRODUCTS_SEED, DEMO_PRODUCTS).onApplicationBootstrap();
 
     // Assert
     const products = await dataSource.query<Record<string, unknown>[]>(
@@ -69,7 +70,7 @@ describe('SeedProductsService', () => {
     const published = (await outbox()).length;
 
     // Act
-    await new SeedProductsService(dataSource, DEMO_PRODUCTS).onApplicationBootstrap();
+    await new SeedAtBoot(dataSource, PRODUCTS_SEED, DEMO_PRODUCTS).onApplicationBootstrap();
 
     // Assert
     await expect(dataSource.query('SELECT * FROM products ORDER BY sku')).resolves.toEqual(before);
@@ -82,7 +83,7 @@ describe('SeedProductsService', () => {
     const desk = { sku: 'DESK-01', name: 'Standing desk', priceCents: 49_900, currency: 'EUR', stock: 4 };
 
     // Act
-    await new SeedProductsService(dataSource, [...DEMO_PRODUCTS, desk]).onApplicationBootstrap();
+    await new SeedAtBoot(dataSource, PRODUCTS_SEED, [...DEMO_PRODUCTS, desk]).onApplicationBootstrap();
 
     // Assert
     const events = (await outbox()).slice(published);

@@ -1,10 +1,11 @@
 import type { DataSource } from 'typeorm';
+import { SeedAtBoot } from '@saga/platform';
 import { createTestDataSource, createTestDatabase, type TestDatabase } from '@saga/testing';
 import { PaymentInitialSchema1795300000000 } from '../migrations/1795300000000-payment-initial-schema';
+import { ACCOUNTS_SEED } from './accounts-seed';
 import { DEMO_ACCOUNTS } from './demo-seed';
-import { SeedAccountsService } from './seed-accounts.service';
 
-describe('SeedAccountsService (real PostgreSQL)', () => {
+describe('seeding the accounts at boot (real PostgreSQL)', () => {
   let database: TestDatabase;
   let dataSource: DataSource;
 
@@ -26,7 +27,7 @@ describe('SeedAccountsService (real PostgreSQL)', () => {
 
   it('inserts the missing accounts only: seeding again, after balances moved, changes nothing', async () => {
     // Arrange
-    const seeder = new SeedAccountsService(dataSource, DEMO_ACCOUNTS);
+    const seeder = new SeedAtBoot(dataSource, ACCOUNTS_SEED, DEMO_ACCOUNTS);
 
     // Act
     await seeder.onApplicationBootstrap();
