@@ -27,10 +27,14 @@ module.exports = {
     },
     {
       name: 'production-code-never-imports-tests',
-      comment: 'Test helpers and tests stay out of what ships.',
+      comment:
+        "Test helpers and tests stay out of what ships. A lib or app may keep its tests' fixtures in its own test/ folder.",
       severity: 'error',
-      from: { path: '^(apps|libs/(?!testing/))', pathNot: '\\.(spec|int-spec|e2e-spec)\\.ts$' },
-      to: { path: '(^libs/testing/|^test/|\\.(spec|int-spec|e2e-spec)\\.ts$)' },
+      from: {
+        path: '^(apps|libs/(?!testing/))',
+        pathNot: '(\\.(spec|int-spec|e2e-spec)\\.ts$|^(apps|libs)/[^/]+/test/)',
+      },
+      to: { path: '(^libs/testing/|^test/|^(apps|libs)/[^/]+/test/|\\.(spec|int-spec|e2e-spec)\\.ts$)' },
     },
     {
       name: 'no-circular',

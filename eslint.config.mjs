@@ -32,7 +32,13 @@ export default tseslint.config(
     },
   },
   {
-    files: ['**/*.spec.ts', '**/*.int-spec.ts', '**/*.e2e-spec.ts', 'libs/testing/**/*.ts'],
+    files: [
+      '**/*.spec.ts',
+      '**/*.int-spec.ts',
+      '**/*.e2e-spec.ts',
+      'libs/testing/**/*.ts',
+      '{apps,libs}/*/test/**/*.ts',
+    ],
     rules: {
       // supertest and Jest matchers are typed loosely.
       '@typescript-eslint/no-unsafe-assignment': 'off',

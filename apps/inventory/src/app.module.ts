@@ -1,13 +1,13 @@
 import { Module, type DynamicModule } from '@nestjs/common';
-import { PlatformModule, type ServiceConfig, type ServiceDefinition } from '@saga/platform';
+import { PlatformModule, seedAtBoot, type ServiceConfig, type ServiceDefinition } from '@saga/platform';
 import { InventoryInitialSchema1795300000000 } from './migrations/1795300000000-inventory-initial-schema';
 import { GetProductsController } from './products/get-products/get-products.controller';
 import { GetProductsService } from './products/get-products/get-products.service';
 import { ReleaseStockService } from './reservations/release-stock/release-stock.service';
 import { ReserveStockService } from './reservations/reserve-stock/reserve-stock.service';
-import { InventorySagaHandler } from './reservations/saga/inventory-saga.handler';
-import { loadSeedProducts } from './seed/seed-file';
-import { SEED_PRODUCTS, SeedProductsService } from './seed/seed-products.service';
+import { OrderEventsHandler } from './reservations/saga/order-events.handler';
+import { PaymentEventsHandler } from './reservations/saga/payment-events.handler';
+import { PRODUCTS_SEED } from './seed/products-seed';
 import { inventoryApi } from './inventory-api';
 
 /** Root module of the inventory service: the catalog API, stock reservations, seeding at boot. */
@@ -22,13 +22,12 @@ export class AppModule {
           migrations: [InventoryInitialSchema1795300000000],
         }),
       ],
-      controllers: [GetProductsController, InventorySagaHandler],
+      controllers: [GetProductsController, PaymentEventsHandler, OrderEventsHandler],
       providers: [
         GetProductsService,
         ReserveStockService,
         ReleaseStockService,
-        SeedProductsService,
-        { provide: SEED_PRODUCTS, useValue: loadSeedProducts(env) },
+        seedAtBoot(PRODUCTS_SEED, env),
       ],
     };
   }

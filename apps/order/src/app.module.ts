@@ -1,7 +1,7 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 import { ThrottlerModule } from '@nestjs/throttler';
 import { PlatformModule, type Principal, type ServiceConfig, type ServiceDefinition } from '@saga/platform';
-import { CatalogHandler } from './catalog/catalog.handler';
+import { CatalogEventsHandler } from './catalog/catalog-events.handler';
 import { DashboardModule } from './dashboard/dashboard.module';
 import { orderApi } from './order-api';
 import { OrderInitialSchema1795300000000 } from './migrations/1795300000000-order-initial-schema';
@@ -61,7 +61,7 @@ export class AppModule {
         CancelOrderController,
         PaymentEventsHandler,
         InventoryEventsHandler,
-        CatalogHandler,
+        CatalogEventsHandler,
       ],
       providers: [
         { provide: STUCK_CONFIG, useValue: loadStuckConfig(env) },

@@ -1,14 +1,14 @@
 import { Module, type DynamicModule } from '@nestjs/common';
-import { PlatformModule, type ServiceConfig, type ServiceDefinition } from '@saga/platform';
+import { PlatformModule, seedAtBoot, type ServiceConfig, type ServiceDefinition } from '@saga/platform';
 import { GetAccountController } from './accounts/get-account/get-account.controller';
 import { GetAccountService } from './accounts/get-account/get-account.service';
 import { PaymentInitialSchema1795300000000 } from './migrations/1795300000000-payment-initial-schema';
 import { AuthorizePaymentService } from './payments/authorize-payment/authorize-payment.service';
 import { CancelPaymentService } from './payments/cancel-payment/cancel-payment.service';
 import { CompensateStockFailureService } from './payments/compensate-stock-failure/compensate-stock-failure.service';
-import { PaymentSagaHandler } from './payments/saga/payment-saga.handler';
-import { SEED_ACCOUNTS, SeedAccountsService } from './seed/seed-accounts.service';
-import { loadSeedAccounts } from './seed/seed-file';
+import { InventoryEventsHandler } from './payments/saga/inventory-events.handler';
+import { OrderEventsHandler } from './payments/saga/order-events.handler';
+import { ACCOUNTS_SEED } from './seed/accounts-seed';
 import { paymentApi } from './payment-api';
 
 /** Root module of the payment service. */
@@ -24,14 +24,13 @@ export class AppModule {
           migrations: [PaymentInitialSchema1795300000000],
         }),
       ],
-      controllers: [PaymentSagaHandler, GetAccountController],
+      controllers: [OrderEventsHandler, InventoryEventsHandler, GetAccountController],
       providers: [
         AuthorizePaymentService,
         CancelPaymentService,
         CompensateStockFailureService,
         GetAccountService,
-        { provide: SEED_ACCOUNTS, useValue: loadSeedAccounts(env) },
-        SeedAccountsService,
+        seedAtBoot(ACCOUNTS_SEED, env),
       ],
     };
   }

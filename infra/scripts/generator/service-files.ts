@@ -1,4 +1,4 @@
-import { camelCase } from './names';
+import { eventHandlerFile, eventHandlers, useCaseClass } from './event-handler-files';
 import type { ConsumedEvent, ProducedEvent, ServiceSpec } from './service-spec';
 import { sagaTestFile } from './saga-test-file';
 
@@ -16,9 +16,11 @@ export function serviceFiles(spec: ServiceSpec, migrationTimestamp: number): Rec
       migrationTimestamp,
     ),
     [`${app}/src/orders/order-progress.repository.ts`]: progressRepository(spec),
-    [`${app}/src/orders/saga/${spec.name}-saga.handler.ts`]: sagaHandler(spec),
     [`test/${spec.name}/${spec.name}-saga.e2e-spec.ts`]: sagaTestFile(spec),
   };
+  for (const handler of eventHandlers(spec)) {
+    files[`${app}/src/orders/saga/${handler.file}.ts`] = eventHandlerFile(spec, handler);
+  }
   spec.consumes.forEach((event, index) => {
     files[`${app}/src/orders/handle-${event.kebab}/handle-${event.kebab}.service.ts`] = useCase(
       spec,
@@ -34,7 +36,6 @@ export function serviceFiles(spec: ServiceSpec, migrationTimestamp: number): Rec
 }
 
 const migrationClass = (spec: ServiceSpec, timestamp: number) => `${spec.pascal}InitialSchema${timestamp}`;
-const useCaseClass = (event: ConsumedEvent) => `Handle${event.definition.name}Service`;
 
 function tsconfigApp(spec: ServiceSpec): string {
   return `${JSON.stringify(
@@ -62,11 +63,15 @@ function appModule(spec: ServiceSpec): string {
     (event) =>
       `import { ${useCaseClass(event)} } from './orders/handle-${event.kebab}/handle-${event.kebab}.service';`,
   );
+  const handlers = eventHandlers(spec);
+  const handlerImports = handlers.map(
+    (handler) => `import { ${handler.className} } from './orders/saga/${handler.file}';`,
+  );
   return `import { Module, type DynamicModule } from '@nestjs/common';
 import { PlatformModule, type ServiceConfig, type ServiceDefinition } from '@saga/platform';
 import { ${spec.pascal.toUpperCase()}_MIGRATIONS } from './migrations';
 ${useCases.join('\n')}
-import { ${spec.pascal}SagaHandler } from './orders/saga/${spec.name}-saga.handler';
+${handlerImports.join('\n')}
 
 /**
  * Root module of the ${spec.name} service: reacts to ${spec.consumes.map((e) => e.definition.name).join(', ')}
@@ -80,7 +85,7 @@ export class AppModule {
     return {
       module: AppModule,
       imports: [PlatformModule.forService(config, { entities: [], migrations: ${spec.pascal.toUpperCase()}_MIGRATIONS })],
-      controllers: [${spec.pascal}SagaHandler],
+      controllers: [${handlers.map((handler) => handler.className).join(', ')}],
       providers: [${spec.consumes.map(useCaseClass).join(', ')}],
     };
   }
@@ -195,37 +200,6 @@ export async function recordProgress(
     [event.data.orderId, event.type, event.id],
   );
   return { orderId: row.order_id, lastEventType: row.last_event_type, eventsSeen: row.events_seen };
-}
-`;
-}
-
-function sagaHandler(spec: ServiceSpec): string {
-  const handlers = spec.consumes.map(
-    (event) => `
-  @OnEvent(${event.constName})
-  on${event.definition.name}(@Payload() event: EventOf<typeof ${event.constName}>, @Ctx() context: SagaEventContext) {
-    return this.${camelCase(event.definition.name)}.handle(context.manager, event);
-  }`,
-  );
-  const params = spec.consumes.map(
-    (event) => `private readonly ${camelCase(event.definition.name)}: ${useCaseClass(event)},`,
-  );
-  return `import { Controller } from '@nestjs/common';
-import { Ctx, Payload } from '@nestjs/microservices';
-import { ${spec.consumes.map((e) => e.constName).join(', ')}, type EventOf } from '@saga/contracts';
-import { OnEvent, type SagaEventContext } from '@saga/messaging';
-${spec.consumes.map((event) => `import { ${useCaseClass(event)} } from '../handle-${event.kebab}/handle-${event.kebab}.service';`).join('\n')}
-
-/**
- * The saga events the ${spec.name} service reacts to. Each arrives validated, once (the inbox drops
- * redeliveries), inside one transaction; the handler hands it to its use case in one call.
- */
-@Controller()
-export class ${spec.pascal}SagaHandler {
-  constructor(
-    ${params.join('\n    ')}
-  ) {}
-${handlers.join('\n')}
 }
 `;
 }

@@ -6,3 +6,4 @@ export * from './trace-context';
 export * from './with-timeout';
 export * from './periodic';
 export * from './retry-after';
+export * from './notified-loop';

@@ -1,4 +1,5 @@
-import { sentBatchLine, type OutboxRow } from './outbox-relay';
+import type { OutboxRow } from './outbox-relay.options';
+import { sentBatchLine } from './sent-batch-line';
 
 describe('sentBatchLine (the relay’s debug line per batch)', () => {
   it("names each row's event id, type and key in send order, and where each partition's part landed", () => {

@@ -15,3 +15,4 @@ export * from './http/admission-gate';
 export * from './http/admission.interceptor';
 export * from './http/request-budget';
 export * from './openapi';
+export * from './seed/seed-at-boot';

@@ -1,13 +1,8 @@
 import { randomUUID } from 'node:crypto';
-import type { DataSource, EntityManager } from 'typeorm';
+import type { EntityManager } from 'typeorm';
 import { OrderCancellationRequestedV1, PaymentAuthorizedV1, createEvent } from '@saga/contracts';
-import {
-  createTestDataSource,
-  createTestDatabase,
-  waitForLockWait,
-  type TestDatabase,
-  readOutbox,
-} from '@saga/testing';
+import { waitForLockWait, readOutbox } from '@saga/testing';
+import { useMigratedDatabase } from '../../../../test/fixtures/integration';
 import { InventoryInitialSchema1795300000000 } from '../migrations/1795300000000-inventory-initial-schema';
 import { ReleaseStockService } from './release-stock/release-stock.service';
 import { ReserveStockService } from './reserve-stock/reserve-stock.service';
@@ -37,28 +32,28 @@ function cancellation(orderId: string) {
 }
 
 describe('reservations under concurrency', () => {
-  let database: TestDatabase;
-  let dataSource: DataSource;
+  const db = useMigratedDatabase('inventory_concurrency', [InventoryInitialSchema1795300000000]);
+
   const reserve = new ReserveStockService();
   const release = new ReleaseStockService();
 
   const monitor = async () =>
     (
-      await dataSource.query<{ available: number; reserved: number }[]>(
+      await db.dataSource.query<{ available: number; reserved: number }[]>(
         "SELECT available, reserved FROM products WHERE sku = 'MONITOR-27'",
       )
     )[0];
   const statuses = async (orderIds: string[]) =>
     (
-      await dataSource.query<{ status: string }[]>(
+      await db.dataSource.query<{ status: string }[]>(
         'SELECT status FROM reservations WHERE order_id = ANY($1::uuid[]) ORDER BY status',
         [orderIds],
       )
     ).map((row) => row.status);
-  const outbox = () => readOutbox(dataSource);
+  const outbox = () => readOutbox(db.dataSource);
   /** Per SKU, reserved must equal what RESERVED reservations hold (the audit's check). */
   const heldMismatches = () =>
-    dataSource.query(
+    db.dataSource.query(
       `SELECT p.sku FROM products p
        LEFT JOIN (SELECT l.sku, sum(l.quantity) AS held FROM reservation_lines l
                   JOIN reservations r USING (order_id) WHERE r.status = 'RESERVED' GROUP BY l.sku) h USING (sku)
@@ -74,31 +69,21 @@ describe('reservations under concurrency', () => {
     const handled = new Promise<void>((resolve) => (done = resolve));
     let commit!: () => void;
     const gate = new Promise<void>((resolve) => (commit = resolve));
-    const one = dataSource.transaction(async (manager) => {
+    const one = db.dataSource.transaction(async (manager) => {
       await first(manager);
       done();
       await gate;
     });
     await Promise.race([handled, one]);
-    const two = dataSource.transaction(second);
-    await waitForLockWait(dataSource);
+    const two = db.dataSource.transaction(second);
+    await waitForLockWait(db.dataSource);
     commit();
     await Promise.all([one, two]);
   }
 
-  beforeAll(async () => {
-    database = await createTestDatabase('inventory_concurrency');
-    dataSource = await createTestDataSource(database.url, [InventoryInitialSchema1795300000000]);
-  });
-
-  afterAll(async () => {
-    await dataSource.destroy();
-    await database.drop();
-  });
-
   beforeEach(async () => {
-    await dataSource.query('TRUNCATE outbox, reservation_lines, reservations, products');
-    await dataSource.query(
+    await db.dataSource.query('TRUNCATE outbox, reservation_lines, reservations, products');
+    await db.dataSource.query(
       `INSERT INTO products (sku, name, price_cents, currency, available, reserved, stocked)
        VALUES ('MONITOR-27', '27-inch monitor', 24900, 'EUR', 1, 0, 1)`,
     );
@@ -130,13 +115,13 @@ describe('reservations under concurrency', () => {
 
   it('never sells more than it has when many orders race for a few units', async () => {
     // Arrange
-    await dataSource.query("UPDATE products SET available = 3, stocked = 3 WHERE sku = 'MONITOR-27'");
+    await db.dataSource.query("UPDATE products SET available = 3, stocked = 3 WHERE sku = 'MONITOR-27'");
     const orders = Array.from({ length: 8 }, () => randomUUID());
 
     // Act
     await Promise.all(
       orders.map((orderId) =>
-        dataSource.transaction((manager) => reserve.handle(manager, paymentAuthorized(orderId))),
+        db.dataSource.transaction((manager) => reserve.handle(manager, paymentAuthorized(orderId))),
       ),
     );
 

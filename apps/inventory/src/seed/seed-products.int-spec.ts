@@ -1,31 +1,21 @@
-import type { DataSource } from 'typeorm';
-import { createTestDataSource, createTestDatabase, type TestDatabase, readOutbox } from '@saga/testing';
+import { SeedAtBoot } from '@saga/platform';
+import { readOutbox } from '@saga/testing';
+import { useMigratedDatabase } from '../../../../test/fixtures/integration';
 import { InventoryInitialSchema1795300000000 } from '../migrations/1795300000000-inventory-initial-schema';
 import { DEMO_PRODUCTS } from './demo-seed';
-import { SeedProductsService } from './seed-products.service';
+import { PRODUCTS_SEED } from './products-seed';
 
-describe('SeedProductsService', () => {
-  let database: TestDatabase;
-  let dataSource: DataSource;
+describe('seeding the products at boot', () => {
+  const db = useMigratedDatabase('inventory_seed', [InventoryInitialSchema1795300000000]);
 
-  const outbox = () => readOutbox(dataSource);
-
-  beforeAll(async () => {
-    database = await createTestDatabase('inventory_seed');
-    dataSource = await createTestDataSource(database.url, [InventoryInitialSchema1795300000000]);
-  });
-
-  afterAll(async () => {
-    await dataSource.destroy();
-    await database.drop();
-  });
+  const outbox = () => readOutbox(db.dataSource);
 
   it('inserts the demo products with all their stock available and publishes a ProductUpdated for each', async () => {
     // Act
-    await new SeedProductsService(dataSource, DEMO_PRODUCTS).onApplicationBootstrap();
+    await new SeedAtBoot(db.dataSource, PRODUCTS_SEED, DEMO_PRODUCTS).onApplicationBootstrap();
 
     // Assert
-    const products = await dataSource.query<Record<string, unknown>[]>(
+    const products = await db.dataSource.query<Record<string, unknown>[]>(
       'SELECT sku, name, price_cents, currency, status, available, reserved, stocked FROM products ORDER BY sku',
     );
     expect(products).toHaveLength(DEMO_PRODUCTS.length);
@@ -64,15 +54,15 @@ describe('SeedProductsService', () => {
 
   it('changes and publishes nothing on a second boot, even after stock has moved', async () => {
     // Arrange
-    await dataSource.query("UPDATE products SET available = 2, reserved = 1 WHERE sku = 'MONITOR-27'");
-    const before = await dataSource.query('SELECT * FROM products ORDER BY sku');
+    await db.dataSource.query("UPDATE products SET available = 2, reserved = 1 WHERE sku = 'MONITOR-27'");
+    const before = await db.dataSource.query('SELECT * FROM products ORDER BY sku');
     const published = (await outbox()).length;
 
     // Act
-    await new SeedProductsService(dataSource, DEMO_PRODUCTS).onApplicationBootstrap();
+    await new SeedAtBoot(db.dataSource, PRODUCTS_SEED, DEMO_PRODUCTS).onApplicationBootstrap();
 
     // Assert
-    await expect(dataSource.query('SELECT * FROM products ORDER BY sku')).resolves.toEqual(before);
+    await expect(db.dataSource.query('SELECT * FROM products ORDER BY sku')).resolves.toEqual(before);
     await expect(outbox()).resolves.toHaveLength(published);
   });
 
@@ -82,7 +72,7 @@ describe('SeedProductsService', () => {
     const desk = { sku: 'DESK-01', name: 'Standing desk', priceCents: 49_900, currency: 'EUR', stock: 4 };
 
     // Act
-    await new SeedProductsService(dataSource, [...DEMO_PRODUCTS, desk]).onApplicationBootstrap();
+    await new SeedAtBoot(db.dataSource, PRODUCTS_SEED, [...DEMO_PRODUCTS, desk]).onApplicationBootstrap();
 
     // Assert
     const events = (await outbox()).slice(published);

@@ -13,8 +13,7 @@ import {
   createEvent,
   fromKafkaRecord,
   toKafkaRecord,
-  type EventData,
-  type EventEnvelope,
+  type EventOf,
 } from '@saga/contracts';
 import { OnEvent, type SagaEventContext } from '@saga/messaging';
 import { addToOutbox } from '@saga/outbox';
@@ -41,7 +40,7 @@ import { kafkaClientConfig } from './kafka-options';
 class DeclineEveryOrderHandler {
   @OnEvent(OrderPlacedV1)
   async onOrderPlaced(
-    @Payload() event: EventEnvelope<EventData<typeof OrderPlacedV1>>,
+    @Payload() event: EventOf<typeof OrderPlacedV1>,
     @Ctx() context: SagaEventContext,
   ): Promise<void> {
     const { orderId, customerId, totalCents: amountCents, currency } = event.data;

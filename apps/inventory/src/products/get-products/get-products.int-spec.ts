@@ -1,45 +1,23 @@
-import type { Server } from 'node:http';
-import type { INestApplication } from '@nestjs/common';
-import { APP_FILTER } from '@nestjs/core';
-import { Test } from '@nestjs/testing';
 import request from 'supertest';
-import { DataSource } from 'typeorm';
-import { ProblemDetailsFilter } from '@saga/platform';
-import { createTestDataSource, createTestDatabase, type TestDatabase } from '@saga/testing';
+import { useHttpQueryApp } from '../../../../../test/fixtures/integration';
 import { InventoryInitialSchema1795300000000 } from '../../migrations/1795300000000-inventory-initial-schema';
 import { GetProductsController } from './get-products.controller';
 import { GetProductsService } from './get-products.service';
 
 describe('GET /products', () => {
-  let database: TestDatabase;
-  let dataSource: DataSource;
-  let app: INestApplication;
-  const get = (path: string) => request(app.getHttpServer() as Server).get(path);
+  const api = useHttpQueryApp('inventory_products_api', [InventoryInitialSchema1795300000000], {
+    controllers: [GetProductsController],
+    providers: [GetProductsService],
+  });
+
+  const get = (path: string) => request(api.server()).get(path);
 
   beforeAll(async () => {
-    database = await createTestDatabase('inventory_products_api');
-    dataSource = await createTestDataSource(database.url, [InventoryInitialSchema1795300000000]);
-    await dataSource.query(
+    await api.dataSource.query(
       `INSERT INTO products (sku, name, price_cents, currency, status, available, reserved, stocked) VALUES
          ('MOUSE-01', 'Wireless mouse', 2900, 'EUR', 'ACTIVE', 48, 2, 50),
          ('KEYBOARD-01', 'Mechanical keyboard', 8900, 'EUR', 'DISCONTINUED', 25, 0, 25)`,
     );
-    const moduleRef = await Test.createTestingModule({
-      controllers: [GetProductsController],
-      providers: [
-        GetProductsService,
-        { provide: DataSource, useValue: dataSource },
-        { provide: APP_FILTER, useClass: ProblemDetailsFilter },
-      ],
-    }).compile();
-    app = moduleRef.createNestApplication({ logger: false });
-    await app.init();
-  });
-
-  afterAll(async () => {
-    await app.close();
-    await dataSource.destroy();
-    await database.drop();
   });
 
   it('lists every product in SKU order, with its stock', async () => {

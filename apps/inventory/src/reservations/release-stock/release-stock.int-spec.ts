@@ -1,7 +1,8 @@
 import { randomUUID } from 'node:crypto';
-import type { DataSource, EntityManager } from 'typeorm';
+import type { EntityManager } from 'typeorm';
 import { OrderCancellationRequestedV1, PaymentAuthorizedV1, createEvent } from '@saga/contracts';
-import { createTestDataSource, createTestDatabase, type TestDatabase, readOutbox } from '@saga/testing';
+import { readOutbox } from '@saga/testing';
+import { useMigratedDatabase } from '../../../../../test/fixtures/integration';
 import { InventoryInitialSchema1795300000000 } from '../../migrations/1795300000000-inventory-initial-schema';
 import { ReserveStockService } from '../reserve-stock/reserve-stock.service';
 import { ReleaseStockService } from './release-stock.service';
@@ -23,37 +24,27 @@ function paymentAuthorized(orderId: string, items: { sku: string; quantity: numb
 }
 
 describe('ReleaseStockService', () => {
-  let database: TestDatabase;
-  let dataSource: DataSource;
+  const db = useMigratedDatabase('inventory_release', [InventoryInitialSchema1795300000000]);
+
   const reserve = new ReserveStockService();
   const release = new ReleaseStockService();
 
   const stock = () =>
-    dataSource.query<{ sku: string; available: number; reserved: number; stocked: number }[]>(
+    db.dataSource.query<{ sku: string; available: number; reserved: number; stocked: number }[]>(
       'SELECT sku, available, reserved, stocked FROM products ORDER BY sku',
     );
-  const outbox = () => readOutbox(dataSource);
+  const outbox = () => readOutbox(db.dataSource);
   const status = async (orderId: string) =>
     (
-      await dataSource.query<{ status: string }[]>('SELECT status FROM reservations WHERE order_id = $1', [
+      await db.dataSource.query<{ status: string }[]>('SELECT status FROM reservations WHERE order_id = $1', [
         orderId,
       ])
     )[0]?.status;
-  const inTransaction = (work: (manager: EntityManager) => Promise<void>) => dataSource.transaction(work);
-
-  beforeAll(async () => {
-    database = await createTestDatabase('inventory_release');
-    dataSource = await createTestDataSource(database.url, [InventoryInitialSchema1795300000000]);
-  });
-
-  afterAll(async () => {
-    await dataSource.destroy();
-    await database.drop();
-  });
+  const inTransaction = (work: (manager: EntityManager) => Promise<void>) => db.dataSource.transaction(work);
 
   beforeEach(async () => {
-    await dataSource.query('TRUNCATE outbox, reservation_lines, reservations, products');
-    await dataSource.query(
+    await db.dataSource.query('TRUNCATE outbox, reservation_lines, reservations, products');
+    await db.dataSource.query(
       `INSERT INTO products (sku, name, price_cents, currency, available, reserved, stocked) VALUES
          ('KEYBOARD-01', 'Mechanical keyboard', 8900, 'EUR', 5, 0, 5),
          ('MOUSE-01', 'Wireless mouse', 2900, 'EUR', 2, 0, 2)`,
@@ -68,7 +59,7 @@ describe('ReleaseStockService', () => {
       { sku: 'MOUSE-01', quantity: 2 },
     ];
     await inTransaction((manager) => reserve.handle(manager, paymentAuthorized(orderId, items)));
-    await dataSource.query('TRUNCATE outbox');
+    await db.dataSource.query('TRUNCATE outbox');
 
     // Act
     await inTransaction((manager) => release.handle(manager, cancellation(orderId)));
@@ -81,7 +72,7 @@ describe('ReleaseStockService', () => {
     await expect(status(orderId)).resolves.toBe('RELEASED');
     // The lines stay, as the history of what the order held.
     await expect(
-      dataSource.query('SELECT sku, quantity FROM reservation_lines WHERE order_id = $1 ORDER BY sku', [
+      db.dataSource.query('SELECT sku, quantity FROM reservation_lines WHERE order_id = $1 ORDER BY sku', [
         orderId,
       ]),
     ).resolves.toEqual(items);
@@ -104,7 +95,7 @@ describe('ReleaseStockService', () => {
     await inTransaction((manager) =>
       reserve.handle(manager, paymentAuthorized(orderId, [{ sku: 'MOUSE-01', quantity: 9 }])),
     );
-    await dataSource.query('TRUNCATE outbox');
+    await db.dataSource.query('TRUNCATE outbox');
     const before = await stock();
 
     // Act
@@ -144,7 +135,7 @@ describe('ReleaseStockService', () => {
       );
     }
     await inTransaction((manager) => release.handle(manager, cancellation(orderId)));
-    await dataSource.query('TRUNCATE outbox');
+    await db.dataSource.query('TRUNCATE outbox');
     const before = await stock();
 
     // Act

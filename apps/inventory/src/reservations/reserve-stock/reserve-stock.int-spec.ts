@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
-import type { DataSource } from 'typeorm';
 import { OrderCancellationRequestedV1, PaymentAuthorizedV1, createEvent } from '@saga/contracts';
-import { createTestDataSource, createTestDatabase, type TestDatabase, readOutbox } from '@saga/testing';
+import { readOutbox } from '@saga/testing';
+import { useMigratedDatabase } from '../../../../../test/fixtures/integration';
 import { InventoryInitialSchema1795300000000 } from '../../migrations/1795300000000-inventory-initial-schema';
 import { ReleaseStockService } from '../release-stock/release-stock.service';
 import { ReserveStockService } from './reserve-stock.service';
@@ -15,40 +15,30 @@ function paymentAuthorized(orderId: string, items: { sku: string; quantity: numb
 }
 
 describe('ReserveStockService', () => {
-  let database: TestDatabase;
-  let dataSource: DataSource;
+  const db = useMigratedDatabase('inventory_reserve', [InventoryInitialSchema1795300000000]);
+
   const reserve = new ReserveStockService();
 
   const stock = () =>
-    dataSource.query<{ sku: string; available: number; reserved: number; stocked: number }[]>(
+    db.dataSource.query<{ sku: string; available: number; reserved: number; stocked: number }[]>(
       'SELECT sku, available, reserved, stocked FROM products ORDER BY sku',
     );
-  const outbox = () => readOutbox(dataSource);
+  const outbox = () => readOutbox(db.dataSource);
   const reservation = async (orderId: string) =>
     (
-      await dataSource.query<{ status: string; failure_reason: string | null }[]>(
+      await db.dataSource.query<{ status: string; failure_reason: string | null }[]>(
         'SELECT status, failure_reason FROM reservations WHERE order_id = $1',
         [orderId],
       )
     )[0];
   const lines = (orderId: string) =>
-    dataSource.query('SELECT sku, quantity FROM reservation_lines WHERE order_id = $1 ORDER BY sku', [
+    db.dataSource.query('SELECT sku, quantity FROM reservation_lines WHERE order_id = $1 ORDER BY sku', [
       orderId,
     ]);
 
-  beforeAll(async () => {
-    database = await createTestDatabase('inventory_reserve');
-    dataSource = await createTestDataSource(database.url, [InventoryInitialSchema1795300000000]);
-  });
-
-  afterAll(async () => {
-    await dataSource.destroy();
-    await database.drop();
-  });
-
   beforeEach(async () => {
-    await dataSource.query('TRUNCATE outbox, reservation_lines, reservations, products');
-    await dataSource.query(
+    await db.dataSource.query('TRUNCATE outbox, reservation_lines, reservations, products');
+    await db.dataSource.query(
       `INSERT INTO products (sku, name, price_cents, currency, status, available, reserved, stocked) VALUES
          ('KEYBOARD-01', 'Mechanical keyboard', 8900, 'EUR', 'ACTIVE', 5, 0, 5),
          ('MOUSE-01', 'Wireless mouse', 2900, 'EUR', 'ACTIVE', 2, 0, 2),
@@ -66,7 +56,7 @@ describe('ReserveStockService', () => {
     ]);
 
     // Act
-    await dataSource.transaction((manager) => reserve.handle(manager, event));
+    await db.dataSource.transaction((manager) => reserve.handle(manager, event));
 
     // Assert
     await expect(stock()).resolves.toEqual([
@@ -114,7 +104,7 @@ describe('ReserveStockService', () => {
     const before = await stock();
 
     // Act
-    await dataSource.transaction((manager) =>
+    await db.dataSource.transaction((manager) =>
       reserve.handle(
         manager,
         paymentAuthorized(orderId, [
@@ -142,7 +132,7 @@ describe('ReserveStockService', () => {
     const before = await stock();
 
     // Act
-    await dataSource.transaction((manager) =>
+    await db.dataSource.transaction((manager) =>
       reserve.handle(
         manager,
         paymentAuthorized(orderId, [
@@ -173,7 +163,7 @@ describe('ReserveStockService', () => {
     const before = await stock();
 
     // Act
-    await dataSource.transaction((manager) =>
+    await db.dataSource.transaction((manager) =>
       reserve.handle(manager, paymentAuthorized(orderId, [{ sku: 'OLD-PHONE', quantity: 1 }])),
     );
 
@@ -190,13 +180,13 @@ describe('ReserveStockService', () => {
   it('does nothing for an order it has already reserved', async () => {
     // Arrange
     const orderId = randomUUID();
-    await dataSource.transaction((manager) =>
+    await db.dataSource.transaction((manager) =>
       reserve.handle(manager, paymentAuthorized(orderId, [{ sku: 'KEYBOARD-01', quantity: 1 }])),
     );
-    await dataSource.query('TRUNCATE outbox');
+    await db.dataSource.query('TRUNCATE outbox');
 
     // Act
-    await dataSource.transaction((manager) =>
+    await db.dataSource.transaction((manager) =>
       reserve.handle(manager, paymentAuthorized(orderId, [{ sku: 'KEYBOARD-01', quantity: 1 }])),
     );
 
@@ -218,11 +208,11 @@ describe('ReserveStockService', () => {
       { orderId, customerId: 'alice', reason: 'changed my mind' },
       { source: 'test' },
     );
-    await dataSource.transaction((manager) => new ReleaseStockService().handle(manager, cancel));
+    await db.dataSource.transaction((manager) => new ReleaseStockService().handle(manager, cancel));
     const before = await stock();
 
     // Act
-    await dataSource.transaction((manager) =>
+    await db.dataSource.transaction((manager) =>
       reserve.handle(manager, paymentAuthorized(orderId, [{ sku: 'KEYBOARD-01', quantity: 1 }])),
     );
 

@@ -1,4 +1,4 @@
-import { Client } from 'pg';
+import { NotifiedLoop } from '@saga/common';
 import { createTransport, type Transporter } from 'nodemailer';
 import { MAIL_CHANNEL } from '../notification-kind';
 import type { DispatcherLogger, DispatcherStatus, MailDispatcherOptions } from './mail-dispatcher.options';
@@ -33,12 +33,7 @@ interface PendingRow {
  * SENT only after acceptance. A claimed mail whose dispatcher died waits for its lease to expire.
  */
 export class MailDispatcher {
-  private running = false;
-  private loop?: Promise<void>;
-  private client?: Client;
-  private notified = false;
-  private wake?: () => void;
-  private firstAttemptDone?: () => void;
+  private readonly loop: NotifiedLoop;
   private sent = 0;
   private failed = 0;
   private lastError?: string;
@@ -73,6 +68,24 @@ export class MailDispatcher {
       greetingTimeout: 10_000,
       socketTimeout: 20_000,
     });
+    this.loop = new NotifiedLoop({
+      channel: MAIL_CHANNEL,
+      connection: {
+        connectionString: options.databaseUrl,
+        application_name: `${options.name ?? 'notification'}-mail-dispatcher`,
+        keepAlive: true,
+      },
+      retryDelayMs: this.retryDelayMs,
+      label: 'mail dispatcher',
+      logger: this.logger,
+      errorPrefix: 'database: ',
+      round: async () => {
+        const claimed = await this.round();
+        // A full batch means more may be waiting: go again at once.
+        if (claimed < this.batchSize) await this.loop.pause(this.pollIntervalMs, true);
+      },
+      onError: (message) => (this.lastError = message),
+    });
   }
 
   /** Mails sent and failed by this instance, and the last error. */
@@ -82,77 +95,29 @@ export class MailDispatcher {
 
   /** Starts dispatching in the background; resolves once the first connection attempt is over. */
   async start(): Promise<void> {
-    if (this.running) return;
-    this.running = true;
-    const firstAttempt = new Promise<void>((resolve) => (this.firstAttemptDone = resolve));
-    this.loop = this.run();
-    await firstAttempt;
+    await this.loop.start();
   }
 
   /** Finishes the round in flight, then closes the connection and the transport. */
   async stop(): Promise<void> {
-    if (!this.running) return;
-    this.running = false;
-    this.wake?.();
-    await this.loop;
+    if (!this.loop.running) return;
+    await this.loop.stop();
     this.transport.close();
-  }
-
-  private async run(): Promise<void> {
-    while (this.running) {
-      try {
-        const claimed = await this.round();
-        // A full batch means more may be waiting: go again at once.
-        if (claimed < this.batchSize) await this.pause(this.pollIntervalMs);
-      } catch (error) {
-        this.lastError = `database: ${(error as Error).message}`;
-        if (this.running) this.logger.warn(`mail dispatcher: ${this.lastError}; reconnecting`);
-        await this.disconnect();
-        this.firstAttemptDone?.();
-        await this.pause(this.retryDelayMs);
-      }
-    }
-    await this.disconnect();
-  }
-
-  private async connect(): Promise<Client> {
-    const client = new Client({
-      connectionString: this.options.databaseUrl,
-      application_name: `${this.options.name ?? 'notification'}-mail-dispatcher`,
-      keepAlive: true,
-    });
-    client.on('error', (error) => {
-      this.lastError = `database: ${error.message}`;
-      this.wake?.();
-    });
-    client.on('notification', () => {
-      this.notified = true;
-      this.wake?.();
-    });
-    try {
-      await client.connect();
-      await client.query(`LISTEN ${MAIL_CHANNEL}`);
-    } catch (error) {
-      await client.end().catch(() => undefined);
-      throw error;
-    }
-    this.firstAttemptDone?.();
-    return client;
   }
 
   /** Sends up to `batchSize` mails, one at a time. Returns how many rows were claimed. */
   private async round(): Promise<number> {
-    this.notified = false; // a NOTIFY from now on means: look again
+    this.loop.notified = false; // a NOTIFY from now on means: look again
     let claimed = 0;
-    while (this.running && claimed < this.batchSize && (await this.sendNext())) claimed += 1;
+    while (this.loop.running && claimed < this.batchSize && (await this.sendNext())) claimed += 1;
     return claimed;
   }
 
   /** Claims the oldest PENDING row whose lease is free, sends it, records the outcome. False: none. */
   private async sendNext(): Promise<boolean> {
     // Recording the last outcome may have replaced a lost connection: always the current one.
-    this.client ??= await this.connect();
-    const { rows } = await this.client.query<PendingRow>(
+    const client = await this.loop.connection();
+    const { rows } = await client.query<PendingRow>(
       `UPDATE notifications SET claimed_until = clock_timestamp() + $1 * interval '1 millisecond'
         WHERE id = (SELECT id FROM notifications
                      WHERE status = 'PENDING' AND (claimed_until IS NULL OR claimed_until < clock_timestamp())
@@ -217,39 +182,17 @@ export class MailDispatcher {
   private async record(outcome: { sql: string; params: unknown[] }, deadline: number): Promise<void> {
     for (;;) {
       try {
-        this.client ??= await this.connect();
-        await this.client.query(outcome.sql, outcome.params);
+        const client = await this.loop.connection();
+        await client.query(outcome.sql, outcome.params);
         return;
       } catch (error) {
-        await this.disconnect();
+        await this.loop.disconnect();
         if (Date.now() + this.retryDelayMs >= deadline) throw error;
         this.lastError = `database: ${(error as Error).message}`;
         this.logger.warn(`mail dispatcher: recording a sent mail failed (${this.lastError}); retrying`);
         await new Promise((resolve) => setTimeout(resolve, this.retryDelayMs));
       }
     }
-  }
-
-  /** Waits `ms`, or less if stopped or a NOTIFY arrives (also one that came during the last round). */
-  private pause(ms: number): Promise<void> {
-    if (!this.running || this.notified) return Promise.resolve();
-    return new Promise((resolve) => {
-      const timer = setTimeout(done, ms);
-      function done() {
-        clearTimeout(timer);
-        resolve();
-      }
-      this.wake = () => {
-        this.wake = undefined;
-        done();
-      };
-    });
-  }
-
-  private async disconnect(): Promise<void> {
-    const client = this.client;
-    this.client = undefined;
-    await client?.end().catch(() => undefined);
   }
 }
 

@@ -1,18 +1,10 @@
 import { Controller } from '@nestjs/common';
 import { Ctx, Payload } from '@nestjs/microservices';
-import {
-  OrderCancelledV1,
-  OrderConfirmedV1,
-  type EventData,
-  type EventDefinition,
-  type EventEnvelope,
-} from '@saga/contracts';
+import { OrderCancelledV1, OrderConfirmedV1, type EventOf } from '@saga/contracts';
 import { OnEvent, type SagaEventContext } from '@saga/messaging';
 import { orderCancelledTemplate } from '../../templates/order-cancelled.template';
 import { orderConfirmedTemplate } from '../../templates/order-confirmed.template';
 import { RecordNotificationService } from '../record-notification/record-notification.service';
-
-type Event<T extends EventDefinition> = EventEnvelope<EventData<T>>;
 
 /** The order's terminal events: each records one e-mail, which the dispatcher sends after commit. */
 @Controller()
@@ -21,7 +13,7 @@ export class OrderEventsHandler {
 
   @OnEvent(OrderConfirmedV1)
   async onOrderConfirmed(
-    @Payload() event: Event<typeof OrderConfirmedV1>,
+    @Payload() event: EventOf<typeof OrderConfirmedV1>,
     @Ctx() { manager }: SagaEventContext,
   ): Promise<void> {
     await this.notifications.record(manager, event, 'ORDER_CONFIRMED', orderConfirmedTemplate(event.data));
@@ -29,7 +21,7 @@ export class OrderEventsHandler {
 
   @OnEvent(OrderCancelledV1)
   async onOrderCancelled(
-    @Payload() event: Event<typeof OrderCancelledV1>,
+    @Payload() event: EventOf<typeof OrderCancelledV1>,
     @Ctx() { manager }: SagaEventContext,
   ): Promise<void> {
     await this.notifications.record(manager, event, 'ORDER_CANCELLED', orderCancelledTemplate(event.data));

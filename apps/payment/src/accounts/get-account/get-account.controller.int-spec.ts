@@ -1,53 +1,24 @@
-import type { Server } from 'node:http';
-import type { INestApplication } from '@nestjs/common';
-import { APP_FILTER } from '@nestjs/core';
-import { Test } from '@nestjs/testing';
 import request from 'supertest';
-import { DataSource } from 'typeorm';
-import { ProblemDetailsFilter } from '@saga/platform';
-import {
-  createTestDataSource,
-  createTestDatabase,
-  testAuthProviders,
-  testBearer,
-  type TestDatabase,
-} from '@saga/testing';
+import { testAuthProviders, testBearer } from '@saga/testing';
+import { useHttpQueryApp } from '../../../../../test/fixtures/integration';
 import { PaymentInitialSchema1795300000000 } from '../../migrations/1795300000000-payment-initial-schema';
 import { GetAccountController } from './get-account.controller';
 import { GetAccountService } from './get-account.service';
 
 describe('GET /accounts/:customerId (real PostgreSQL)', () => {
-  let database: TestDatabase;
-  let dataSource: DataSource;
-  let app: INestApplication;
+  const api = useHttpQueryApp('payment_get_account', [PaymentInitialSchema1795300000000], {
+    controllers: [GetAccountController],
+    providers: [GetAccountService, ...testAuthProviders()],
+  });
 
   beforeAll(async () => {
-    database = await createTestDatabase('payment_get_account');
-    dataSource = await createTestDataSource(database.url, [PaymentInitialSchema1795300000000]);
-    await dataSource.query(
+    await api.dataSource.query(
       `INSERT INTO accounts (customer_id, currency, opening_balance_cents, balance_cents)
        VALUES ('bob', 'EUR', 5000, 4200)`,
     );
-    const moduleRef = await Test.createTestingModule({
-      controllers: [GetAccountController],
-      providers: [
-        GetAccountService,
-        { provide: DataSource, useValue: dataSource },
-        { provide: APP_FILTER, useClass: ProblemDetailsFilter },
-        ...testAuthProviders(),
-      ],
-    }).compile();
-    app = moduleRef.createNestApplication({ logger: false });
-    await app.init();
   });
 
-  const server = () => app.getHttpServer() as Server;
-
-  afterAll(async () => {
-    await app.close();
-    await dataSource.destroy();
-    await database.drop();
-  });
+  const server = () => api.server();
 
   it('answers the balance and currency', async () => {
     // Act

@@ -1,28 +1,17 @@
 import { randomUUID } from 'node:crypto';
-import type { DataSource } from 'typeorm';
 import { OrderPlacedV1, createEvent } from '@saga/contracts';
-import { createTestDataSource, createTestDatabase, type TestDatabase } from '@saga/testing';
+import { useMigratedDatabase } from '../../../../../test/fixtures/integration';
 import { PaymentInitialSchema1795300000000 } from '../../migrations/1795300000000-payment-initial-schema';
 import { AuthorizePaymentService } from './authorize-payment.service';
 
 describe('AuthorizePaymentService (real PostgreSQL)', () => {
-  let database: TestDatabase;
-  let dataSource: DataSource;
+  const db = useMigratedDatabase('payment_authorize', [PaymentInitialSchema1795300000000]);
+
   const service = new AuthorizePaymentService();
 
-  beforeAll(async () => {
-    database = await createTestDatabase('payment_authorize');
-    dataSource = await createTestDataSource(database.url, [PaymentInitialSchema1795300000000]);
-  });
-
-  afterAll(async () => {
-    await dataSource.destroy();
-    await database.drop();
-  });
-
   beforeEach(async () => {
-    await dataSource.query('TRUNCATE accounts, payments, account_entries, outbox');
-    await dataSource.query(
+    await db.dataSource.query('TRUNCATE accounts, payments, account_entries, outbox');
+    await db.dataSource.query(
       `INSERT INTO accounts (customer_id, currency, opening_balance_cents, balance_cents)
        VALUES ('alice', 'EUR', 100000, 100000), ('dave', 'USD', 50000, 50000)`,
     );
@@ -45,12 +34,12 @@ describe('AuthorizePaymentService (real PostgreSQL)', () => {
     );
 
   const authorize = (event: ReturnType<typeof orderPlaced>) =>
-    dataSource.transaction((manager) => service.handle(manager, event));
+    db.dataSource.transaction((manager) => service.handle(manager, event));
 
   const balanceOf = async (customerId: string) =>
     Number(
       (
-        await dataSource.query<{ balance: string }[]>(
+        await db.dataSource.query<{ balance: string }[]>(
           'SELECT balance_cents AS balance FROM accounts WHERE customer_id = $1',
           [customerId],
         )
@@ -59,7 +48,7 @@ describe('AuthorizePaymentService (real PostgreSQL)', () => {
 
   const paymentOf = async (orderId: string) =>
     (
-      await dataSource.query<Record<string, unknown>[]>(
+      await db.dataSource.query<Record<string, unknown>[]>(
         `SELECT customer_id, amount_cents::int AS amount_cents, currency, status, failure_reason
          FROM payments WHERE order_id = $1`,
         [orderId],
@@ -67,13 +56,13 @@ describe('AuthorizePaymentService (real PostgreSQL)', () => {
     )[0];
 
   const entries = () =>
-    dataSource.query<Record<string, unknown>[]>(
+    db.dataSource.query<Record<string, unknown>[]>(
       'SELECT customer_id, order_id, kind, amount_cents::int AS amount_cents FROM account_entries',
     );
 
   const outbox = async () =>
     (
-      await dataSource.query<{ event_type: string; payload: string }[]>(
+      await db.dataSource.query<{ event_type: string; payload: string }[]>(
         'SELECT event_type, payload FROM outbox',
       )
     ).map((row) => ({ type: row.event_type, data: JSON.parse(row.payload) as unknown }));
@@ -121,7 +110,7 @@ describe('AuthorizePaymentService (real PostgreSQL)', () => {
     { reason: 'INSUFFICIENT_FUNDS', customerId: 'alice', currency: 'EUR', why: 'a total above the balance' },
   ])('declines with $reason for $why, charging nothing', async ({ reason, customerId, currency }) => {
     // Arrange: alice has one cent less than the total.
-    await dataSource.query("UPDATE accounts SET balance_cents = 20699 WHERE customer_id = 'alice'");
+    await db.dataSource.query("UPDATE accounts SET balance_cents = 20699 WHERE customer_id = 'alice'");
     const event = orderPlaced(customerId, currency);
     const before = customerId === 'nobody' ? undefined : await balanceOf(customerId);
 
@@ -163,7 +152,7 @@ describe('AuthorizePaymentService (real PostgreSQL)', () => {
 
   it('lets two orders of one customer spend the balance only once', async () => {
     // Arrange: the balance covers one of the two orders.
-    await dataSource.query("UPDATE accounts SET balance_cents = 30000 WHERE customer_id = 'alice'");
+    await db.dataSource.query("UPDATE accounts SET balance_cents = 30000 WHERE customer_id = 'alice'");
     const first = orderPlaced('alice');
     const second = orderPlaced('alice');
 

@@ -4,15 +4,14 @@ import {
   PaymentAuthorizedV1,
   PaymentFailedV1,
   createEvent,
-  type EventData,
-  type EventEnvelope,
+  type EventOf,
   type OrderPlacedV1,
 } from '@saga/contracts';
 import { addToOutbox } from '@saga/outbox';
 import { lockAccount, postEntry, type Account } from '../../accounts/account.repository';
 import { insertPayment, lockOrder, lockPayment, type FailureReason } from '../payment.repository';
 
-type OrderPlaced = EventEnvelope<EventData<typeof OrderPlacedV1>>;
+type OrderPlaced = EventOf<typeof OrderPlacedV1>;
 
 /** Why the order cannot be paid from this account, or undefined when it can. */
 function declineReason(account: Account | undefined, order: OrderPlaced['data']): FailureReason | undefined {

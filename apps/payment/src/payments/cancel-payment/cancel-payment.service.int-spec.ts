@@ -1,30 +1,20 @@
 import { randomUUID } from 'node:crypto';
-import type { DataSource } from 'typeorm';
 import { OrderCancellationRequestedV1, OrderPlacedV1, createEvent } from '@saga/contracts';
-import { createTestDataSource, createTestDatabase, type TestDatabase, readOutbox } from '@saga/testing';
+import { readOutbox } from '@saga/testing';
+import { useMigratedDatabase } from '../../../../../test/fixtures/integration';
 import { PaymentInitialSchema1795300000000 } from '../../migrations/1795300000000-payment-initial-schema';
 import { AuthorizePaymentService } from '../authorize-payment/authorize-payment.service';
 import { CancelPaymentService } from './cancel-payment.service';
 
 describe('CancelPaymentService (real PostgreSQL)', () => {
-  let database: TestDatabase;
-  let dataSource: DataSource;
+  const db = useMigratedDatabase('payment_cancel', [PaymentInitialSchema1795300000000]);
+
   const authorizeService = new AuthorizePaymentService();
   const service = new CancelPaymentService();
 
-  beforeAll(async () => {
-    database = await createTestDatabase('payment_cancel');
-    dataSource = await createTestDataSource(database.url, [PaymentInitialSchema1795300000000]);
-  });
-
-  afterAll(async () => {
-    await dataSource.destroy();
-    await database.drop();
-  });
-
   beforeEach(async () => {
-    await dataSource.query('TRUNCATE accounts, payments, account_entries, outbox');
-    await dataSource.query(
+    await db.dataSource.query('TRUNCATE accounts, payments, account_entries, outbox');
+    await db.dataSource.query(
       `INSERT INTO accounts (customer_id, currency, opening_balance_cents, balance_cents)
        VALUES ('alice', 'EUR', 100000, 100000), ('carol', 'EUR', 0, 0)`,
     );
@@ -51,15 +41,19 @@ describe('CancelPaymentService (real PostgreSQL)', () => {
     );
 
   const authorize = (orderId: string, customerId: string) =>
-    dataSource.transaction((manager) => authorizeService.handle(manager, orderPlaced(orderId, customerId)));
+    db.dataSource.transaction((manager) =>
+      authorizeService.handle(manager, orderPlaced(orderId, customerId)),
+    );
 
   const cancel = (orderId: string, customerId: string) =>
-    dataSource.transaction((manager) => service.handle(manager, cancellationRequested(orderId, customerId)));
+    db.dataSource.transaction((manager) =>
+      service.handle(manager, cancellationRequested(orderId, customerId)),
+    );
 
   const balanceOf = async (customerId: string) =>
     Number(
       (
-        await dataSource.query<{ balance: string }[]>(
+        await db.dataSource.query<{ balance: string }[]>(
           'SELECT balance_cents AS balance FROM accounts WHERE customer_id = $1',
           [customerId],
         )
@@ -68,7 +62,7 @@ describe('CancelPaymentService (real PostgreSQL)', () => {
 
   const paymentOf = async (orderId: string) =>
     (
-      await dataSource.query<Record<string, unknown>[]>(
+      await db.dataSource.query<Record<string, unknown>[]>(
         `SELECT customer_id, amount_cents::int AS amount_cents, currency, status, failure_reason, refund_reason
          FROM payments WHERE order_id = $1`,
         [orderId],
@@ -76,11 +70,11 @@ describe('CancelPaymentService (real PostgreSQL)', () => {
     )[0];
 
   const entryKinds = async () =>
-    (await dataSource.query<{ kind: string }[]>('SELECT kind FROM account_entries ORDER BY id')).map(
+    (await db.dataSource.query<{ kind: string }[]>('SELECT kind FROM account_entries ORDER BY id')).map(
       (row) => row.kind,
     );
 
-  const outbox = () => readOutbox(dataSource);
+  const outbox = () => readOutbox(db.dataSource);
 
   it('refunds an AUTHORIZED payment once, with the cancellation reason', async () => {
     // Arrange

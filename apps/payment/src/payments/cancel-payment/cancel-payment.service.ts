@@ -3,15 +3,14 @@ import type { EntityManager } from 'typeorm';
 import {
   PaymentFailedV1,
   createEvent,
-  type EventData,
-  type EventEnvelope,
+  type EventOf,
   type OrderCancellationRequestedV1,
 } from '@saga/contracts';
 import { addToOutbox } from '@saga/outbox';
 import { insertPayment, lockOrder, lockPayment } from '../payment.repository';
 import { refundPayment } from '../refund-payment';
 
-type CancellationRequested = EventEnvelope<EventData<typeof OrderCancellationRequestedV1>>;
+type CancellationRequested = EventOf<typeof OrderCancellationRequestedV1>;
 
 /**
  * Payment's answer to a cancellation request: refunds an AUTHORIZED payment. A FAILED or REFUNDED

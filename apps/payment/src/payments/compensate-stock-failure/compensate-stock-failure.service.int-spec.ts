@@ -1,44 +1,34 @@
 import { randomUUID } from 'node:crypto';
-import type { DataSource } from 'typeorm';
 import {
   OrderCancellationRequestedV1,
   OrderPlacedV1,
   StockReservationFailedV1,
   createEvent,
 } from '@saga/contracts';
-import { createTestDataSource, createTestDatabase, waitForLockWait, type TestDatabase } from '@saga/testing';
+import { waitForLockWait } from '@saga/testing';
+import { useMigratedDatabase } from '../../../../../test/fixtures/integration';
 import { PaymentInitialSchema1795300000000 } from '../../migrations/1795300000000-payment-initial-schema';
 import { AuthorizePaymentService } from '../authorize-payment/authorize-payment.service';
 import { CancelPaymentService } from '../cancel-payment/cancel-payment.service';
 import { CompensateStockFailureService } from './compensate-stock-failure.service';
 
 describe('CompensateStockFailureService (real PostgreSQL)', () => {
-  let database: TestDatabase;
-  let dataSource: DataSource;
+  const db = useMigratedDatabase('payment_stock_failure', [PaymentInitialSchema1795300000000]);
+
   const authorizeService = new AuthorizePaymentService();
   const cancelService = new CancelPaymentService();
   const service = new CompensateStockFailureService();
 
-  beforeAll(async () => {
-    database = await createTestDatabase('payment_stock_failure');
-    dataSource = await createTestDataSource(database.url, [PaymentInitialSchema1795300000000]);
-  });
-
-  afterAll(async () => {
-    await dataSource.destroy();
-    await database.drop();
-  });
-
   beforeEach(async () => {
-    await dataSource.query('TRUNCATE accounts, payments, account_entries, outbox');
-    await dataSource.query(
+    await db.dataSource.query('TRUNCATE accounts, payments, account_entries, outbox');
+    await db.dataSource.query(
       `INSERT INTO accounts (customer_id, currency, opening_balance_cents, balance_cents)
        VALUES ('alice', 'EUR', 100000, 100000)`,
     );
   });
 
   const authorize = (orderId: string) =>
-    dataSource.transaction((manager) =>
+    db.dataSource.transaction((manager) =>
       authorizeService.handle(
         manager,
         createEvent(
@@ -71,16 +61,16 @@ describe('CompensateStockFailureService (real PostgreSQL)', () => {
 
   const balance = async () =>
     Number(
-      (await dataSource.query<{ balance: string }[]>('SELECT balance_cents AS balance FROM accounts'))[0]
+      (await db.dataSource.query<{ balance: string }[]>('SELECT balance_cents AS balance FROM accounts'))[0]
         .balance,
     );
 
   const refunds = () =>
-    dataSource.query<{ order_id: string }[]>("SELECT order_id FROM account_entries WHERE kind = 'REFUND'");
+    db.dataSource.query<{ order_id: string }[]>("SELECT order_id FROM account_entries WHERE kind = 'REFUND'");
 
   const published = async (type: string) =>
     (
-      await dataSource.query<{ payload: string }[]>('SELECT payload FROM outbox WHERE event_type = $1', [
+      await db.dataSource.query<{ payload: string }[]>('SELECT payload FROM outbox WHERE event_type = $1', [
         type,
       ])
     ).map((row) => JSON.parse(row.payload) as unknown);
@@ -91,7 +81,7 @@ describe('CompensateStockFailureService (real PostgreSQL)', () => {
     await authorize(orderId);
 
     // Act
-    await dataSource.transaction((manager) => service.handle(manager, stockFailed(orderId)));
+    await db.dataSource.transaction((manager) => service.handle(manager, stockFailed(orderId)));
 
     // Assert
     await expect(balance()).resolves.toBe(100000);
@@ -111,13 +101,13 @@ describe('CompensateStockFailureService (real PostgreSQL)', () => {
     // Arrange
     const refundedOrder = randomUUID();
     await authorize(refundedOrder);
-    await dataSource.transaction((manager) =>
+    await db.dataSource.transaction((manager) =>
       cancelService.handle(manager, cancellationRequested(refundedOrder)),
     );
 
     // Act
-    await dataSource.transaction((manager) => service.handle(manager, stockFailed(refundedOrder)));
-    await dataSource.transaction((manager) => service.handle(manager, stockFailed(randomUUID())));
+    await db.dataSource.transaction((manager) => service.handle(manager, stockFailed(refundedOrder)));
+    await db.dataSource.transaction((manager) => service.handle(manager, stockFailed(randomUUID())));
 
     // Assert
     await expect(balance()).resolves.toBe(100000);
@@ -135,14 +125,16 @@ describe('CompensateStockFailureService (real PostgreSQL)', () => {
     const applied = new Promise<void>((resolve) => (cancellationApplied = resolve));
 
     // Act: the cancellation refunds and keeps its transaction open while the stock failure comes in.
-    const cancellation = dataSource.transaction(async (manager) => {
+    const cancellation = db.dataSource.transaction(async (manager) => {
       await cancelService.handle(manager, cancellationRequested(orderId));
       cancellationApplied();
       await cancellationHolds;
     });
     await applied;
-    const stockFailure = dataSource.transaction((manager) => service.handle(manager, stockFailed(orderId)));
-    await waitForLockWait(dataSource);
+    const stockFailure = db.dataSource.transaction((manager) =>
+      service.handle(manager, stockFailed(orderId)),
+    );
+    await waitForLockWait(db.dataSource);
     releaseCancellation();
     await Promise.all([cancellation, stockFailure]);
 

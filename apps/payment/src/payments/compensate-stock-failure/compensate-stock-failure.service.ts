@@ -1,10 +1,10 @@
 import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
-import type { EventData, EventEnvelope, StockReservationFailedV1 } from '@saga/contracts';
+import type { EventOf, StockReservationFailedV1 } from '@saga/contracts';
 import { lockOrder, lockPayment } from '../payment.repository';
 import { refundPayment } from '../refund-payment';
 
-type StockReservationFailed = EventEnvelope<EventData<typeof StockReservationFailedV1>>;
+type StockReservationFailed = EventOf<typeof StockReservationFailedV1>;
 
 /**
  * Compensates a charge whose order could not get its stock: refunds the payment if it is still

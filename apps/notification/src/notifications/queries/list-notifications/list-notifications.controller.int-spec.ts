@@ -1,47 +1,22 @@
 import { randomUUID } from 'node:crypto';
-import type { Server } from 'node:http';
-import type { INestApplication } from '@nestjs/common';
-import { APP_FILTER } from '@nestjs/core';
-import { Test } from '@nestjs/testing';
 import request from 'supertest';
-import { DataSource } from 'typeorm';
-import { ProblemDetailsFilter } from '@saga/platform';
-import { createTestDataSource, createTestDatabase, type TestDatabase } from '@saga/testing';
+import { useHttpQueryApp } from '../../../../../../test/fixtures/integration';
 import { NOTIFICATION_MIGRATIONS } from '../../../migrations';
 import { ListNotificationsController } from './list-notifications.controller';
 import { ListNotificationsService } from './list-notifications.service';
 
 describe('GET /notifications (real PostgreSQL)', () => {
-  let database: TestDatabase;
-  let dataSource: DataSource;
-  let app: INestApplication;
-  const http = () => app.getHttpServer() as Server;
-
-  beforeAll(async () => {
-    database = await createTestDatabase('notification_list');
-    dataSource = await createTestDataSource(database.url, NOTIFICATION_MIGRATIONS);
-    const moduleRef = await Test.createTestingModule({
-      controllers: [ListNotificationsController],
-      providers: [
-        ListNotificationsService,
-        { provide: DataSource, useValue: dataSource },
-        { provide: APP_FILTER, useClass: ProblemDetailsFilter },
-      ],
-    }).compile();
-    app = moduleRef.createNestApplication({ logger: false });
-    await app.init();
+  const api = useHttpQueryApp('notification_list', NOTIFICATION_MIGRATIONS, {
+    controllers: [ListNotificationsController],
+    providers: [ListNotificationsService],
   });
 
-  afterAll(async () => {
-    await app.close();
-    await dataSource.destroy();
-    await database.drop();
-  });
+  const http = () => api.server();
 
   it('lists the notifications of one order, oldest first', async () => {
     // Arrange
     const orderId = randomUUID();
-    await dataSource.query(
+    await api.dataSource.query(
       `INSERT INTO notifications (order_id, kind, event_id, recipient, subject, body, message_id, status,
                                   attempts, created_at, sent_at)
        VALUES ($1, 'ORDER_CONFIRMED', 'e1', 'alice@x.test', 'confirmed', 'body', $2, 'SENT', 1,

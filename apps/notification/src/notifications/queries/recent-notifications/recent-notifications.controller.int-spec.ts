@@ -1,12 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import type { Server } from 'node:http';
-import type { INestApplication } from '@nestjs/common';
-import { APP_FILTER } from '@nestjs/core';
-import { Test } from '@nestjs/testing';
 import request from 'supertest';
-import { DataSource } from 'typeorm';
-import { ProblemDetailsFilter } from '@saga/platform';
-import { createTestDataSource, createTestDatabase, type TestDatabase } from '@saga/testing';
+import { useHttpQueryApp } from '../../../../../../test/fixtures/integration';
 import { NOTIFICATION_MIGRATIONS } from '../../../migrations';
 import { ListNotificationsController } from '../list-notifications/list-notifications.controller';
 import { ListNotificationsService } from '../list-notifications/list-notifications.service';
@@ -14,19 +8,19 @@ import { RecentNotificationsController } from './recent-notifications.controller
 import { RecentNotificationsService } from './recent-notifications.service';
 
 describe('GET /notifications/recent (real PostgreSQL)', () => {
-  let database: TestDatabase;
-  let dataSource: DataSource;
-  let app: INestApplication;
-  const http = () => app.getHttpServer() as Server;
+  const api = useHttpQueryApp('notification_recent', NOTIFICATION_MIGRATIONS, {
+    controllers: [RecentNotificationsController, ListNotificationsController],
+    providers: [RecentNotificationsService, ListNotificationsService],
+  });
+
+  const http = () => api.server();
   const orders = [randomUUID(), randomUUID(), randomUUID()];
 
   beforeAll(async () => {
-    database = await createTestDatabase('notification_recent');
-    dataSource = await createTestDataSource(database.url, NOTIFICATION_MIGRATIONS);
     // 25 mails, one a minute: order 0 confirmed at 10:00, ..., the newest at 10:24.
     for (let minute = 0; minute < 25; minute += 1) {
       const orderId = minute < 3 ? orders[minute] : randomUUID();
-      await dataSource.query(
+      await api.dataSource.query(
         `INSERT INTO notifications (order_id, kind, event_id, recipient, subject, body, message_id, status,
                                     attempts, created_at, sent_at)
          VALUES ($1, 'ORDER_CONFIRMED', $2, 'alice@x.test', $3, 'body', $4, 'SENT', 1, $5, $5)`,
@@ -39,23 +33,6 @@ describe('GET /notifications/recent (real PostgreSQL)', () => {
         ],
       );
     }
-    const moduleRef = await Test.createTestingModule({
-      controllers: [RecentNotificationsController, ListNotificationsController],
-      providers: [
-        RecentNotificationsService,
-        ListNotificationsService,
-        { provide: DataSource, useValue: dataSource },
-        { provide: APP_FILTER, useClass: ProblemDetailsFilter },
-      ],
-    }).compile();
-    app = moduleRef.createNestApplication({ logger: false });
-    await app.init();
-  });
-
-  afterAll(async () => {
-    await app.close();
-    await dataSource.destroy();
-    await database.drop();
   });
 
   it('lists the 20 newest notifications, newest first, as GET /notifications?orderId= shows them', async () => {

@@ -1,11 +1,13 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ConfigError } from '@saga/platform';
+import { ConfigError, loadSeed } from '@saga/platform';
 import { DEMO_PRODUCTS } from './demo-seed';
-import { loadSeedProducts } from './seed-file';
+import { PRODUCTS_SEED } from './products-seed';
 
-describe('loadSeedProducts', () => {
+const loadSeedProducts = (env: Record<string, string | undefined>) => loadSeed(env, PRODUCTS_SEED);
+
+describe('the products section of SEED_FILE', () => {
   const dir = mkdtempSync(join(tmpdir(), 'inventory-seed-'));
   const file = (name: string, content: unknown) => {
     const path = join(dir, name);

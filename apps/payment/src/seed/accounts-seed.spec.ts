@@ -1,11 +1,13 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ConfigError } from '@saga/platform';
+import { ConfigError, loadSeed } from '@saga/platform';
+import { ACCOUNTS_SEED } from './accounts-seed';
 import { DEMO_ACCOUNTS } from './demo-seed';
-import { loadSeedAccounts } from './seed-file';
 
-describe('loadSeedAccounts', () => {
+const loadSeedAccounts = (env: Record<string, string | undefined>) => loadSeed(env, ACCOUNTS_SEED);
+
+describe('the accounts section of SEED_FILE', () => {
   let dir: string;
 
   beforeAll(() => {

@@ -1,15 +1,15 @@
 import { Controller } from '@nestjs/common';
 import { Ctx, Payload } from '@nestjs/microservices';
-import { ProductUpdatedV2, type EventData, type EventEnvelope } from '@saga/contracts';
+import { ProductUpdatedV2, type EventOf } from '@saga/contracts';
 import { OnEvent, type SagaEventContext } from '@saga/messaging';
 import { upsertCatalogProduct } from './catalog-product';
 
 /** Keeps the catalog replica up to date from `catalog.products` (v1 records arrive upcast to v2). */
 @Controller()
-export class CatalogHandler {
+export class CatalogEventsHandler {
   @OnEvent(ProductUpdatedV2)
   onProductUpdated(
-    @Payload() event: EventEnvelope<EventData<typeof ProductUpdatedV2>>,
+    @Payload() event: EventOf<typeof ProductUpdatedV2>,
     @Ctx() context: SagaEventContext,
   ): Promise<void> {
     return upsertCatalogProduct(context.manager, event.data, { time: event.time, offset: context.offset });

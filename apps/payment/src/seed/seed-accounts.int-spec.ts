@@ -1,37 +1,26 @@
-import type { DataSource } from 'typeorm';
-import { createTestDataSource, createTestDatabase, type TestDatabase } from '@saga/testing';
+import { SeedAtBoot } from '@saga/platform';
+import { useMigratedDatabase } from '../../../../test/fixtures/integration';
 import { PaymentInitialSchema1795300000000 } from '../migrations/1795300000000-payment-initial-schema';
+import { ACCOUNTS_SEED } from './accounts-seed';
 import { DEMO_ACCOUNTS } from './demo-seed';
-import { SeedAccountsService } from './seed-accounts.service';
 
-describe('SeedAccountsService (real PostgreSQL)', () => {
-  let database: TestDatabase;
-  let dataSource: DataSource;
-
-  beforeAll(async () => {
-    database = await createTestDatabase('payment_seed');
-    dataSource = await createTestDataSource(database.url, [PaymentInitialSchema1795300000000]);
-  });
-
-  afterAll(async () => {
-    await dataSource.destroy();
-    await database.drop();
-  });
+describe('seeding the accounts at boot (real PostgreSQL)', () => {
+  const db = useMigratedDatabase('payment_seed', [PaymentInitialSchema1795300000000]);
 
   const accounts = () =>
-    dataSource.query<Record<string, unknown>[]>(
+    db.dataSource.query<Record<string, unknown>[]>(
       `SELECT customer_id, currency, opening_balance_cents::int AS opening, balance_cents::int AS balance
        FROM accounts ORDER BY customer_id`,
     );
 
   it('inserts the missing accounts only: seeding again, after balances moved, changes nothing', async () => {
     // Arrange
-    const seeder = new SeedAccountsService(dataSource, DEMO_ACCOUNTS);
+    const seeder = new SeedAtBoot(db.dataSource, ACCOUNTS_SEED, DEMO_ACCOUNTS);
 
     // Act
     await seeder.onApplicationBootstrap();
     const first = await accounts();
-    await dataSource.query("UPDATE accounts SET balance_cents = 1234 WHERE customer_id = 'alice'");
+    await db.dataSource.query("UPDATE accounts SET balance_cents = 1234 WHERE customer_id = 'alice'");
     await seeder.onApplicationBootstrap();
 
     // Assert

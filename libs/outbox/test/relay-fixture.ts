@@ -1,0 +1,99 @@
+import { randomUUID } from 'node:crypto';
+import type { DataSource } from 'typeorm';
+import { OrderPlacedV1, createEvent, type EventEnvelope } from '@saga/contracts';
+import {
+  collectRecords,
+  createTestDataSource,
+  createTestDatabase,
+  createTestTopic,
+  testKafka,
+  type CollectedRecord,
+  type TestDatabase,
+} from '@saga/testing';
+import { addToOutbox } from '../src/add-to-outbox';
+import { OutboxRelay, type OutboxRelayOptions } from '../src/outbox-relay';
+
+/** An OrderPlaced for `orderId` on the test's topic; `totalCents` carries a per-key sequence number. */
+export function event(topic: string, orderId: string, seq: number): EventEnvelope {
+  const placed = createEvent(
+    OrderPlacedV1,
+    {
+      orderId,
+      customerId: 'c-1',
+      items: [{ sku: 'SKU-1', quantity: 1, unitPriceCents: seq }],
+      totalCents: seq,
+      currency: 'EUR',
+    },
+    { source: 'order' },
+  );
+  return { ...placed, topic };
+}
+
+/** The `ce_id` of each record, in arrival order. */
+export const ids = (records: CollectedRecord[]) =>
+  records.map((record) => record.message.headers!.ce_id!.toString());
+
+const silent = { log: () => undefined, warn: () => undefined, error: () => undefined };
+
+/** What {@link useRelayFixture} gives each test: a fresh outbox database, and helpers cleaned up after it. */
+export interface RelayFixture {
+  readonly database: TestDatabase;
+  readonly dataSource: DataSource;
+  /** Run after the test, last added first (topics, collectors, relays, processes). */
+  readonly cleanups: (() => Promise<unknown>)[];
+  /** A new topic and a collector of its records, both removed after the test. */
+  topicAndCollector(partitions?: number): Promise<{ topic: string; records: CollectedRecord[] }>;
+  /** A relay on the test's database (not started), stopped after the test. */
+  relay(options?: Partial<OutboxRelayOptions>): OutboxRelay;
+  /** Adds the events to the outbox in one transaction. */
+  add(...events: EventEnvelope[]): Promise<void>;
+}
+
+/**
+ * The outbox relay tests' setup: before each test a throw-away database with the outbox table; after it,
+ * the cleanups in reverse order, then the database dropped. Call it inside `describe`.
+ */
+export function useRelayFixture(): RelayFixture {
+  let database: TestDatabase;
+  let dataSource: DataSource;
+  const cleanups: (() => Promise<unknown>)[] = [];
+
+  beforeEach(async () => {
+    database = await createTestDatabase('outbox');
+    dataSource = await createTestDataSource(database.url);
+  });
+
+  afterEach(async () => {
+    for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
+    await dataSource.destroy();
+    await database.drop();
+  });
+
+  return {
+    get database() {
+      return database;
+    },
+    get dataSource() {
+      return dataSource;
+    },
+    cleanups,
+    async topicAndCollector(partitions = 6) {
+      const topic = await createTestTopic('outbox', partitions);
+      const collector = await collectRecords([topic.name]);
+      cleanups.push(topic.remove, collector.stop);
+      return { topic: topic.name, records: collector.records };
+    },
+    relay(options = {}) {
+      const instance = new OutboxRelay({
+        databaseUrl: database.url,
+        kafka: testKafka('it-relay'),
+        name: `it-relay-${randomUUID().slice(0, 8)}`,
+        logger: silent,
+        ...options,
+      });
+      cleanups.push(() => instance.stop());
+      return instance;
+    },
+    add: (...events) => dataSource.transaction((manager) => addToOutbox(manager, ...events)),
+  };
+}
