@@ -2,7 +2,8 @@ import { join } from 'node:path';
 import { buildServices } from '../../infra/scripts/build-services';
 import type { ChaosOptions } from '../../infra/scripts/chaos/chaos-options';
 import { formatChaosReport } from '../../infra/scripts/chaos/chaos-report';
-import { runChaos, type ChaosReport } from '../../infra/scripts/chaos/run-chaos';
+import { runChaos } from '../../infra/scripts/chaos/run-chaos';
+import type { ChaosReport } from '../../infra/scripts/chaos/chaos-verdict';
 import { localDir } from '../../infra/scripts/local-paths';
 
 /**

@@ -1,4 +1,4 @@
-import { availabilityHeld, dataHeld, type ChaosReport } from './run-chaos';
+import { availabilityHeld, dataHeld, type ChaosReport } from './chaos-verdict';
 
 const SHOWN = 10;
 

@@ -1,5 +1,7 @@
+import { migration, migrationIndex, progressRepository } from './service-schema-files';
 import { eventHandlerFile, eventHandlers, useCaseClass } from './event-handler-files';
-import type { ConsumedEvent, ProducedEvent, ServiceSpec } from './service-spec';
+import { eventBuilder, eventBuilderSpec, useCase } from './service-handler-files';
+import type { ServiceSpec } from './service-spec';
 import { sagaTestFile } from './saga-test-file';
 
 /** The files of a new service: `apps/<name>/…` and its end-to-end test, by repository path. */
@@ -34,8 +36,6 @@ export function serviceFiles(spec: ServiceSpec, migrationTimestamp: number): Rec
   }
   return files;
 }
-
-const migrationClass = (spec: ServiceSpec, timestamp: number) => `${spec.pascal}InitialSchema${timestamp}`;
 
 function tsconfigApp(spec: ServiceSpec): string {
   return `${JSON.stringify(
@@ -125,166 +125,6 @@ describe('${spec.camel}Service', () => {
     expect(load).toThrow(ConfigError);
     expect(load).toThrow(/PORT: must be a number/);
     expect(load).toThrow(/KAFKA_BROKERS: must be a comma-separated list of host:port/);
-  });
-});
-`;
-}
-
-function migrationIndex(spec: ServiceSpec, timestamp: number): string {
-  return `import { ${migrationClass(spec, timestamp)} } from './${timestamp}-${spec.name}-initial-schema';
-
-/** The ${spec.name} service's migrations, in order: the app runs them at boot, after the outbox's and the inbox's. */
-export const ${spec.pascal.toUpperCase()}_MIGRATIONS = [${migrationClass(spec, timestamp)}];
-`;
-}
-
-function migration(spec: ServiceSpec, timestamp: number): string {
-  return `import type { MigrationInterface, QueryRunner } from 'typeorm';
-
-/**
- * The ${spec.name} service's first schema: one row per order it has seen, with the last saga event it
- * applied. \`events_seen\` counts the events applied, so a redelivery that got past the inbox would show.
- * The outbox and inbox tables come from the platform's own migrations, which run first.
- */
-export class ${migrationClass(spec, timestamp)} implements MigrationInterface {
-  name = '${migrationClass(spec, timestamp)}';
-
-  async up(db: QueryRunner): Promise<void> {
-    await db.query(\`
-      CREATE TABLE order_progress (
-        order_id        uuid PRIMARY KEY,
-        last_event_type text NOT NULL,
-        last_event_id   text NOT NULL,
-        events_seen     integer NOT NULL DEFAULT 1 CHECK (events_seen > 0),
-        created_at      timestamptz NOT NULL DEFAULT now(),
-        updated_at      timestamptz NOT NULL DEFAULT now()
-      );
-    \`);
-  }
-
-  async down(db: QueryRunner): Promise<void> {
-    await db.query('DROP TABLE order_progress');
-  }
-}
-`;
-}
-
-function progressRepository(spec: ServiceSpec): string {
-  return `import type { EntityManager } from 'typeorm';
-import type { EventEnvelope } from '@saga/contracts';
-
-/** What the ${spec.name} service knows of an order: the last saga event it applied. */
-export interface OrderProgress {
-  readonly orderId: string;
-  readonly lastEventType: string;
-  readonly eventsSeen: number;
-}
-
-/**
- * Records that \`event\` was applied to its order, in the handler's transaction (\`manager\`): the row
- * commits together with the inbox entry and the outbox rows, or not at all.
- */
-export async function recordProgress(
-  manager: EntityManager,
-  event: EventEnvelope<{ readonly orderId: string }>,
-): Promise<OrderProgress> {
-  const [row] = await manager.query<{ order_id: string; last_event_type: string; events_seen: number }[]>(
-    \`INSERT INTO order_progress (order_id, last_event_type, last_event_id)
-     VALUES ($1, $2, $3)
-     ON CONFLICT (order_id) DO UPDATE
-       SET last_event_type = EXCLUDED.last_event_type,
-           last_event_id = EXCLUDED.last_event_id,
-           events_seen = order_progress.events_seen + 1,
-           updated_at = now()
-     RETURNING order_id, last_event_type, events_seen\`,
-    [event.data.orderId, event.type, event.id],
-  );
-  return { orderId: row.order_id, lastEventType: row.last_event_type, eventsSeen: row.events_seen };
-}
-`;
-}
-
-function useCase(spec: ServiceSpec, event: ConsumedEvent, publishes: boolean): string {
-  const produced = publishes ? spec.produces : [];
-  const builders = produced.map((p) => `import { ${p.builder} } from '../${p.kebab}';`);
-  const publish =
-    produced.length > 0
-      ? `\n    await addToOutbox(manager, ${produced.map((p) => `${p.builder}(event)`).join(', ')});`
-      : '';
-  const what =
-    produced.length > 0
-      ? `records it against the order and publishes ${produced.map((p) => p.name).join(', ')} through the outbox, in the\n * same transaction: both commit with the inbox entry, or none does.`
-      : "records it against the order, in the handler's transaction.";
-  return `import { Injectable } from '@nestjs/common';
-import type { EntityManager } from 'typeorm';
-import type { EventOf, ${event.constName} } from '@saga/contracts';
-${produced.length > 0 ? "import { addToOutbox } from '@saga/outbox';\n" : ''}${builders.join('\n')}${builders.length ? '\n' : ''}import { recordProgress } from '../order-progress.repository';
-
-/**
- * The ${spec.name} service's answer to ${event.definition.name} (${event.definition.type}): ${what}
- */
-@Injectable()
-export class ${useCaseClass(event)} {
-  async handle(manager: EntityManager, event: EventOf<typeof ${event.constName}>): Promise<void> {
-    await recordProgress(manager, event);${publish}
-  }
-}
-`;
-}
-
-function eventBuilder(spec: ServiceSpec, event: ProducedEvent): string {
-  return `import { ${event.constName}, createEvent, type EventEnvelope, type EventOf } from '@saga/contracts';
-
-/**
- * ${event.name} for the order of \`cause\`: the same order id (its Kafka key), the saga's correlation id,
- * and \`cause\` as its causation — so the saga's events read as one chain.
- */
-export function ${event.builder}(
-  cause: EventEnvelope<{ readonly orderId: string }>,
-): EventOf<typeof ${event.constName}> {
-  return createEvent(${event.constName}, { orderId: cause.data.orderId }, { source: '${spec.name}', causedBy: cause });
-}
-`;
-}
-
-function eventBuilderSpec(spec: ServiceSpec, event: ProducedEvent): string {
-  return `import { ${event.constName}, TOPICS, type EventEnvelope } from '@saga/contracts';
-import { ${event.builder} } from './${event.kebab}';
-
-describe('${event.builder}', () => {
-  const cause: EventEnvelope<{ orderId: string }> = {
-    id: 'cause-1',
-    type: 'order.confirmed.v1',
-    source: '/saga-platform/order',
-    time: '2026-01-01T00:00:00.000Z',
-    correlationId: 'saga-1',
-    topic: 'order.events',
-    key: '6f1c1e0a-3b7e-4c1e-9d43-0d9c5b2f6a11',
-    data: { orderId: '6f1c1e0a-3b7e-4c1e-9d43-0d9c5b2f6a11' },
-  };
-
-  it('publishes on ${spec.name}.events, keyed by the order id, valid against its contract', () => {
-    // Act
-    const event = ${event.builder}(cause);
-
-    // Assert
-    expect(event).toMatchObject({
-      type: '${event.type}',
-      source: '/saga-platform/${spec.name}',
-      topic: TOPICS.${spec.topicKey}.name,
-      key: cause.data.orderId,
-    });
-    expect(${event.constName}.schema.parse(event.data)).toEqual({ orderId: cause.data.orderId });
-  });
-
-  it('continues the saga of its cause: same correlation id, the cause as causation', () => {
-    // Act
-    const event = ${event.builder}(cause);
-
-    // Assert
-    expect(event.correlationId).toBe('saga-1');
-    expect(event.causationId).toBe('cause-1');
-    expect(event.id).not.toBe(cause.id);
   });
 });
 `;
