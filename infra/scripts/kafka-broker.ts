@@ -15,7 +15,7 @@ import {
 import { dirname, join, resolve } from 'node:path';
 import { Kafka, logLevel } from 'kafkajs';
 import { waitFor } from '@saga/common';
-import type { KafkaSecurity } from '@saga/platform/kafka/kafka-security';
+import type { KafkaSecurity } from '@saga/platform/config/kafka-security';
 import {
   redactScram,
   saslClientSecurity,

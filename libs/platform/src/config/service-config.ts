@@ -11,7 +11,7 @@ import {
   kafkaSecurityEnvShape,
   kafkaSecurityOf,
   type KafkaSecurity,
-} from '../kafka/kafka-security';
+} from './kafka-security';
 import { authEnvShape, authSettingsOf, checkAuthEnv, type AuthSettings } from './auth-settings';
 import { parseEnv } from './parse-env';
 
