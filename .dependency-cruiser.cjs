@@ -42,6 +42,14 @@ module.exports = {
       from: {},
       to: { circular: true },
     },
+    {
+      name: 'platform-config-never-imports-kafka',
+      comment:
+        'One direction only: kafka/ builds clients from the validated config; config/ reads the environment (the Kafka security variables included) and knows no client.',
+      severity: 'error',
+      from: { path: '^libs/platform/src/config/' },
+      to: { path: '^libs/platform/src/kafka/' },
+    },
   ],
   options: {
     doNotFollow: { path: 'node_modules' },

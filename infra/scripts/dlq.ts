@@ -13,7 +13,7 @@ import {
   type PlatformServiceName,
 } from '@saga/contracts';
 import { readDeadLetters, replayDeadLetters, type DeadLetter } from '@saga/messaging';
-import { kafkaSecurityFromEnv } from '@saga/platform/kafka/kafka-security';
+import { kafkaSecurityFromEnv } from '@saga/platform/config/kafka-security';
 
 /** What the command line asks for. */
 export interface DlqCommand {

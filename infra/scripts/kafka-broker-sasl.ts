@@ -1,4 +1,4 @@
-import type { KafkaSecurity } from '@saga/platform/kafka/kafka-security';
+import type { KafkaSecurity } from '@saga/platform/config/kafka-security';
 
 /** A SCRAM mechanism as the broker names it. */
 export type ScramMechanism = 'SCRAM-SHA-256' | 'SCRAM-SHA-512';

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { ConfigResourceTypes, Kafka, logLevel, type Admin } from 'kafkajs';
 import { allTopics, topicConfigEntries, type TopicDefinition } from '@saga/contracts';
 import { waitFor } from '@saga/common';
-import type { KafkaSecurity } from '@saga/platform/kafka/kafka-security';
+import type { KafkaSecurity } from '@saga/platform/config/kafka-security';
 import { durability } from './kafka-broker';
 
 /*

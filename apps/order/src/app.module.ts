@@ -10,6 +10,7 @@ import { OrderIdempotencyPerCustomer1795500000000 } from './migrations/179550000
 import { CancelOrderController } from './orders/commands/cancel-order/cancel-order.controller';
 import { CancelOrderService } from './orders/commands/cancel-order/cancel-order.service';
 import { orderAdmissionProviders } from './orders/commands/place-order/order-admission';
+import { loadOrderRateLimit } from './orders/commands/place-order/order-rate-limit';
 import { PlaceOrderController } from './orders/commands/place-order/place-order.controller';
 import { PlaceOrderService } from './orders/commands/place-order/place-order.service';
 import { GetOrderController } from './orders/queries/get-order/get-order.controller';
@@ -18,7 +19,7 @@ import { InventoryEventsHandler } from './orders/saga/inventory-events.handler';
 import { OrderSagaService } from './orders/saga/order-saga.service';
 import { PaymentEventsHandler } from './orders/saga/payment-events.handler';
 import { SagaOutcomeMetrics } from './orders/saga/saga-outcome.metrics';
-import { STUCK_CONFIG, loadStuckConfig } from './orders/stuck/stuck-config';
+import { StuckConfigModule } from './orders/stuck/stuck-config.module';
 import { StuckOrderDetector } from './orders/stuck/stuck-order.detector';
 
 /**
@@ -28,6 +29,7 @@ import { StuckOrderDetector } from './orders/stuck/stuck-order.detector';
 @Module({})
 export class AppModule {
   static register(config: ServiceConfig, env: Record<string, string | undefined>): DynamicModule {
+    const rateLimit = loadOrderRateLimit(env);
     return {
       module: AppModule,
       imports: [
@@ -39,11 +41,10 @@ export class AppModule {
             OrderIdempotencyPerCustomer1795500000000,
           ],
         }),
+        StuckConfigModule.register(env),
         DashboardModule.register(env),
         ThrottlerModule.forRoot({
-          throttlers: [
-            { name: 'orders', limit: config.orderRateLimit.limit, ttl: config.orderRateLimit.windowMs },
-          ],
+          throttlers: [{ name: 'orders', limit: rateLimit.limit, ttl: rateLimit.windowMs }],
           // Per customer, not per address: the guard runs after authentication has named the caller.
           // An admin (an operator, the demo's traffic) is not a customer to hold back.
           getTracker: (request: { principal?: Principal }) => request.principal?.subject ?? '',
@@ -52,7 +53,7 @@ export class AppModule {
               .switchToHttp()
               .getRequest<{ principal?: Principal }>()
               .principal?.roles.includes('admin') ?? false,
-          errorMessage: `too many orders: at most ${config.orderRateLimit.limit} per customer every ${config.orderRateLimit.windowMs / 1000} s`,
+          errorMessage: `too many orders: at most ${rateLimit.limit} per customer every ${rateLimit.windowMs / 1000} s`,
         }),
       ],
       controllers: [
@@ -64,7 +65,6 @@ export class AppModule {
         CatalogEventsHandler,
       ],
       providers: [
-        { provide: STUCK_CONFIG, useValue: loadStuckConfig(env) },
         ...orderAdmissionProviders(env),
         PlaceOrderService,
         GetOrderService,

@@ -54,3 +54,38 @@ describe('registrations (npm run generate:service)', () => {
     });
   });
 });
+
+describe('registrations: the choreography table', () => {
+  const spec = planServiceSpec({ name: NAME, consumes: ['OrderConfirmed'], produces: [] }, repo);
+
+  it('adds what the new service consumes to the choreography table, importing each definition once', () => {
+    // Arrange
+    const both = planServiceSpec(
+      { name: NAME, consumes: ['OrderConfirmed', 'OrderCancelled'], produces: [] },
+      repo,
+    );
+
+    // Act
+    const after = registrations(both, read)['libs/contracts/src/choreography.ts'];
+    const services = registrations(both, read)['libs/contracts/src/services.ts'];
+
+    // Assert
+    expect(after).toContain(`  ${NAME}: [OrderConfirmedV1, OrderCancelledV1],\n  // generate:service adds`);
+    expect(after.match(/^import \{ OrderConfirmedV1 \}/gm)).toHaveLength(1);
+    expect(services).toContain(`  ${NAME}: { port: ${both.port} },\n`);
+  });
+
+  it('imports a consumed definition the table did not import yet from where the event registry does', () => {
+    // Arrange
+    const read2 = (path: string) =>
+      path.endsWith('choreography.ts')
+        ? read(path).replace("import { OrderConfirmedV1 } from './order/order-confirmed.v1';\n", '')
+        : read(path);
+
+    // Act
+    const after = registrations(spec, read2)['libs/contracts/src/choreography.ts'];
+
+    // Assert
+    expect(after).toMatch(/^import \{ OrderConfirmedV1 \} from '\.\/order\/order-confirmed\.v1';$/m);
+  });
+});

@@ -27,6 +27,7 @@ function afterLastLine(file: string, text: string, pattern: RegExp, insert: stri
 export function registrations(spec: ServiceSpec, read: ReadFile): Record<string, string> {
   const edits: Record<string, string> = {
     'libs/contracts/src/services.ts': serviceRegistry(spec, read('libs/contracts/src/services.ts')),
+    'libs/contracts/src/choreography.ts': choreography(spec, read),
     'nest-cli.json': nestCli(spec, read('nest-cli.json')),
     'package.json': packageJson(spec, read('package.json')),
     'infra/postgres/init.sql': `${read('infra/postgres/init.sql').replace(/\n*$/, '\n')}\n${initSql(spec)}`,
@@ -52,12 +53,41 @@ function initSql(spec: ServiceSpec): string {
 }
 
 function serviceRegistry(spec: ServiceSpec, text: string): string {
-  const consumes = spec.consumes.map((event) => `'${event.definition.type}'`).join(', ');
   return beforeMarker(
     'libs/contracts/src/services.ts',
     text,
     '// generate:service adds new services above this line.',
-    `  ${spec.name}: { port: ${spec.port}, consumes: [${consumes}] },\n`,
+    `  ${spec.name}: { port: ${spec.port} },\n`,
+  );
+}
+
+/**
+ * The new service's entry in the choreography table, and the imports of the definitions it consumes,
+ * from the files the event registry imports them from.
+ */
+function choreography(spec: ServiceSpec, read: ReadFile): string {
+  const file = 'libs/contracts/src/choreography.ts';
+  const registry = read('libs/contracts/src/registry.ts');
+  let text = read(file);
+  for (const { constName } of spec.consumes) {
+    if (new RegExp(`^import \\{[^}]*\\b${constName}\\b`, 'm').test(text)) continue;
+    const from = new RegExp(`^import \\{[^}]*\\b${constName}\\b[^}]*\\} from '(\\./[^']+)';$`, 'm').exec(
+      registry,
+    );
+    if (!from) throw new GeneratorError(`libs/contracts/src/registry.ts: no import of ${constName}`);
+    text = afterLastLine(
+      file,
+      text,
+      /^import .* from '\.\/[^']+';$/,
+      `import { ${constName} } from '${from[1]}';`,
+    );
+  }
+  const consumed = spec.consumes.map((event) => event.constName).join(', ');
+  return beforeMarker(
+    file,
+    text,
+    '// generate:service adds new consumers above this line.',
+    `  ${spec.name}: [${consumed}],\n`,
   );
 }
 

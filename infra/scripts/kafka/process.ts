@@ -1,7 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Kafka, logLevel } from 'kafkajs';
-import type { KafkaSecurity } from '@saga/platform/kafka/kafka-security';
+import type { KafkaSecurity } from '@saga/platform/config/kafka-security';
 import { livePid, removePidFile, stopPid } from '../processes';
 import { brokerAddress, brokerPaths, type BrokerSettings } from './settings';
 

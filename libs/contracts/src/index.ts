@@ -1,5 +1,6 @@
 export * from './catalog/product-updated.v1';
 export * from './catalog/product-updated.v2';
+export * from './choreography';
 export * from './common';
 export * from './define-event';
 export * from './envelope';

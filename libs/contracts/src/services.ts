@@ -10,12 +10,13 @@ export const SERVICE_NAMES = ['order', 'payment', 'inventory', 'notification'] a
 /** The name of one of the four services of the order saga. */
 export type ServiceName = (typeof SERVICE_NAMES)[number];
 
-/** A service added with `npm run generate:service`: where it listens and what it consumes. */
+/**
+ * A service added with `npm run generate:service`: where it listens. What it consumes is its entry in
+ * the choreography (`CHOREOGRAPHY`, libs/contracts/src/choreography.ts).
+ */
 export interface AddedService {
   /** Default HTTP port (`PORT`). */
   readonly port: number;
-  /** The CloudEvents types its `@OnEvent` handlers take (the saga harness checks the two agree). */
-  readonly consumes: readonly string[];
 }
 
 /**

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { Kafka, logLevel, type KafkaMessage } from 'kafkajs';
-import { kafkaSecurityFromEnv } from '@saga/platform/kafka/kafka-security';
+import { kafkaSecurityFromEnv } from '@saga/platform/config/kafka-security';
 import { testBrokers } from './test-kafka';
 
 /**

@@ -4,11 +4,11 @@ import { DashboardPageController } from './dashboard-page.controller';
 import { DashboardController } from './dashboard.controller';
 import { DashboardFeedService } from './feed/dashboard-feed.service';
 import { DashboardSummaryService } from './summary/dashboard-summary.service';
-import { STUCK_CONFIG, loadStuckConfig } from '../orders/stuck/stuck-config';
 
 /**
  * The live saga dashboard served by the order service: its page, the outcome counters and the live
- * feed of saga steps. It only reads the order database; the page itself reads the other services.
+ * feed of saga steps. It only reads the order database; the page itself reads the other services. The
+ * stuck-saga settings its counters use come from the order service's `StuckConfigModule`.
  */
 @Module({})
 export class DashboardModule {
@@ -18,7 +18,6 @@ export class DashboardModule {
       controllers: [DashboardPageController, DashboardController],
       providers: [
         { provide: DASHBOARD_CONFIG, useValue: loadDashboardConfig(env) },
-        { provide: STUCK_CONFIG, useValue: loadStuckConfig(env) },
         DashboardSummaryService,
         DashboardFeedService,
       ],

@@ -28,7 +28,6 @@ describe('loadServiceConfig', () => {
       corsOrigins: ['http://127.0.0.1:3001'],
       unsafeDirectPublish: false,
       auth: { algorithms: ['ES256'], issuer: 'saga-platform-dev', audience: 'saga-platform' },
-      orderRateLimit: { limit: 30, windowMs: 60_000 },
     });
   });
 
@@ -42,8 +41,6 @@ describe('loadServiceConfig', () => {
       AUTH_JWT_ALGORITHMS: 'ES256, RS256',
       AUTH_JWT_ISSUER: 'https://id.example',
       AUTH_JWT_AUDIENCE: 'orders-api',
-      ORDER_RATE_LIMIT: '5',
-      ORDER_RATE_LIMIT_WINDOW_MS: '1000',
     });
 
     // Assert
@@ -53,7 +50,6 @@ describe('loadServiceConfig', () => {
       issuer: 'https://id.example',
       audience: 'orders-api',
     });
-    expect(config.orderRateLimit).toEqual({ limit: 5, windowMs: 1000 });
   });
 
   it.each([

@@ -11,7 +11,7 @@ import {
   kafkaSecurityEnvShape,
   kafkaSecurityOf,
   type KafkaSecurity,
-} from '../kafka/kafka-security';
+} from './kafka-security';
 import { authEnvShape, authSettingsOf, checkAuthEnv, type AuthSettings } from './auth-settings';
 import { parseEnv } from './parse-env';
 
@@ -94,11 +94,6 @@ export interface ServiceConfig {
   readonly unsafeDirectPublish: boolean;
   /** How bearer tokens are verified (`AUTH_*`): see {@link AuthSettings}. */
   readonly auth: AuthSettings;
-  /**
-   * How many `POST /orders` one customer may send per window (`ORDER_RATE_LIMIT`, default 30) and the
-   * window (`ORDER_RATE_LIMIT_WINDOW_MS`, default 60 s); more answer `429`. Counted per instance.
-   */
-  readonly orderRateLimit: { readonly limit: number; readonly windowMs: number };
 }
 
 const port = z.coerce
@@ -190,8 +185,6 @@ function schemaFor(service: PlatformServiceName) {
         .enum(['true', 'false'], { error: 'must be true or false' })
         .default('false'),
       ...authEnvShape,
-      ORDER_RATE_LIMIT: z.coerce.number().int().min(1).default(30),
-      ORDER_RATE_LIMIT_WINDOW_MS: z.coerce.number().int().min(100).default(60_000),
     })
     .superRefine(checkAuthEnv)
     .superRefine(checkKafkaSecurityEnv)
@@ -219,7 +212,6 @@ function schemaFor(service: PlatformServiceName) {
       corsOrigins: env.CORS_ORIGINS,
       unsafeDirectPublish: env.SAGA_UNSAFE_DIRECT_PUBLISH === 'true',
       auth: authSettingsOf(env),
-      orderRateLimit: { limit: env.ORDER_RATE_LIMIT, windowMs: env.ORDER_RATE_LIMIT_WINDOW_MS },
     }));
 }
 

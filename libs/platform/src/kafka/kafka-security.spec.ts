@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ConfigError, loadServiceConfig } from '../config';
 import { kafkaClientConfig } from './kafka-options';
-import { kafkaSecurityFromEnv } from './kafka-security';
+import { kafkaSecurityFromEnv } from '../config/kafka-security';
 
 const PASSWORD = 'n0t-a-real-s3cret';
 const PEM = '-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n';

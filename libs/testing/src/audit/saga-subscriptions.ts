@@ -1,41 +1,19 @@
-import {
-  OrderCancellationRequestedV1,
-  OrderCancelledV1,
-  OrderConfirmedV1,
-  OrderPlacedV1,
-  PaymentAuthorizedV1,
-  PaymentFailedV1,
-  PaymentRefundedV1,
-  ProductUpdatedV2,
-  StockReleasedV1,
-  StockReservationFailedV1,
-  StockReservedV1,
-  eventDefinition,
-  type ServiceName,
-} from '@saga/contracts';
+import { topicsConsumedBy, typesConsumedBy, type ServiceName } from '@saga/contracts';
 
 /**
- * Which service consumes which event type: the choreography of docs/design.md as data. The audit uses it to
- * check that every record reached every consumer it should; the saga harness checks at start that the
- * running services' `@OnEvent` handlers are exactly these, so the table cannot drift from the code.
+ * Which of the four services consumes which event type: a view of the choreography table
+ * (`CHOREOGRAPHY` in `@saga/contracts`, the one place it is written). The audit uses it to check that
+ * every record reached every consumer it should; the saga harness checks at start that the running
+ * services' `@OnEvent` handlers are exactly the table's.
  */
 export const SAGA_SUBSCRIPTIONS: Readonly<Record<ServiceName, readonly string[]>> = {
-  order: [
-    PaymentAuthorizedV1,
-    PaymentFailedV1,
-    PaymentRefundedV1,
-    StockReservedV1,
-    StockReservationFailedV1,
-    StockReleasedV1,
-    ProductUpdatedV2,
-  ].map((event) => event.type),
-  payment: [OrderPlacedV1, OrderCancellationRequestedV1, StockReservationFailedV1].map((event) => event.type),
-  inventory: [PaymentAuthorizedV1, OrderCancellationRequestedV1].map((event) => event.type),
-  notification: [OrderConfirmedV1, OrderCancelledV1].map((event) => event.type),
+  order: typesConsumedBy('order'),
+  payment: typesConsumedBy('payment'),
+  inventory: typesConsumedBy('inventory'),
+  notification: typesConsumedBy('notification'),
 };
 
-/** The topics a service's consumer reads (with a copy's `KAFKA_TOPIC_PREFIX`): those of its event types. */
+/** The topics a service's consumer reads (with a copy's `KAFKA_TOPIC_PREFIX`): `topicsConsumedBy`. */
 export function subscribedTopics(service: ServiceName, prefix = ''): string[] {
-  const topics = SAGA_SUBSCRIPTIONS[service].map((type) => `${prefix}${eventDefinition(type)!.topic.name}`);
-  return [...new Set(topics)];
+  return topicsConsumedBy(service, prefix);
 }

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import {
   SERVICE_NAMES,
   addedService,
-  isSagaService,
+  typesConsumedBy,
   type AddedServiceName,
   type PlatformServiceName,
   type ServiceName,
@@ -15,7 +15,6 @@ import {
   type ServiceDefinition,
   type TelemetryOptions,
 } from '@saga/platform';
-import { SAGA_SUBSCRIPTIONS } from '../audit/saga-subscriptions';
 import {
   RunningCopy,
   copyServiceEnv,
@@ -122,12 +121,10 @@ export class SagaPlatform extends RunningCopy {
     };
     const running = await startService(definition, env, this.options.telemetry);
     const handled = running.consumer.handledTypes().sort().join(', ');
-    const registry = addedService(service);
-    const subscriptions = registry?.consumes ?? (isSagaService(service) ? SAGA_SUBSCRIPTIONS[service] : []);
-    const expected = [...subscriptions].sort().join(', ');
+    const expected = typesConsumedBy(service).sort().join(', ');
     if (handled !== expected) {
       await running.app.close();
-      const table = registry ? 'ADDED_SERVICES (libs/contracts/src/services.ts)' : 'SAGA_SUBSCRIPTIONS';
+      const table = 'CHOREOGRAPHY (libs/contracts/src/choreography.ts)';
       throw new Error(`${service} handles [${handled}] but ${table} says [${expected}]: update one`);
     }
     this.running.set(service, running);

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import type { KafkaConfig, SASLOptions } from 'kafkajs';
 import { z } from 'zod';
-import { parseEnv } from '../config/parse-env';
+import { parseEnv } from './parse-env';
 
 /**
  * How a Kafka client authenticates and encrypts, in kafkajs terms. Empty when the broker listens in
