@@ -38,6 +38,7 @@ export default tseslint.config(
       '**/*.e2e-spec.ts',
       'libs/testing/**/*.ts',
       '{apps,libs}/*/test/**/*.ts',
+      'libs/test-kit/**/*.ts',
     ],
     rules: {
       // supertest and Jest matchers are typed loosely.

@@ -8,7 +8,8 @@ import { Partitioners, type Message } from 'kafkajs';
 import type { DataSource } from 'typeorm';
 import { OrderPlacedV1, createEvent } from '@saga/contracts';
 import { addToOutbox, outboxBacklog, OutboxRelay } from '@saga/outbox';
-import { createTestTopic, testKafka, waitFor } from '@saga/testing';
+import { waitFor } from '@saga/common';
+import { createTestTopic, testKafka } from '@saga/test-kit';
 import { median } from './saga/latency-summary';
 
 export const kafka = testKafka('bench');

@@ -21,7 +21,9 @@ import { addToOutbox, OutboxRelay } from '@saga/outbox';
 import { InfraSession } from '../infra/scripts/infra';
 import { fillOutbox, kafka, quiet, rawDrain, relayDrain } from './relay-drain';
 import { median, percentile } from './saga/latency-summary';
-import { createTestDataSource, createTestDatabase, createTestTopic, waitFor } from '@saga/testing';
+import { waitFor } from '@saga/common';
+import { createTestDatabase, createTestTopic } from '@saga/test-kit';
+import { createTestDataSource } from '@saga/testing';
 
 const ROWS = Number(process.env.BENCH_ROWS ?? 100_000);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);

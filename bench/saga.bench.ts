@@ -19,7 +19,8 @@
 import { cpus, totalmem } from 'node:os';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { createTestDataSource, createTestDatabase } from '@saga/testing';
+import { createTestDatabase } from '@saga/test-kit';
+import { createTestDataSource } from '@saga/testing';
 import { buildServices } from '../infra/scripts/build-services';
 import { InfraSession } from '../infra/scripts/infra';
 import { brokerSettings, runningBrokerPid } from '../infra/scripts/kafka-broker';

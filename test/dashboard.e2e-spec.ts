@@ -1,6 +1,6 @@
 import type { Page } from 'playwright-core';
 import { SERVICE_NAMES } from '@saga/contracts';
-import { waitFor } from '@saga/testing';
+import { waitFor } from '@saga/common';
 import { DashboardBrowser } from './setup/browser';
 import { DemoProcess } from './setup/demo-process';
 

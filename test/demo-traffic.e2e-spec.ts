@@ -1,6 +1,7 @@
 import { spawn } from 'node:child_process';
 import { join } from 'node:path';
-import { SagaHarness, waitFor } from '@saga/testing';
+import { waitFor } from '@saga/common';
+import { SagaHarness } from '@saga/testing';
 import { DEMO_PRODUCTS } from '../apps/inventory/src/seed/demo-seed';
 import { DEMO_ACCOUNTS } from '../apps/payment/src/seed/demo-seed';
 import { outcomeOf, runTraffic } from '../infra/scripts/demo-traffic';

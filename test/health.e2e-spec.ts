@@ -2,7 +2,9 @@ import request from 'supertest';
 import { Client } from 'pg';
 import { orderService } from '../apps/order/src/app.module';
 import { ConfigError, startService } from '@saga/platform';
-import { SagaPlatform, TokenIssuer, onServer, postgresServerUrl, testBrokers, waitFor } from '@saga/testing';
+import { waitFor } from '@saga/common';
+import { TokenIssuer, onServer, postgresServerUrl, testBrokers } from '@saga/test-kit';
+import { SagaPlatform } from '@saga/testing';
 import { SEED, SERVICES } from './saga/saga-fixtures';
 
 const OWNED: Array<[keyof typeof SERVICES, string[]]> = [

@@ -4,7 +4,8 @@ import { request as httpRequest } from 'node:http';
 import { join } from 'node:path';
 import type { Application } from 'express';
 import { SERVICE_NAMES, type ServiceName } from '@saga/contracts';
-import { OPENAPI_DIR, SagaHarness, type HttpAnswer } from '@saga/testing';
+import { OPENAPI_DIR } from '@saga/test-kit';
+import { SagaHarness, type HttpAnswer } from '@saga/testing';
 import { SEED, SERVICES } from './saga/saga-fixtures';
 import { artifactPath, launchChromium } from './setup/chromium';
 

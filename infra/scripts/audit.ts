@@ -13,7 +13,8 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { SERVICE_NAMES, type ServiceName } from '@saga/contracts';
 import { databaseName } from '@saga/platform';
-import { auditSaga, databaseUrl, postgresServerUrl, testKafka, type AuditedMail } from '@saga/testing';
+import { databaseUrl, postgresServerUrl, testKafka } from '@saga/test-kit';
+import { auditSaga, type AuditedMail } from '@saga/testing';
 import { localDir } from './local-paths';
 
 async function main(): Promise<number> {

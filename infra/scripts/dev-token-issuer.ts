@@ -10,7 +10,7 @@ import {
   writeFileSync,
 } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { TokenIssuer } from '@saga/testing/token-issuer';
+import { TokenIssuer } from '@saga/test-kit/token-issuer';
 import { localDir } from './local-paths';
 
 /** Where the local dev key lives: git-ignored, readable by its owner only. */

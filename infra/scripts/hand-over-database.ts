@@ -1,6 +1,6 @@
 import { Client, escapeIdentifier } from 'pg';
-import { databaseUrl } from '@saga/testing/postgres-server';
-import { restrictDatabase } from '@saga/testing/service-roles';
+import { databaseUrl } from '@saga/test-kit/postgres-server';
+import { restrictDatabase } from '@saga/provisioning/service-roles';
 
 /**
  * `ALTER … OWNER TO $1` for everything in the current database that a service's migrations can have

@@ -13,7 +13,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Kafka, logLevel } from 'kafkajs';
 import { allTopics } from '@saga/contracts';
-import { freePort } from '@saga/testing';
+import { freePort } from '@saga/test-kit';
 import { isAlive } from './processes';
 
 interface CliResult {

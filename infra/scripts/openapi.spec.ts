@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { PLATFORM_SERVICE_NAMES } from '@saga/contracts';
-import { OpenApiResponseValidator } from '@saga/testing';
+import { OpenApiResponseValidator } from '@saga/test-kit';
 import { OPENAPI_DIR, checkedInDocuments, openApiFileText } from './openapi';
 
 const checkedIn = (name: string) => readFileSync(join(OPENAPI_DIR, `${name}.json`), 'utf8');

@@ -26,7 +26,7 @@
 import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { TokenVerifier, authSettingsFromEnv } from '@saga/platform';
-import { startSmtpSink, type SmtpSink } from '@saga/testing/smtp-sink';
+import { startSmtpSink, type SmtpSink } from '@saga/test-kit/smtp-sink';
 import { waitFor } from '@saga/common';
 import { BUNDLE_DIR, buildServices, serviceEntry } from './build-services';
 import { BrokerFreezer } from './demo/broker-freezer';

@@ -1,16 +1,9 @@
 import { randomBytes } from 'node:crypto';
 import { Client } from 'pg';
 import { databaseRole, roleDatabaseUrl } from '@saga/platform/config';
-import {
-  createServiceTestDatabase,
-  createTestDataSource,
-  createTestDatabase,
-  ensureLoginRole,
-  onServer,
-  postgresServerUrl,
-  type ServiceTestDatabase,
-  type TestDatabase,
-} from '@saga/testing';
+import { ensureLoginRole } from '@saga/provisioning';
+import { createTestDatabase, onServer, postgresServerUrl, type TestDatabase } from '@saga/test-kit';
+import { createServiceTestDatabase, createTestDataSource, type ServiceTestDatabase } from '@saga/testing';
 import { OrderInitialSchema1795300000000 } from '../../apps/order/src/migrations/1795300000000-order-initial-schema';
 import { OrderStuckAt1795300000001 } from '../../apps/order/src/migrations/1795300000001-order-stuck-at';
 import { handOverDatabase } from './hand-over-database';

@@ -2,8 +2,8 @@ import { Client, escapeIdentifier } from 'pg';
 import { waitFor } from '@saga/common';
 import { PLATFORM_SERVICE_NAMES } from '@saga/contracts';
 import { databaseName, databaseRole } from '@saga/platform/config';
-import { ensureServiceRole } from '@saga/testing/service-roles';
-export { postgresServerUrl } from '@saga/testing/postgres-server';
+import { ensureServiceRole } from '@saga/provisioning/service-roles';
+export { postgresServerUrl } from '@saga/test-kit/postgres-server';
 import { handOverDatabase } from './hand-over-database';
 import { PrerequisiteError } from './preflight';
 

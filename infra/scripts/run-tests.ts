@@ -8,7 +8,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { postgresServerUrl, testBrokers } from '@saga/testing';
+import { postgresServerUrl, testBrokers } from '@saga/test-kit';
 import { kafkaSecurityFromEnv } from '@saga/platform/config/kafka-security';
 import { brokerAnswers } from './kafka-broker';
 import { InfraSession } from './infra';

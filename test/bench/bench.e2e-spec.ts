@@ -3,7 +3,7 @@ import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Pool } from 'pg';
-import { MachineLock } from '@saga/testing';
+import { MachineLock } from '@saga/test-kit';
 import { brokerSettings, runningBrokerPid } from '../../infra/scripts/kafka-broker';
 import { buildServices } from '../../infra/scripts/build-services';
 import { REPO_ROOT } from '../../infra/scripts/local-paths';

@@ -1,7 +1,9 @@
 import type { IHeaders, KafkaMessage, Producer } from 'kafkajs';
 import { SERVICE_NAMES, deadLetterTopic, type ServiceName } from '@saga/contracts';
 import { REPLAY_FOR_GROUP_HEADER, type ConsumerStats } from '@saga/messaging';
-import { readToEnd, testKafka, type SagaHarness } from '@saga/testing';
+import { testKafka } from '@saga/test-kit';
+import { readToEnd } from '@saga/common';
+import { type SagaHarness } from '@saga/testing';
 import { PROBE, type FuzzRecord } from './consumer-fuzz-kinds';
 
 /*

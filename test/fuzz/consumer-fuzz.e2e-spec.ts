@@ -1,7 +1,9 @@
 import type { Producer } from 'kafkajs';
 import { SERVICE_NAMES, eventDefinition, type ServiceName } from '@saga/contracts';
 import { DLQ_HEADERS } from '@saga/messaging';
-import { SagaHarness, idempotentProducer, scrapeMetrics, testKafka, waitFor } from '@saga/testing';
+import { scrapeMetrics, testKafka } from '@saga/test-kit';
+import { idempotentProducer, waitFor } from '@saga/common';
+import { SagaHarness } from '@saga/testing';
 import { SEED, SERVICES } from '../saga/saga-fixtures';
 import { EXAMPLES, KINDS, PROBE, RECORDS_PER_TOPIC, SAGA_EVENTS, SAGA_TOPICS } from './consumer-fuzz-kinds';
 import {

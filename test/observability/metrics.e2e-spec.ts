@@ -1,5 +1,7 @@
 import { SERVICE_NAMES, type ServiceName } from '@saga/contracts';
-import { SagaHarness, scrapeMetrics, waitFor, type MetricsScrape } from '@saga/testing';
+import { waitFor } from '@saga/common';
+import { scrapeMetrics, type MetricsScrape } from '@saga/test-kit';
+import { SagaHarness } from '@saga/testing';
 import { SEED, SERVICES } from '../saga/saga-fixtures';
 
 type Scrapes = Record<ServiceName, MetricsScrape>;

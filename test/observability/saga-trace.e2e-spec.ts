@@ -2,7 +2,8 @@ import { randomBytes } from 'node:crypto';
 import { SpanKind } from '@opentelemetry/api';
 import { InMemorySpanExporter, SimpleSpanProcessor, type ReadableSpan } from '@opentelemetry/sdk-trace-base';
 import { SERVICE_NAMES } from '@saga/contracts';
-import { SagaHarness, waitFor } from '@saga/testing';
+import { waitFor } from '@saga/common';
+import { SagaHarness } from '@saga/testing';
 import { SEED, SERVICES } from '../saga/saga-fixtures';
 
 /** A span as the assertions read it. */

@@ -1,5 +1,7 @@
 import { SERVICE_NAMES, TOPICS, type ServiceName } from '@saga/contracts';
-import { SagaHarness, readToEnd, scrapeMetrics, testKafka } from '@saga/testing';
+import { readToEnd } from '@saga/common';
+import { scrapeMetrics, testKafka } from '@saga/test-kit';
+import { SagaHarness } from '@saga/testing';
 import { SEED, SERVICES } from './saga-fixtures';
 
 type RawRecord = { key: string | null; value: Buffer | null; headers: Record<string, Buffer> };

@@ -1,4 +1,6 @@
-import { SagaHarness, testTokenIssuer, waitFor } from '@saga/testing';
+import { waitFor } from '@saga/common';
+import { testTokenIssuer } from '@saga/test-kit';
+import { SagaHarness } from '@saga/testing';
 import { SEED, SERVICES } from './saga-fixtures';
 
 const ORDER = { customerId: 'rich', items: [{ sku: 'WIDGET', quantity: 1 }] };

@@ -1,5 +1,6 @@
 import { Client } from 'pg';
-import { SagaHarness, waitFor } from '@saga/testing';
+import { waitFor } from '@saga/common';
+import { SagaHarness } from '@saga/testing';
 import { SEED, SERVICES } from './saga-fixtures';
 
 /** Orders placed while the consumer is held up. */

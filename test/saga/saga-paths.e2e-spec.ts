@@ -1,6 +1,7 @@
 import { DataSource } from 'typeorm';
 import { TOPICS } from '@saga/contracts';
-import { SagaHarness, testKafka } from '@saga/testing';
+import { testKafka } from '@saga/test-kit';
+import { SagaHarness } from '@saga/testing';
 import { rebuildCatalog } from '../../apps/order/src/catalog/rebuild-catalog';
 import { SEED, SERVICES } from './saga-fixtures';
 

@@ -1,4 +1,6 @@
-import { SagaHarness, scrapeMetrics, waitFor, type OrderView } from '@saga/testing';
+import { waitFor } from '@saga/common';
+import { scrapeMetrics } from '@saga/test-kit';
+import { SagaHarness, type OrderView } from '@saga/testing';
 import { SEED, SERVICES } from './saga-fixtures';
 
 /**

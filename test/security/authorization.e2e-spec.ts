@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import { SagaHarness, TokenIssuer, testTokenIssuer, type Caller, type HttpAnswer } from '@saga/testing';
+import { TokenIssuer, testTokenIssuer } from '@saga/test-kit';
+import { SagaHarness, type Caller, type HttpAnswer } from '@saga/testing';
 import type { ServiceName } from '@saga/contracts';
 import { SEED, SERVICES } from '../saga/saga-fixtures';
 

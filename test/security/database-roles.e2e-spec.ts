@@ -1,6 +1,7 @@
 import { SERVICE_NAMES } from '@saga/contracts';
 import { databaseRole } from '@saga/platform/config';
-import { SagaPlatform, onServer, postgresServerUrl } from '@saga/testing';
+import { onServer, postgresServerUrl } from '@saga/test-kit';
+import { SagaPlatform } from '@saga/testing';
 import { SEED, SERVICES } from '../saga/saga-fixtures';
 
 /**

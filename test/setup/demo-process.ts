@@ -3,14 +3,9 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PLATFORM_SERVICE_NAMES } from '@saga/contracts';
-import {
-  createPlatformTopics,
-  createServiceTestDatabase,
-  deletePlatformTopics,
-  freePort,
-  waitFor,
-  type TestDatabase,
-} from '@saga/testing';
+import { waitFor } from '@saga/common';
+import { freePort, type TestDatabase } from '@saga/test-kit';
+import { createPlatformTopics, createServiceTestDatabase, deletePlatformTopics } from '@saga/testing';
 
 export const REPO_ROOT = join(__dirname, '..', '..');
 

@@ -13,7 +13,7 @@ import {
 import { tmpdir } from 'node:os';
 import { dirname, join, relative } from 'node:path';
 import { PLATFORM_SERVICE_NAMES, isPlatformService } from '@saga/contracts';
-import { MachineLock } from '@saga/testing';
+import { MachineLock } from '@saga/test-kit';
 
 const REPO_ROOT = join(__dirname, '..', '..');
 const GUIDE = 'docs/guides/new-service.md';

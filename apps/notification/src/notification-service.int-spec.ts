@@ -2,6 +2,7 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import request from 'supertest';
 import { OrderConfirmedV1, TOPICS, createEvent, deadLetterTopic, toKafkaRecord } from '@saga/contracts';
 import { startService, type RunningService } from '@saga/platform';
+import { waitFor } from '@saga/common';
 import {
   createTestDatabase,
   startSmtpSink,
@@ -9,10 +10,9 @@ import {
   testBrokers,
   testKafka,
   testTokenIssuer,
-  waitFor,
   type SmtpSink,
   type TestDatabase,
-} from '@saga/testing';
+} from '@saga/test-kit';
 import { notificationService } from './app.module';
 
 /**

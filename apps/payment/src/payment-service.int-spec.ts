@@ -11,6 +11,7 @@ import {
   type EventEnvelope,
 } from '@saga/contracts';
 import { startService, type RunningService } from '@saga/platform';
+import { waitFor } from '@saga/common';
 import {
   collectRecords,
   createTestDatabase,
@@ -18,9 +19,8 @@ import {
   testBrokers,
   testKafka,
   testTokenIssuer,
-  waitFor,
   type TestDatabase,
-} from '@saga/testing';
+} from '@saga/test-kit';
 import { paymentService } from './app.module';
 
 /** The payment service as it runs: seeded at boot, answering saga events from Kafka through its outbox. */

@@ -1,7 +1,8 @@
 import type { KafkaMessage } from 'kafkajs';
 import { readToEnd } from '@saga/common';
 import { SERVICE_NAMES, readAsType, type ServiceName } from '@saga/contracts';
-import { SAGA_SUBSCRIPTIONS, testKafka, type ProcessPlatform, type SagaHarness } from '@saga/testing';
+import { testKafka } from '@saga/test-kit';
+import { SAGA_SUBSCRIPTIONS, type ProcessPlatform, type SagaHarness } from '@saga/testing';
 import { SAGA_TOPICS } from './chaos-records';
 import type { TrafficOutcome } from './chaos-traffic';
 

@@ -2,7 +2,8 @@ import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { readToEnd } from '@saga/common';
 import { SERVICE_NAMES, deadLetterTopic } from '@saga/contracts';
-import type { ProcessPlatform, SagaHarness, testKafka } from '@saga/testing';
+import type { testKafka } from '@saga/test-kit';
+import type { ProcessPlatform, SagaHarness } from '@saga/testing';
 import { SAGA_TOPICS } from './chaos-records';
 
 /* What a failed chaos run keeps about each order it flags, for a post-mortem after the copy is gone. */

@@ -1,6 +1,7 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { ProcessPlatform, SagaHarness, testKafka, testTokenIssuer } from '@saga/testing';
+import { testKafka, testTokenIssuer } from '@saga/test-kit';
+import { ProcessPlatform, SagaHarness } from '@saga/testing';
 import { DEMO_PRODUCTS } from '../../../apps/inventory/src/seed/demo-seed';
 import { serviceEntry } from '../build-services';
 import { seededRandom } from '../demo-traffic/traffic-mix';

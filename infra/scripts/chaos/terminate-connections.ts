@@ -1,4 +1,4 @@
-import { onServer, postgresServerUrl } from '@saga/testing';
+import { onServer, postgresServerUrl } from '@saga/test-kit';
 
 /**
  * Terminates every connection to a database (as a failover or an operator would), through the server

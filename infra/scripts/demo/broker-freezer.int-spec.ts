@@ -1,7 +1,8 @@
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { freePort, waitFor } from '@saga/testing';
+import { waitFor } from '@saga/common';
+import { freePort } from '@saga/test-kit';
 import {
   brokerAddress,
   brokerAnswers,

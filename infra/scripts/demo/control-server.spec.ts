@@ -1,5 +1,5 @@
 import { TokenVerifier, authSettingsFromEnv } from '@saga/platform';
-import { TokenIssuer } from '@saga/testing/token-issuer';
+import { TokenIssuer } from '@saga/test-kit/token-issuer';
 import { ControlError, startControlServer, type ChaosActions, type ControlServer } from './control-server';
 
 const DASHBOARD = 'http://127.0.0.1:3601';

@@ -1,7 +1,7 @@
 import { PLATFORM_SERVICE_NAMES, SERVICE_NAMES, type PlatformServiceName } from '@saga/contracts';
 import { DEFAULT_PORTS, databaseName } from '@saga/platform/config';
-import { postgresServerUrl } from '@saga/testing/postgres-server';
-import { serviceDatabaseUrl } from '@saga/testing/service-roles';
+import { postgresServerUrl } from '@saga/test-kit/postgres-server';
+import { serviceDatabaseUrl } from '@saga/provisioning/service-roles';
 import type { ServicePorts } from './demo-options';
 import type { InstanceSpec } from './supervisor';
 

@@ -73,8 +73,10 @@ export function sagaTestFile(spec: ServiceSpec): string {
   const publishes = produced.length > 0;
   const contractImports = ['fromKafkaRecord', 'recordHeader', 'type EventEnvelope'];
   return `import type { KafkaMessage } from 'kafkajs';
+import { readToEnd, waitFor } from '@saga/common';
 import { ${contractImports.join(', ')} } from '@saga/contracts';
-import { SagaHarness, readToEnd, testKafka, waitFor } from '@saga/testing';
+import { testKafka } from '@saga/test-kit';
+import { SagaHarness } from '@saga/testing';
 import { ${spec.camel}Service } from '../../apps/${spec.name}/src/app.module';
 import { SEED, SERVICES } from '../saga/saga-fixtures';
 

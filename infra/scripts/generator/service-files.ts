@@ -43,7 +43,7 @@ function tsconfigApp(spec: ServiceSpec): string {
       extends: '../../tsconfig.build.json',
       compilerOptions: { outDir: `../../dist/apps/${spec.name}` },
       include: ['src/**/*', '../../libs/*/src/**/*'],
-      exclude: ['../../**/*spec.ts', '../../libs/testing'],
+      exclude: ['../../**/*spec.ts', '../../libs/testing', '../../libs/test-kit', '../../libs/provisioning'],
     },
     null,
     2,

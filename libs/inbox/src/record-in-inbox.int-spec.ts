@@ -1,6 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import type { DataSource } from 'typeorm';
-import { createTestDataSource, createTestDatabase, waitForLockWait, type TestDatabase } from '@saga/testing';
+import {
+  createMigratedDataSource,
+  createTestDatabase,
+  waitForLockWait,
+  type TestDatabase,
+} from '@saga/test-kit';
+import { CreateInbox1795300000002 } from './create-inbox.migration';
 import { deleteExpiredInbox } from './delete-expired-inbox';
 import { recordInInbox } from './record-in-inbox';
 
@@ -10,7 +16,7 @@ describe('inbox (real PostgreSQL)', () => {
 
   beforeAll(async () => {
     database = await createTestDatabase('inbox');
-    dataSource = await createTestDataSource(database.url);
+    dataSource = await createMigratedDataSource(database.url, [CreateInbox1795300000002]);
   });
 
   afterAll(async () => {

@@ -3,7 +3,7 @@ import { Controller, Module } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import type { DataSource } from 'typeorm';
 import { ProductUpdatedV1 } from '@saga/contracts';
-import { testKafka } from '@saga/testing';
+import { testKafka } from '@saga/test-kit';
 import { OnEvent } from './on-event.decorator';
 import { SagaKafkaServer } from './saga-kafka.server';
 

@@ -4,13 +4,14 @@ import type { Producer } from 'kafkajs';
 import type { DataSource } from 'typeorm';
 import { ProductUpdatedV1, createEvent, toKafkaRecord } from '@saga/contracts';
 import {
-  createTestDataSource,
+  createMigratedDataSource,
   createTestDatabase,
   createTestTopic,
   testKafka,
-  waitFor,
   type TestDatabase,
-} from '@saga/testing';
+} from '@saga/test-kit';
+import { waitFor } from '@saga/common';
+import { CreateInbox1795300000002 } from '@saga/inbox';
 import { readDeadLetters } from './dead-letter-store';
 import { APPLIED_TABLE, placed, startProbe } from './consumer-probe.fixture';
 import type { SagaKafkaServer } from './saga-kafka.server';
@@ -47,7 +48,7 @@ describe('SagaKafkaServer (real broker and database)', () => {
 
   beforeAll(async () => {
     database = await createTestDatabase('consumer');
-    dataSource = await createTestDataSource(database.url, [], APPLIED_TABLE);
+    dataSource = await createMigratedDataSource(database.url, [CreateInbox1795300000002], APPLIED_TABLE);
     topic = await createTestTopic('consumer', 3);
     dlq = await createTestTopic('consumer-dlq', 1);
     producer = testKafka('it-producer').producer();

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { DataSource } from 'typeorm';
-import { waitForLockWait } from '@saga/testing';
+import { waitForLockWait } from '@saga/test-kit';
 import { event, useRelayFixture } from '../test/relay-fixture';
 import { addToOutbox } from './add-to-outbox';
 

@@ -1,17 +1,17 @@
 import { randomUUID } from 'node:crypto';
 import type { DataSource } from 'typeorm';
 import { OrderPlacedV1, createEvent, type EventEnvelope } from '@saga/contracts';
-import { idempotentProducer } from '@saga/common';
+import { idempotentProducer, waitFor } from '@saga/common';
 import {
   collectRecords,
-  createTestDataSource,
+  createMigratedDataSource,
   createTestDatabase,
   createTestTopic,
   testKafka,
-  waitFor,
   type TestDatabase,
-} from '@saga/testing';
+} from '@saga/test-kit';
 import { addToOutbox } from './add-to-outbox';
+import { CreateOutbox1795300000001 } from './create-outbox.migration';
 import { enableUnsafeDirectPublish } from './direct-publish';
 
 function placed(topic: string): EventEnvelope {
@@ -37,7 +37,7 @@ describe('unsafe direct publish, the benchmark baseline (real broker and databas
 
   beforeAll(async () => {
     database = await createTestDatabase('direct_publish');
-    dataSource = await createTestDataSource(database.url);
+    dataSource = await createMigratedDataSource(database.url, [CreateOutbox1795300000001]);
     topic = await createTestTopic('direct-publish', 1);
     await producer.connect();
     enableUnsafeDirectPublish(dataSource, producer, '');

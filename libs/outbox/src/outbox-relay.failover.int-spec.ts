@@ -2,7 +2,8 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
 import type { DataSource } from 'typeorm';
-import { testBrokers, waitFor, type TestDatabase } from '@saga/testing';
+import { testBrokers, type TestDatabase } from '@saga/test-kit';
+import { waitFor } from '@saga/common';
 import { event, useRelayFixture } from '../test/relay-fixture';
 
 describe('outbox relay failover (two relay processes, real broker and database)', () => {

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { DataSource } from 'typeorm';
 import { recordInInbox } from '@saga/inbox';
-import { waitFor } from '@saga/testing';
+import { waitFor } from '@saga/common';
 import { event, ids, useRelayFixture } from '../test/relay-fixture';
 import { deletePublished } from './delete-published';
 import { outboxBacklog } from './outbox-backlog';

@@ -1,16 +1,18 @@
 import { randomUUID } from 'node:crypto';
 import type { DataSource } from 'typeorm';
 import { OrderPlacedV1, createEvent, type EventEnvelope } from '@saga/contracts';
+import { CreateInbox1795300000002 } from '@saga/inbox';
 import {
   collectRecords,
-  createTestDataSource,
+  createMigratedDataSource,
   createTestDatabase,
   createTestTopic,
   testKafka,
   type CollectedRecord,
   type TestDatabase,
-} from '@saga/testing';
+} from '@saga/test-kit';
 import { addToOutbox } from '../src/add-to-outbox';
+import { CreateOutbox1795300000001 } from '../src/create-outbox.migration';
 import { OutboxRelay, type OutboxRelayOptions } from '../src/outbox-relay';
 
 /** An OrderPlaced for `orderId` on the test's topic; `totalCents` carries a per-key sequence number. */
@@ -60,7 +62,10 @@ export function useRelayFixture(): RelayFixture {
 
   beforeEach(async () => {
     database = await createTestDatabase('outbox');
-    dataSource = await createTestDataSource(database.url);
+    dataSource = await createMigratedDataSource(database.url, [
+      CreateOutbox1795300000001,
+      CreateInbox1795300000002,
+    ]);
   });
 
   afterEach(async () => {

@@ -1,6 +1,7 @@
-import { DataSource, type MixedList } from 'typeorm';
+import type { DataSource, MixedList } from 'typeorm';
 import { CreateInbox1795300000002 } from '@saga/inbox';
 import { CreateOutbox1795300000001 } from '@saga/outbox';
+import { createMigratedDataSource } from '@saga/test-kit';
 
 /**
  * A TypeORM DataSource on `url` with the platform's outbox and inbox tables migrated, plus any
@@ -12,14 +13,9 @@ export async function createTestDataSource(
   migrations: MixedList<Function> = [],
   extraSql = '',
 ): Promise<DataSource> {
-  const dataSource = new DataSource({
-    type: 'postgres',
+  return createMigratedDataSource(
     url,
-    migrations: [CreateOutbox1795300000001, CreateInbox1795300000002, ...(migrations as [])],
-    migrationsTransactionMode: 'each',
-  });
-  await dataSource.initialize();
-  await dataSource.runMigrations();
-  if (extraSql) await dataSource.query(extraSql);
-  return dataSource;
+    [CreateOutbox1795300000001, CreateInbox1795300000002, ...(migrations as [])],
+    extraSql,
+  );
 }

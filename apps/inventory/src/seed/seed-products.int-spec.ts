@@ -1,5 +1,5 @@
 import { SeedAtBoot } from '@saga/platform';
-import { readOutbox } from '@saga/testing';
+import { readOutbox } from '@saga/test-kit';
 import { useMigratedDatabase } from '../../../../test/fixtures/integration';
 import { InventoryInitialSchema1795300000000 } from '../migrations/1795300000000-inventory-initial-schema';
 import { DEMO_PRODUCTS } from './demo-seed';

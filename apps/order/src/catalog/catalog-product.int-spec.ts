@@ -1,5 +1,6 @@
 import type { DataSource } from 'typeorm';
-import { createTestDataSource, createTestDatabase, type TestDatabase } from '@saga/testing';
+import { createTestDatabase, type TestDatabase } from '@saga/test-kit';
+import { createTestDataSource } from '@saga/testing';
 import { OrderInitialSchema1795300000000 } from '../migrations/1795300000000-order-initial-schema';
 import { findCatalogProducts, upsertCatalogProduct } from './catalog-product';
 

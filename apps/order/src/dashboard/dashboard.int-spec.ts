@@ -1,7 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import type { Subscription } from 'rxjs';
 import type { DataSource } from 'typeorm';
-import { createTestDataSource, createTestDatabase, waitFor, type TestDatabase } from '@saga/testing';
+import { waitFor } from '@saga/common';
+import { createTestDatabase, type TestDatabase } from '@saga/test-kit';
+import { createTestDataSource } from '@saga/testing';
 import { OrderInitialSchema1795300000000 } from '../migrations/1795300000000-order-initial-schema';
 import { OrderStuckAt1795300000001 } from '../migrations/1795300000001-order-stuck-at';
 import type { OrderStatus, TimelineStep } from '../orders/order-status';

@@ -1,7 +1,7 @@
 import { ServiceUnavailableException } from '@nestjs/common';
 import { generateKeyPairSync } from 'node:crypto';
 import { SignJWT } from 'jose';
-import { TokenIssuer } from '@saga/testing';
+import { TokenIssuer } from '@saga/test-kit';
 import type { AuthSettings } from '../config';
 import { mayAccess } from './principal';
 import { InvalidTokenError, TokenVerifier } from './token-verifier';

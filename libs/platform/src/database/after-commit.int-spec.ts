@@ -1,5 +1,5 @@
 import { DataSource } from 'typeorm';
-import { createTestDatabase, type TestDatabase } from '@saga/testing';
+import { createTestDatabase, type TestDatabase } from '@saga/test-kit';
 import { AfterCommitSubscriber, afterCommit } from './after-commit';
 
 describe('afterCommit (real PostgreSQL)', () => {

@@ -1,5 +1,5 @@
 import { HealthIndicatorService } from '@nestjs/terminus';
-import { freePort, testBrokers } from '@saga/testing';
+import { freePort, testBrokers } from '@saga/test-kit';
 import { loadServiceConfig } from '../config';
 import { KafkaHealthIndicator, clusterProbeFactoryProvider } from './kafka.health';
 

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { Kafka, Partitioners, type Admin, type KafkaMessage } from 'kafkajs';
-import { testBrokers, waitFor } from '@saga/testing';
+import { waitFor } from '@saga/common';
+import { testBrokers } from '@saga/test-kit';
 import { loadServiceConfig } from '../config';
 import { kafkaClientConfig } from './kafka-options';
 

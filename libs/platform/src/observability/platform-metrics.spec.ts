@@ -1,4 +1,4 @@
-import { parseMetrics } from '@saga/testing';
+import { parseMetrics } from '@saga/test-kit';
 import { PlatformMetrics } from './platform-metrics';
 
 describe('PlatformMetrics', () => {

@@ -6,11 +6,8 @@ import {
   type PlatformServiceName,
 } from '@saga/contracts';
 import { waitFor } from '@saga/common';
-import { startSmtpSink, type SmtpSink } from '../smtp-sink';
-import { createServiceTestDatabase, type ServiceTestDatabase } from '../test-database';
-import { testBrokers } from '../test-kafka';
-import { testKafka } from '../test-topics';
-import { testTokenIssuer } from '../token-issuer';
+import { startSmtpSink, testBrokers, testKafka, testTokenIssuer, type SmtpSink } from '@saga/test-kit';
+import { createServiceTestDatabase, type ServiceTestDatabase } from '../service-test-database';
 
 /**
  * What every private copy of the platform has, whether its services run in-process ({@link SagaPlatform})

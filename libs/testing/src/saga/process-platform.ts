@@ -3,7 +3,7 @@ import { closeSync, mkdirSync, openSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { waitFor } from '@saga/common';
 import { SERVICE_NAMES, type ServiceName } from '@saga/contracts';
-import { freePort } from '../free-port';
+import { freePort } from '@saga/test-kit';
 import { EXIT_WITH_PARENT, exitWithParentEnv, reapOnExit } from './child-reaper';
 import {
   RunningCopy,

@@ -1,7 +1,11 @@
 import { retryAfterMs } from '@saga/common';
 import type { ServiceName } from '@saga/contracts';
-import { OpenApiResponseValidator } from '../openapi-validator';
-import { testTokenIssuer, type TokenIssuer, type TokenSubject } from '../token-issuer';
+import {
+  OpenApiResponseValidator,
+  testTokenIssuer,
+  type TokenIssuer,
+  type TokenSubject,
+} from '@saga/test-kit';
 
 /** An HTTP answer of a service: status, content type and the parsed JSON body. */
 export interface HttpAnswer<Body = unknown> {

@@ -4,8 +4,7 @@ import { SERVICE_NAMES, TOPICS, type PlatformServiceName, type ServiceName } fro
 import { auditSaga, type AuditReport } from '../audit/audit';
 import { DatabasePools } from './database-pools';
 import { platformBacklog } from './platform-backlog';
-import type { CapturedMail } from '../smtp-sink';
-import { testKafka } from '../test-topics';
+import { testKafka, type CapturedMail } from '@saga/test-kit';
 import { SagaClient, type OrderRequest, type OrderView } from './saga-client';
 import { SagaPlatform, type SagaPlatformOptions, type SagaSeed, type SagaServices } from './saga-platform';
 

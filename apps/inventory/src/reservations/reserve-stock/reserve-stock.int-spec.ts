@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { OrderCancellationRequestedV1, PaymentAuthorizedV1, createEvent } from '@saga/contracts';
-import { readOutbox } from '@saga/testing';
+import { readOutbox } from '@saga/test-kit';
 import { useMigratedDatabase } from '../../../../../test/fixtures/integration';
 import { InventoryInitialSchema1795300000000 } from '../../migrations/1795300000000-inventory-initial-schema';
 import { ReleaseStockService } from '../release-stock/release-stock.service';

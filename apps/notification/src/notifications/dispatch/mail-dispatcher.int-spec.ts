@@ -1,15 +1,15 @@
 import { randomUUID } from 'node:crypto';
 import type { DataSource } from 'typeorm';
 import { OrderCancelledV1, OrderConfirmedV1, createEvent } from '@saga/contracts';
+import { waitFor } from '@saga/common';
 import {
-  createTestDataSource,
   createTestDatabase,
   freePort,
   startSmtpSink,
-  waitFor,
   type SmtpSink,
   type TestDatabase,
-} from '@saga/testing';
+} from '@saga/test-kit';
+import { createTestDataSource } from '@saga/testing';
 import { loadMailConfig } from '../../config/mail-config';
 import { NOTIFICATION_MIGRATIONS } from '../../migrations';
 import { orderCancelledTemplate } from '../../templates/order-cancelled.template';

@@ -2,13 +2,9 @@ import { randomUUID } from 'node:crypto';
 import { Logger } from '@nestjs/common';
 import type { DataSource } from 'typeorm';
 import { PlatformMetrics, type Telemetry } from '@saga/platform';
-import {
-  createTestDataSource,
-  createTestDatabase,
-  parseMetrics,
-  waitFor,
-  type TestDatabase,
-} from '@saga/testing';
+import { waitFor } from '@saga/common';
+import { createTestDatabase, parseMetrics, type TestDatabase } from '@saga/test-kit';
+import { createTestDataSource } from '@saga/testing';
 import { OrderInitialSchema1795300000000 } from '../../migrations/1795300000000-order-initial-schema';
 import { OrderStuckAt1795300000001 } from '../../migrations/1795300000001-order-stuck-at';
 import type { OrderStatus, TimelineStep } from '../order-status';

@@ -1,5 +1,6 @@
 import request from 'supertest';
-import { testAuthProviders, testBearer } from '@saga/testing';
+import { testBearer } from '@saga/test-kit';
+import { testAuthProviders } from '@saga/testing';
 import { useHttpQueryApp } from '../../../../../test/fixtures/integration';
 import { PaymentInitialSchema1795300000000 } from '../../migrations/1795300000000-payment-initial-schema';
 import { GetAccountController } from './get-account.controller';

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { OrderCancellationRequestedV1, OrderPlacedV1, createEvent } from '@saga/contracts';
-import { readOutbox } from '@saga/testing';
+import { readOutbox } from '@saga/test-kit';
 import { useMigratedDatabase } from '../../../../../test/fixtures/integration';
 import { PaymentInitialSchema1795300000000 } from '../../migrations/1795300000000-payment-initial-schema';
 import { AuthorizePaymentService } from '../authorize-payment/authorize-payment.service';

@@ -5,7 +5,7 @@ import {
   StockReservationFailedV1,
   createEvent,
 } from '@saga/contracts';
-import { waitForLockWait } from '@saga/testing';
+import { waitForLockWait } from '@saga/test-kit';
 import { useMigratedDatabase } from '../../../../../test/fixtures/integration';
 import { PaymentInitialSchema1795300000000 } from '../../migrations/1795300000000-payment-initial-schema';
 import { AuthorizePaymentService } from '../authorize-payment/authorize-payment.service';

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { DataSource } from 'typeorm';
-import { createTestDataSource, createTestDatabase, type TestDatabase } from '@saga/testing';
+import { createTestDatabase, type TestDatabase } from '@saga/test-kit';
+import { createTestDataSource } from '@saga/testing';
 import { OrderInitialSchema1795300000000 } from '../../../migrations/1795300000000-order-initial-schema';
 import { OrderStuckAt1795300000001 } from '../../../migrations/1795300000001-order-stuck-at';
 import type { OrderStatus, TimelineStep } from '../../order-status';

@@ -1,14 +1,13 @@
 import { randomUUID } from 'node:crypto';
 import { Kafka, logLevel, type KafkaMessage } from 'kafkajs';
-import { kafkaSecurityFromEnv } from '@saga/platform/config/kafka-security';
-import { testBrokers } from './test-kafka';
+import { testBrokers, testKafkaSecurity } from './test-kafka';
 
 /**
  * A kafkajs client for tests and the audit, quiet unless something is really wrong. SASL/TLS come from
  * `KAFKA_SASL_*` and `KAFKA_SSL*` as the services read them (unset for the local broker).
  */
 export function testKafka(clientId = 'saga-test'): Kafka {
-  return new Kafka({ clientId, brokers: testBrokers(), ...kafkaSecurityFromEnv(), logLevel: logLevel.ERROR });
+  return new Kafka({ clientId, brokers: testBrokers(), ...testKafkaSecurity(), logLevel: logLevel.ERROR });
 }
 
 /** Creates a topic of its own for one test (deleted by the returned function). */

@@ -1,14 +1,13 @@
 import { createPrivateKey, createPublicKey, generateKeyPairSync, type KeyObject } from 'node:crypto';
-import type { Provider } from '@nestjs/common';
-import { APP_GUARD } from '@nestjs/core';
 import { SignJWT } from 'jose';
-import {
-  AuthGuard,
-  DEFAULT_TOKEN_AUDIENCE,
-  DEFAULT_TOKEN_ISSUER,
-  TokenVerifier,
-  authSettingsFromEnv,
-} from '@saga/platform';
+
+/**
+ * The `iss` and `aud` of a minted token unless told otherwise: what the services trust by default
+ * (`AUTH_JWT_ISSUER`, `AUTH_JWT_AUDIENCE`). The kit stands below @saga/platform and keeps its own copy;
+ * `test-kit-defaults.spec.ts` in @saga/testing shows the two agree.
+ */
+export const DEV_TOKEN_ISSUER = 'saga-platform-dev';
+export const DEV_TOKEN_AUDIENCE = 'saga-platform';
 
 /** Who a token names: a customer (their id), or an admin. */
 export type TokenSubject = { readonly customer: string } | { readonly admin: string };
@@ -63,8 +62,8 @@ export class TokenIssuer {
     return new SignJWT({ roles: [...roles] })
       .setProtectedHeader({ alg: 'ES256', typ: 'JWT' })
       .setSubject(sub)
-      .setIssuer(options.issuer ?? DEFAULT_TOKEN_ISSUER)
-      .setAudience(options.audience ?? DEFAULT_TOKEN_AUDIENCE)
+      .setIssuer(options.issuer ?? DEV_TOKEN_ISSUER)
+      .setAudience(options.audience ?? DEV_TOKEN_AUDIENCE)
       .setIssuedAt(now)
       .setExpirationTime(now + (options.ttlSeconds ?? 3600))
       .sign(this.privateKey);
@@ -81,17 +80,4 @@ export function testTokenIssuer(): TokenIssuer {
 /** `Authorization` header value of a token of the process's test issuer. */
 export async function testBearer(subject: TokenSubject = { admin: 'ops' }): Promise<string> {
   return `Bearer ${await testTokenIssuer().mint(subject)}`;
-}
-
-/**
- * The auth guard of the services, trusting the process's test issuer: for a Nest testing module that
- * mounts a controller without the whole platform (`providers: [...testAuthProviders()]`).
- */
-export function testAuthProviders(): Provider[] {
-  // The services' own parsing and defaults, over the issuer's key: what a service with this env verifies.
-  const settings = authSettingsFromEnv(testTokenIssuer().serviceEnv());
-  return [
-    { provide: TokenVerifier, useValue: new TokenVerifier(settings) },
-    { provide: APP_GUARD, useClass: AuthGuard },
-  ];
 }

@@ -1,4 +1,8 @@
-import { DEFAULT_POSTGRES_SERVER } from '@saga/platform/config';
+/**
+ * The local server, as the services' own default (`DEFAULT_POSTGRES_SERVER` of @saga/platform, which the
+ * kit stands below: `test-kit-defaults.spec.ts` in @saga/testing shows the two agree).
+ */
+export const LOCAL_POSTGRES_SERVER = 'postgres://postgres@127.0.0.1:5432';
 
 /**
  * The PostgreSQL server the infrastructure scripts and tests use, as a URL of its `postgres`
@@ -6,7 +10,7 @@ import { DEFAULT_POSTGRES_SERVER } from '@saga/platform/config';
  * `PGHOST`, `PGPORT`, `PGUSER`, `PGPASSWORD`, else postgres://postgres@127.0.0.1:5432.
  */
 export function postgresServerUrl(env: NodeJS.ProcessEnv = process.env): string {
-  const url = new URL(env.DATABASE_URL || DEFAULT_POSTGRES_SERVER);
+  const url = new URL(env.DATABASE_URL || LOCAL_POSTGRES_SERVER);
   if (!env.DATABASE_URL) {
     url.hostname = env.PGHOST || url.hostname;
     url.port = env.PGPORT || url.port;

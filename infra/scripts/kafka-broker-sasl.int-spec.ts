@@ -1,3 +1,5 @@
+// A test of infra's SASL broker with the platform's own Kafka client settings as its client: it lives beside
+// the broker it starts, since a library may not import infra/ (.dependency-cruiser.cjs).
 import { randomBytes, randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -17,20 +19,19 @@ import {
 } from '@saga/contracts';
 import { OnEvent, type SagaEventContext } from '@saga/messaging';
 import { addToOutbox } from '@saga/outbox';
-import { createTestDatabase, freePort, testTokenIssuer, waitFor, type TestDatabase } from '@saga/testing';
+import { waitFor } from '@saga/common';
+import { createTestDatabase, freePort, testTokenIssuer, type TestDatabase } from '@saga/test-kit';
 import {
-  brokerAddress,
-  brokerSettings,
-  startBroker,
-  stopBroker,
-  type BrokerSettings,
-} from '../../../../infra/scripts/kafka-broker';
-import { ensureTopics, waitForCoordinators } from '../../../../infra/scripts/kafka-topics';
-import { saslClientSecurity } from '../../../../infra/scripts/kafka-broker-sasl';
-import { startService, type RunningService, type ServiceDefinition } from '../bootstrap/service-app';
-import { loadServiceConfig } from '../config';
-import { PlatformModule } from '../platform.module';
-import { kafkaClientConfig } from './kafka-options';
+  PlatformModule,
+  kafkaClientConfig,
+  loadServiceConfig,
+  startService,
+  type RunningService,
+  type ServiceDefinition,
+} from '@saga/platform';
+import { brokerAddress, brokerSettings, startBroker, stopBroker, type BrokerSettings } from './kafka-broker';
+import { ensureTopics, waitForCoordinators } from './kafka-topics';
+import { saslClientSecurity } from './kafka-broker-sasl';
 
 /**
  * A stand-in for the payment service (a library may not import an app): it declines every placed order
