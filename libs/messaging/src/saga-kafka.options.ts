@@ -1,6 +1,7 @@
 import type { Tracer } from '@opentelemetry/api';
 import type { Kafka } from 'kafkajs';
 import type { DataSource } from 'typeorm';
+import type { PlatformServiceName } from '@saga/contracts';
 import type { RetryPolicy } from './retry-policy';
 
 /** Settings of the {@link SagaKafkaServer}. */
@@ -13,7 +14,16 @@ export interface SagaKafkaServerOptions {
   readonly dataSource: DataSource;
   /** Where records that cannot be applied go, e.g. `order.dlq`. */
   readonly deadLetterTopic: string;
-  /** Topics to consume; by default those of the event types the handlers are registered for. */
+  /**
+   * The service this consumer belongs to. Its topics are then those the choreography table
+   * (`CHOREOGRAPHY` in `@saga/contracts`) lists for it, and the consumer refuses to start when its
+   * `@OnEvent` handlers take other events than the table says.
+   */
+  readonly service?: PlatformServiceName;
+  /**
+   * Topics to consume, overriding the above; by default those of the service's events in the table,
+   * or, without a service, those of the event types the handlers are registered for.
+   */
   readonly topics?: readonly string[];
   /** Prepended to the default topics (`KAFKA_TOPIC_PREFIX`), as the outbox relay does when sending. */
   readonly topicPrefix?: string;

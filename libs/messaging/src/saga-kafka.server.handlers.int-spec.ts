@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { Controller, Module } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import type { DataSource } from 'typeorm';
-import { ProductUpdatedV1 } from '@saga/contracts';
+import { OrderConfirmedV1, ProductUpdatedV1, topicsConsumedBy } from '@saga/contracts';
 import { testKafka } from '@saga/test-kit';
 import { OnEvent } from './on-event.decorator';
 import { SagaKafkaServer } from './saga-kafka.server';
@@ -34,5 +34,55 @@ describe('SagaKafkaServer handlers', () => {
       '@OnEvent handler for catalog.product-updated.v1: records of it are read as catalog.product-updated.v2',
     );
     await app.close();
+  });
+
+  @Controller()
+  class ConfirmedOnlyHandler {
+    @OnEvent(OrderConfirmedV1)
+    onConfirmed() {
+      return undefined;
+    }
+  }
+
+  @Module({ controllers: [ConfirmedOnlyHandler] })
+  class ConfirmedOnlyModule {}
+
+  function notificationServer(topicPrefix = ''): SagaKafkaServer {
+    return new SagaKafkaServer({
+      kafka: testKafka('it-choreography'),
+      groupId: `it-choreography-${randomUUID()}`,
+      service: 'notification',
+      topicPrefix,
+      dataSource: {} as DataSource,
+      deadLetterTopic: 'unused',
+    });
+  }
+
+  it("refuses to start when a service's handlers differ from the choreography table", async () => {
+    // Arrange: the table says notification consumes order.confirmed.v1 and order.cancelled.v1
+    const server = notificationServer();
+    const app = await NestFactory.createMicroservice(ConfirmedOnlyModule, {
+      strategy: server,
+      logger: false,
+    });
+
+    // Act + Assert
+    await expect(app.listen()).rejects.toThrow(
+      "notification's @OnEvent handlers differ from CHOREOGRAPHY in @saga/contracts: " +
+        'listed but not handled: order.cancelled.v1',
+    );
+    await app.close();
+  });
+
+  it("subscribes to the topics the choreography table lists for its service, with the copy's prefix", () => {
+    // Arrange
+    const server = notificationServer('copy-1.');
+
+    // Act
+    const topics = server.subscribedTopics();
+
+    // Assert
+    expect(topics).toEqual(['copy-1.order.events']);
+    expect(topics).toEqual(topicsConsumedBy('notification', 'copy-1.'));
   });
 });

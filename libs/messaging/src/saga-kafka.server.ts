@@ -3,7 +3,13 @@ import { Logger } from '@nestjs/common';
 import { trace, type Tracer } from '@opentelemetry/api';
 import type { Consumer, Producer } from 'kafkajs';
 import { idempotentProducer } from '@saga/common';
-import { eventDefinition, readAsType } from '@saga/contracts';
+import {
+  eventDefinition,
+  readAsType,
+  topicsConsumedBy,
+  typesConsumedBy,
+  type PlatformServiceName,
+} from '@saga/contracts';
 import { BatchConsumer } from './batch-consumer';
 import { classifyRecord } from './classify-record';
 import { ConsumerLag } from './consumer-lag';
@@ -119,9 +125,11 @@ export class SagaKafkaServer extends Server implements CustomTransportStrategy {
     return [...this.getHandlers().keys()];
   }
 
-  /** The topics the handlers need: those of their event types. */
+  /** The topics to consume: the service's in the choreography table, else those of the handlers' types. */
   subscribedTopics(): string[] {
-    if (this.options.topics) return [...this.options.topics];
+    const { topics: given, service, topicPrefix } = this.options;
+    if (given) return [...given];
+    if (service) return topicsConsumedBy(service, topicPrefix);
     const topics = [...this.getHandlers().keys()].map((type) => {
       const definition = eventDefinition(type);
       if (!definition) throw new Error(`@OnEvent handler for ${type}: no contract declares this type`);
@@ -138,6 +146,7 @@ export class SagaKafkaServer extends Server implements CustomTransportStrategy {
         );
       }
     }
+    if (this.options.service) this.checkChoreography(this.options.service);
     const topics = this.subscribedTopics();
     this.producer = idempotentProducer(this.options.kafka);
     await this.producer.connect();
@@ -167,6 +176,25 @@ export class SagaKafkaServer extends Server implements CustomTransportStrategy {
     const { dataSource, inboxRetentionMs } = this.options;
     this.stopHousekeeping = startInboxHousekeeping(dataSource, this.logger, inboxRetentionMs);
     this.logger.log(`consuming ${topics.join(', ')} as ${this.options.groupId}`);
+  }
+
+  /** Refuses handlers that differ from what the choreography table says `service` consumes. */
+  private checkChoreography(service: PlatformServiceName): void {
+    const listed = typesConsumedBy(service);
+    const handled = this.handledTypes();
+    const unlisted = handled.filter((type) => !listed.includes(type));
+    const unhandled = listed.filter((type) => !handled.includes(type));
+    if (unlisted.length > 0 || unhandled.length > 0) {
+      throw new Error(
+        `${service}'s @OnEvent handlers differ from CHOREOGRAPHY in @saga/contracts: ` +
+          [
+            unlisted.length > 0 ? `handled but not listed: ${unlisted.join(', ')}` : '',
+            unhandled.length > 0 ? `listed but not handled: ${unhandled.join(', ')}` : '',
+          ]
+            .filter(Boolean)
+            .join('; '),
+      );
+    }
   }
 
   /** The record path's parts, wired to this server's handlers, settings, stats and log. */

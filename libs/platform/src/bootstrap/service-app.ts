@@ -96,6 +96,7 @@ export async function startService(
     consumer = new SagaKafkaServer({
       kafka: new Kafka(kafkaClientConfig(config)),
       groupId: config.kafkaGroupId,
+      service: config.service,
       dataSource: app.get<string, DataSource>(getDataSourceToken(BACKGROUND_DATA_SOURCE)),
       deadLetterTopic: `${config.kafkaTopicPrefix}${deadLetterTopic(config.service).name}`,
       topicPrefix: config.kafkaTopicPrefix,
