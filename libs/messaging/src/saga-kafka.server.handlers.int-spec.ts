@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { Controller, Module } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import type { DataSource } from 'typeorm';
-import { OrderConfirmedV1, ProductUpdatedV1, topicsConsumedBy } from '@saga/contracts';
+import { OrderConfirmedV1, OrderPlacedV1, ProductUpdatedV1, topicsConsumedBy } from '@saga/contracts';
 import { testKafka } from '@saga/test-kit';
 import { OnEvent } from './on-event.decorator';
 import { SagaKafkaServer } from './saga-kafka.server';
@@ -37,15 +37,20 @@ describe('SagaKafkaServer handlers', () => {
   });
 
   @Controller()
-  class ConfirmedOnlyHandler {
+  class PlacedHandler {
     @OnEvent(OrderConfirmedV1)
     onConfirmed() {
       return undefined;
     }
+
+    @OnEvent(OrderPlacedV1)
+    onPlaced() {
+      return undefined;
+    }
   }
 
-  @Module({ controllers: [ConfirmedOnlyHandler] })
-  class ConfirmedOnlyModule {}
+  @Module({ controllers: [PlacedHandler] })
+  class PlacedModule {}
 
   function notificationServer(topicPrefix = ''): SagaKafkaServer {
     return new SagaKafkaServer({
@@ -58,18 +63,18 @@ describe('SagaKafkaServer handlers', () => {
     });
   }
 
-  it("refuses to start when a service's handlers differ from the choreography table", async () => {
+  it('refuses to start a service with a handler for an event the choreography table does not list for it', async () => {
     // Arrange: the table says notification consumes order.confirmed.v1 and order.cancelled.v1
     const server = notificationServer();
-    const app = await NestFactory.createMicroservice(ConfirmedOnlyModule, {
+    const app = await NestFactory.createMicroservice(PlacedModule, {
       strategy: server,
       logger: false,
     });
 
     // Act + Assert
     await expect(app.listen()).rejects.toThrow(
-      "notification's @OnEvent handlers differ from CHOREOGRAPHY in @saga/contracts: " +
-        'listed but not handled: order.cancelled.v1',
+      'notification has @OnEvent handlers for order.placed.v1, which CHOREOGRAPHY in @saga/contracts ' +
+        'does not list for it',
     );
     await app.close();
   });
