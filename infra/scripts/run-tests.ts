@@ -8,7 +8,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { postgresServerUrl, testBrokers } from '@saga/test-kit';
+import { postgresServerUrl, removeTestClusters, testBrokers } from '@saga/test-kit';
 import { kafkaSecurityFromEnv } from '@saga/platform/config/kafka-security';
 import { brokerAnswers } from './kafka-broker';
 import { InfraSession } from './infra';
@@ -92,7 +92,10 @@ async function main(args: string[]): Promise<number> {
   const session = new InfraSession();
   const interrupt = (signal: NodeJS.Signals) => {
     jestProcess?.kill(signal);
-    void session.close().finally(() => process.exit(130));
+    void removeTestClusters(localDir())
+      .catch(() => 0)
+      .then(() => session.close())
+      .finally(() => process.exit(130));
   };
   process.on('SIGINT', interrupt).on('SIGTERM', interrupt);
 
@@ -118,6 +121,9 @@ async function main(args: string[]): Promise<number> {
     console.log(summaryLine(resultsFile));
     return code;
   } finally {
+    // The WAL relay's tests start PostgreSQL clusters of their own; a killed test leaves its running.
+    const left = await removeTestClusters(localDir()).catch(() => 0);
+    if (left > 0) console.log(`[test] Stopped ${left} PostgreSQL test cluster(s) a test left running.`);
     await session.close();
   }
 }

@@ -1,13 +1,11 @@
 import { trace, type Tracer } from '@opentelemetry/api';
 import { type Client, Pool } from 'pg';
 import { idempotentProducer, NotifiedLoop } from '@saga/common';
-import { type Producer, type RecordMetadata } from 'kafkajs';
+import type { Producer } from 'kafkajs';
 import { deletePublished } from './delete-published';
 import { OUTBOX_CHANNEL } from './outbox-channel';
 import type { OutboxRelayOptions, OutboxRow, RelayLogger, RelayRole } from './outbox-relay.options';
-import { endPublishSpans, startPublishSpan } from './publish-span';
-import { sentBatchLine } from './sent-batch-line';
-import { topicMessages } from './topic-messages';
+import { publishRows } from './publish-rows';
 
 export * from './outbox-relay.options';
 export { sentBatchLine } from './sent-batch-line';
@@ -225,25 +223,11 @@ export class OutboxRelay {
   }
 
   private async send(rows: OutboxRow[]): Promise<void> {
-    const prefix = this.options.topicPrefix ?? '';
-    const published = rows.map((row) => startPublishSpan(this.tracer, row, `${prefix}${row.topic}`));
-    const spans = published.map(({ span }) => span);
-    const records = rows.map((row, i) => ({
-      topic: row.topic,
-      message: { key: row.record_key, value: row.payload, headers: published[i].headers },
-    }));
-    let answers: RecordMetadata[];
-    try {
-      answers = await this.producer!.sendBatch({ acks: -1, topicMessages: topicMessages(records, prefix) });
-    } catch (error) {
-      endPublishSpans(spans, error);
-      throw error;
-    }
-    endPublishSpans(spans);
-    this.logger.debug?.(sentBatchLine(this.options.name, rows, answers));
-    const now = Date.now();
-    for (const row of rows)
-      this.options.observer?.published(row.topic, Math.max(0, now - row.created_ms) / 1000);
+    const { name, topicPrefix, observer } = this.options;
+    await publishRows(
+      { producer: this.producer!, tracer: this.tracer, name, topicPrefix, logger: this.logger, observer },
+      rows,
+    );
   }
 
   /**

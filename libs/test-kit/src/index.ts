@@ -10,3 +10,4 @@ export * from './machine-lock';
 export * from './prometheus-scrape';
 export * from './token-issuer';
 export * from './openapi-validator';
+export * from './postgres-cluster';
