@@ -7,7 +7,6 @@ import {
   createMigratedDataSource,
   createTestDatabase,
   createTestTopic,
-  onServer,
   startTestCluster,
   testKafka,
   type TestCluster,
@@ -95,15 +94,6 @@ export function useRelayFixture(mode: RelayMode = 'notify'): RelayFixture {
   afterEach(async () => {
     for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
     await dataSource.destroy();
-    if (cluster) {
-      // A database with a replication slot cannot be dropped: its slots go first (the relays have stopped).
-      await onServer(cluster.serverUrl, (client) =>
-        client.query(
-          'SELECT pg_drop_replication_slot(slot_name) FROM pg_replication_slots WHERE database = $1',
-          [database.name],
-        ),
-      );
-    }
     await database.drop();
   });
 

@@ -65,7 +65,9 @@ export async function ensureServiceRole(
   service: PlatformServiceName,
   env: NodeJS.ProcessEnv = process.env,
 ): Promise<'created' | 'updated' | 'unchanged'> {
-  return ensureLoginRole(client, databaseRole(service), servicePassword(service, env));
+  // The WAL relay (OUTBOX_RELAY=wal) makes a replication slot and streams it: that takes REPLICATION.
+  const replication = env.OUTBOX_RELAY === 'wal';
+  return ensureLoginRole(client, databaseRole(service), servicePassword(service, env), replication);
 }
 
 /**
@@ -77,10 +79,11 @@ export async function ensureLoginRole(
   client: Client,
   role: string,
   password?: string,
+  replication = false,
 ): Promise<'created' | 'updated' | 'unchanged'> {
   for (let attempt = 1; ; attempt += 1) {
     try {
-      return await changeRoleLocked(client, role, password);
+      return await changeRoleLocked(client, role, password, replication);
     } catch (error) {
       if (attempt >= 3 || !isRace(error)) throw error;
     }
@@ -91,14 +94,15 @@ async function changeRoleLocked(
   client: Client,
   role: string,
   password: string | undefined,
+  replication: boolean,
 ): Promise<'created' | 'updated' | 'unchanged'> {
   await client.query('BEGIN');
   try {
     await client.query(`SELECT pg_advisory_xact_lock(${ROLE_LOCK})`);
     const { rows } = await client.query<{ plain: boolean }>(
-      `SELECT rolcanlogin AND NOT (rolsuper OR rolcreatedb OR rolcreaterole OR rolreplication OR rolbypassrls)
+      `SELECT rolcanlogin AND rolreplication = $2 AND NOT (rolsuper OR rolcreatedb OR rolcreaterole OR rolbypassrls)
          AS plain FROM pg_roles WHERE rolname = $1`,
-      [role],
+      [role, replication],
     );
     const outcome = rows.length === 0 ? 'created' : !rows[0].plain || password ? 'updated' : 'unchanged';
     if (outcome !== 'unchanged') {
@@ -106,7 +110,10 @@ async function changeRoleLocked(
       // The password goes as a SCRAM verifier, never in clear: a logged statement shows no secret.
       const secret = password ? ` PASSWORD ${escapeLiteral(scramVerifier(password))}` : '';
       const verb = outcome === 'created' ? 'CREATE' : 'ALTER';
-      await client.query(`${verb} ROLE ${escapeIdentifier(role)} ${SERVICE_ROLE_ATTRIBUTES}${secret}`);
+      const attributes = replication
+        ? SERVICE_ROLE_ATTRIBUTES.replace('NOREPLICATION', 'REPLICATION')
+        : SERVICE_ROLE_ATTRIBUTES;
+      await client.query(`${verb} ROLE ${escapeIdentifier(role)} ${attributes}${secret}`);
     }
     await client.query('COMMIT');
     return outcome;

@@ -31,13 +31,44 @@ export function testDatabaseName(label: string): string {
 /** The {@link TestDatabase} of an existing database `name` on the server of `serverUrl`. */
 export function testDatabase(serverUrl: string, name: string): TestDatabase {
   const drop = async () => {
-    await onServer(serverUrl, (client) => client.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`));
+    await onServer(serverUrl, async (client) => {
+      await dropReplicationSlots(client, name);
+      await client.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
+    });
   };
   return {
     name,
     url: databaseUrl(serverUrl, name),
     drop,
   };
+}
+
+/**
+ * Drops the logical replication slots of database `name` (the WAL relay's), which would otherwise stop
+ * the database from being dropped; a slot still streamed has its reader's connection ended first.
+ */
+async function dropReplicationSlots(client: Client, name: string): Promise<void> {
+  const slots = () =>
+    client
+      .query<{ slot_name: string; active_pid: number | null }>(
+        'SELECT slot_name, active_pid FROM pg_replication_slots WHERE database = $1',
+        [name],
+      )
+      .then((result) => result.rows);
+  if ((await slots()).length === 0) return;
+  await waitFor(
+    async () => {
+      const now = await slots();
+      for (const slot of now) {
+        if (slot.active_pid !== null)
+          await client.query('SELECT pg_terminate_backend($1)', [slot.active_pid]);
+        else
+          await client.query('SELECT pg_drop_replication_slot($1)', [slot.slot_name]).catch(() => undefined);
+      }
+      return (await slots()).length === 0 || undefined;
+    },
+    { timeoutMs: 10_000, intervalMs: 100, what: `the replication slots of ${name} to be dropped` },
+  );
 }
 
 /** Runs `work` on a short-lived connection to the server's maintenance database. */

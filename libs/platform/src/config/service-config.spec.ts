@@ -22,6 +22,7 @@ describe('loadServiceConfig', () => {
       logLevel: 'log',
       logFormat: 'json',
       traceSampleRatio: 1,
+      outboxRelay: 'notify',
       outboxBatchSize: 500,
       outboxRetentionMs: 0,
       inboxRetentionMs: 168 * 3600_000,

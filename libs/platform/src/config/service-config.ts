@@ -75,6 +75,11 @@ export interface ServiceConfig {
    * upstream keeps its parent's decision, so a saga is recorded whole or not at all.
    */
   readonly traceSampleRatio: number;
+  /**
+   * How the outbox is published (`OUTBOX_RELAY`): `notify`, the polling relay woken by NOTIFY (default),
+   * or `wal`, the relay that reads the WAL through a logical replication slot (docs/adr/0016).
+   */
+  readonly outboxRelay: 'notify' | 'wal';
   /** Rows the outbox relay publishes per round (`OUTBOX_BATCH_SIZE`). */
   readonly outboxBatchSize: number;
   /** How long published outbox rows are kept (`OUTBOX_RETENTION_HOURS`, default 0: deleted once published), in ms. */
@@ -177,6 +182,7 @@ function schemaFor(service: PlatformServiceName) {
         .min(0, 'must be between 0 and 1')
         .max(1, 'must be between 0 and 1')
         .default(1),
+      OUTBOX_RELAY: z.enum(['notify', 'wal'], { error: 'must be notify or wal' }).default('notify'),
       OUTBOX_BATCH_SIZE: z.coerce.number().int().min(1).max(10_000).default(500),
       OUTBOX_RETENTION_HOURS: z.coerce.number().min(0).default(0),
       INBOX_RETENTION_HOURS: z.coerce.number().min(1).default(168),
@@ -206,6 +212,7 @@ function schemaFor(service: PlatformServiceName) {
       logFormat: env.LOG_FORMAT,
       ...(env.OTEL_EXPORTER_OTLP_ENDPOINT ? { otlpEndpoint: env.OTEL_EXPORTER_OTLP_ENDPOINT } : {}),
       traceSampleRatio: env.OTEL_TRACES_SAMPLER_ARG,
+      outboxRelay: env.OUTBOX_RELAY,
       outboxBatchSize: env.OUTBOX_BATCH_SIZE,
       outboxRetentionMs: env.OUTBOX_RETENTION_HOURS * 3600_000,
       inboxRetentionMs: env.INBOX_RETENTION_HOURS * 3600_000,

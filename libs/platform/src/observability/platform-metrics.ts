@@ -1,7 +1,7 @@
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import { withTimeout } from '@saga/common';
 import type { ConsumerObserver, PartitionLag } from '@saga/messaging';
-import type { OutboxBacklog, RelayObserver } from '@saga/outbox';
+import type { OutboxBacklog, RelayObserver, SlotLag } from '@saga/outbox';
 
 /** Seconds, from a millisecond's work to a slow handler's: the handler and publish histograms. */
 const FAST_BUCKETS = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5];
@@ -48,6 +48,7 @@ export class PlatformMetrics {
   private readBacklog?: () => Promise<OutboxBacklog>;
   private backlogNow?: Promise<OutboxBacklog | undefined>;
   private readLag?: () => Promise<PartitionLag[]>;
+  private readSlot?: () => Promise<SlotLag | undefined>;
 
   constructor(service: string) {
     this.registry.setDefaultLabels({ service });
@@ -110,6 +111,16 @@ export class PlatformMetrics {
       'Age of the oldest unpublished outbox row (0 when the outbox is empty).',
       (backlog) => backlog.oldestAgeMs / 1000,
     );
+    this.slotGauge(
+      'saga_outbox_slot_unconfirmed_bytes',
+      "WAL written since the position the WAL relay's slot last confirmed (OUTBOX_RELAY=wal).",
+      (slot) => slot.unconfirmedBytes,
+    );
+    this.slotGauge(
+      'saga_outbox_slot_retained_bytes',
+      "WAL the server keeps for the WAL relay's slot (OUTBOX_RELAY=wal).",
+      (slot) => slot.retainedBytes,
+    );
     const lag: Gauge<'topic' | 'partition'> = new Gauge({
       name: 'saga_consumer_lag',
       help: "Records on each consumed partition that the service's group has not committed yet.",
@@ -125,6 +136,23 @@ export class PlatformMetrics {
     });
   }
 
+  /** The WAL relay's slot gauges (no sample without a slot: the polling relay has none). */
+  private slotGauge(name: string, help: string, value: (slot: SlotLag) => number): void {
+    const gauge: Gauge = new Gauge({
+      name,
+      help,
+      registers: [this.registry],
+      collect: async () => {
+        const read = this.readSlot;
+        const slot = read
+          ? await scrapeWithin(read(), 'reading the replication slot').catch(() => undefined)
+          : undefined;
+        gauge.reset();
+        if (slot) gauge.set(value(slot));
+      },
+    });
+  }
+
   /** The Prometheus text of a scrape: this service's metrics, then the process's. */
   async text(): Promise<string> {
     return `${await this.registry.metrics()}\n${await processMetrics().metrics()}`;
@@ -133,6 +161,11 @@ export class PlatformMetrics {
   /** Where the backlog gauges are read from at each scrape. */
   watchOutbox(read: () => Promise<OutboxBacklog>): void {
     this.readBacklog = read;
+  }
+
+  /** Where the slot gauges are read from at each scrape (the WAL relay's slot). */
+  watchSlot(read: () => Promise<SlotLag | undefined>): void {
+    this.readSlot = read;
   }
 
   /** Where the lag gauge is read from at each scrape. */
