@@ -7,7 +7,7 @@ import { performance } from 'node:perf_hooks';
 import { Partitioners, type Message } from 'kafkajs';
 import type { DataSource } from 'typeorm';
 import { OrderPlacedV1, createEvent } from '@saga/contracts';
-import { addToOutbox, outboxBacklog, OutboxRelay } from '@saga/outbox';
+import { addToOutbox, outboxBacklog, OutboxRelay, WalOutboxRelay } from '@saga/outbox';
 import { waitFor } from '@saga/common';
 import { createTestTopic, testKafka } from '@saga/test-kit';
 import { median } from './saga/latency-summary';
@@ -63,24 +63,51 @@ export async function rawDrain(dataSource: DataSource, topic: string, batch: num
   return rows.length / seconds;
 }
 
+/** The relay of a mode: the polling one (`notify`) or the one that reads the WAL. */
+export function benchRelay(
+  mode: 'notify' | 'wal',
+  url: string,
+  options: { batch: number; retentionMs?: number; name?: string },
+): OutboxRelay | WalOutboxRelay {
+  const Relay = mode === 'wal' ? WalOutboxRelay : OutboxRelay;
+  return new Relay({
+    databaseUrl: url,
+    kafka,
+    name: options.name ?? 'bench-relay',
+    batchSize: options.batch,
+    retentionMs: options.retentionMs,
+    logger: quiet,
+  });
+}
+
+/**
+ * Before the WAL relay's round: a fresh slot on an empty outbox (made by a relay that starts, finds
+ * nothing to publish, and stops), so the rows added next are read from the WAL, not from the table.
+ */
+export async function freshSlot(dataSource: DataSource, url: string): Promise<void> {
+  await dataSource.query(
+    "SELECT pg_drop_replication_slot(slot_name) FROM pg_replication_slots WHERE slot_name LIKE 'saga_outbox_%'",
+  );
+  const relay = benchRelay('wal', url, { batch: 500, name: 'bench-slot' });
+  await relay.start();
+  await waitFor(() => (relay.status().role === 'leader' && relay.status().idle) || undefined, {
+    timeoutMs: 30_000,
+    what: 'the WAL relay to make its slot',
+  });
+  await relay.stop();
+}
+
 /**
  * The relay draining the backlog: read, send, mark (or, with `retentionMs` 0, delete), until every row
- * is sent and acknowledged.
+ * is sent and acknowledged; in `wal` mode, read from the slot, send, delete, confirm.
  */
 export async function relayDrain(
   dataSource: DataSource,
   url: string,
-  options: { retentionMs: number; rows: number; batch: number },
+  options: { retentionMs: number; rows: number; batch: number; mode?: 'notify' | 'wal' },
 ): Promise<number> {
   const { retentionMs, rows: ROWS, batch: BATCH } = options;
-  const relay = new OutboxRelay({
-    databaseUrl: url,
-    kafka,
-    name: 'bench-relay',
-    batchSize: BATCH,
-    retentionMs,
-    logger: quiet,
-  });
+  const relay = benchRelay(options.mode ?? 'notify', url, { batch: BATCH, retentionMs });
   const started = performance.now();
   await relay.start();
   // Every row sent and acknowledged, as for the raw run (the last batch's mark may still be running).

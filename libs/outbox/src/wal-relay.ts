@@ -12,6 +12,7 @@ import {
   slotLag,
   type SlotLag,
 } from './wal/replication-slot';
+import { SentRowsMarker } from './wal/sent-rows-marker';
 import { WalStream } from './wal/wal-stream';
 
 /** Settings of a {@link WalOutboxRelay}: those of the polling relay, and the slot's name. */
@@ -19,6 +20,12 @@ export interface WalRelayOptions extends OutboxRelayOptions {
   /** The replication slot (default `saga_outbox_<database>`). */
   readonly slotName?: string;
 }
+
+/**
+ * How long a sent batch waits for later ones to share its DELETE and confirmation: it delays only the
+ * bookkeeping, never a send, and at a few events a second it saves a statement for most of them.
+ */
+const MARK_DELAY_MS = 50;
 
 /** One leader per database, as for the polling relay, on a key of its own. */
 const LEADER_LOCK = `hashtext('saga.outbox.wal-relay')`;
@@ -93,7 +100,7 @@ export class WalOutboxRelay {
     if (!this.running) return;
     this.running = false;
     this.wake?.();
-    await this.stream?.close();
+    this.stream?.interrupt(); // the stream's loop then confirms what it sent, and closes it
     await this.loop;
     await this.producer?.disconnect();
     await this.pool?.end();
@@ -190,6 +197,12 @@ export class WalOutboxRelay {
       highWaterRows: batchSize * 20,
     });
     this.stream = stream;
+    const marker = new SentRowsMarker({
+      delete: (ids) => this.deleteRows(ids),
+      confirm: (lsn, batches) => stream.confirm(lsn, batches),
+      delayMs: MARK_DELAY_MS,
+      maxPendingRows: batchSize * 10,
+    });
     try {
       while (this.running) {
         this.waitingForWork = true;
@@ -200,19 +213,29 @@ export class WalOutboxRelay {
           return;
         }
         const rows = transactions.flatMap((transaction) => transaction.rows);
-        for (let i = 0; i < rows.length; i += batchSize)
-          await this.publishAndDelete(rows.slice(i, i + batchSize));
-        stream.confirm(transactions[transactions.length - 1].endLsn);
+        for (let i = 0; i < rows.length; i += batchSize) await this.publish(rows.slice(i, i + batchSize));
+        await marker.add(
+          rows.map((row) => row.id),
+          transactions[transactions.length - 1].endLsn,
+        );
       }
     } finally {
       this.waitingForWork = false;
       this.stream = undefined;
+      await marker.flush().catch(() => undefined); // what is not confirmed is streamed again
       await stream.close();
     }
   }
 
   /** Sends the rows (acks=all), then deletes them: from here on Kafka holds them. */
   private async publishAndDelete(rows: OutboxRow[]): Promise<void> {
+    if (rows.length === 0) return;
+    await this.publish(rows);
+    await this.deleteRows(rows.map((row) => row.id));
+  }
+
+  /** Sends the rows (acks=all); the test hook `afterSend` runs once Kafka has them. */
+  private async publish(rows: OutboxRow[]): Promise<void> {
     if (rows.length === 0) return;
     const { name, topicPrefix, observer } = this.options;
     const publisher: RowPublisher = {
@@ -224,10 +247,12 @@ export class WalOutboxRelay {
       observer,
     };
     await publishRows(publisher, rows);
-    const ids = rows.map((row) => row.id);
-    await this.options.afterSend?.(ids);
-    await this.pool!.query('DELETE FROM outbox WHERE id = ANY($1::bigint[])', [ids]);
     this.published += rows.length;
+    await this.options.afterSend?.(rows.map((row) => row.id));
+  }
+
+  private async deleteRows(ids: string[]): Promise<void> {
+    await this.pool!.query('DELETE FROM outbox WHERE id = ANY($1::bigint[])', [ids]);
   }
 
   private connection(role: string): ClientConfig {

@@ -31,7 +31,8 @@ export class WalStream {
   private readonly transactions = new OutboxTransactions();
   private readonly queue: CommittedRows[] = [];
   private queuedRows = 0;
-  private handedOut = false;
+  /** Batches handed out by next() and not yet confirmed. */
+  private outstanding = 0;
   private confirmed?: string;
   private paused = false;
   private wake?: () => void;
@@ -66,7 +67,7 @@ export class WalStream {
   /**
    * The transactions received and not yet handed out, whole, up to about `maxRows` rows (at least one
    * transaction); waits for one when there are none. Undefined once the stream has ended; throws its
-   * error if it failed. Call {@link confirm} before asking again.
+   * error if it failed. Each batch is confirmed later, in order, by {@link confirm}.
    */
   async next(maxRows: number): Promise<CommittedRows[] | undefined> {
     while (this.queue.length === 0) {
@@ -82,15 +83,20 @@ export class WalStream {
       rows += transaction.rows.length;
     }
     this.queuedRows -= rows;
-    this.handedOut = true;
+    this.outstanding += 1;
     if (this.paused && this.queuedRows < this.options.highWaterRows / 2) this.resume();
     return taken;
   }
 
-  /** The rows up to `lsn` (a commit's end) are in Kafka: the server may forget them. */
-  confirm(lsn: string): void {
-    this.handedOut = false;
+  /** The rows up to `lsn` (a commit's end; `batches` batches handed out) are in Kafka: the server may forget them. */
+  confirm(lsn: string, batches = 1): void {
+    this.outstanding -= batches;
     this.acknowledge(lsn);
+  }
+
+  /** Makes {@link next} return undefined (now, or once it is called): the relay is stopping. */
+  interrupt(): void {
+    this.end();
   }
 
   /** Ends the replication connection. */
@@ -110,7 +116,7 @@ export class WalStream {
   }
 
   private keepalive(lsn: string, reply: boolean): void {
-    const idle = this.queue.length === 0 && !this.handedOut && !this.transactions.inTransaction;
+    const idle = this.queue.length === 0 && this.outstanding === 0 && !this.transactions.inTransaction;
     if (idle) this.acknowledge(lsn);
     else if (reply && this.confirmed) void this.service.acknowledge(ackArgument(this.confirmed));
   }
