@@ -80,14 +80,19 @@ export function benchRelay(
   });
 }
 
+/** Drops the WAL relay's slots (none is streamed between the bench's rounds). */
+export async function dropOutboxSlots(dataSource: DataSource): Promise<void> {
+  await dataSource.query(
+    "SELECT pg_drop_replication_slot(slot_name) FROM pg_replication_slots WHERE slot_name LIKE 'saga_outbox_%'",
+  );
+}
+
 /**
  * Before the WAL relay's round: a fresh slot on an empty outbox (made by a relay that starts, finds
  * nothing to publish, and stops), so the rows added next are read from the WAL, not from the table.
  */
 export async function freshSlot(dataSource: DataSource, url: string): Promise<void> {
-  await dataSource.query(
-    "SELECT pg_drop_replication_slot(slot_name) FROM pg_replication_slots WHERE slot_name LIKE 'saga_outbox_%'",
-  );
+  await dropOutboxSlots(dataSource);
   const relay = benchRelay('wal', url, { batch: 500, name: 'bench-slot' });
   await relay.start();
   await waitFor(() => (relay.status().role === 'leader' && relay.status().idle) || undefined, {

@@ -24,7 +24,15 @@ import type { DataSource } from 'typeorm';
 import { OrderPlacedV1, createEvent } from '@saga/contracts';
 import { addToOutbox, writeOutboxForWalRelay } from '@saga/outbox';
 import { InfraSession } from '../infra/scripts/infra';
-import { benchRelay, fillOutbox, freshSlot, kafka, rawDrain, relayDrain } from './relay-drain';
+import {
+  benchRelay,
+  dropOutboxSlots,
+  fillOutbox,
+  freshSlot,
+  kafka,
+  rawDrain,
+  relayDrain,
+} from './relay-drain';
 import { median, percentile } from './saga/latency-summary';
 import { waitFor } from '@saga/common';
 import { clusterLogTail, createTestDatabase, createTestTopic, startTestCluster } from '@saga/test-kit';
@@ -130,10 +138,7 @@ async function main(): Promise<void> {
   writeOutboxForWalRelay(writers.wal);
   const dataSource = writers.notify;
   await dataSource.query('CREATE EXTENSION IF NOT EXISTS pg_stat_statements');
-  const dropSlots = () =>
-    dataSource.query(
-      "SELECT pg_drop_replication_slot(slot_name) FROM pg_replication_slots WHERE slot_name LIKE 'saga_outbox_%'",
-    );
+  const dropSlots = () => dropOutboxSlots(dataSource);
   const DAY = 86_400_000;
   try {
     // Each variant drains a freshly filled outbox onto a fresh topic; the order of the variants rotates

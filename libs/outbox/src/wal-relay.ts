@@ -55,7 +55,6 @@ export class WalOutboxRelay {
   private running = false;
   private loop?: Promise<void>;
   private stream?: WalStream;
-  private lockClient?: Client;
   private wake?: () => void;
   private waitingForWork = false;
   private readonly logger: RelayLogger;
@@ -129,7 +128,6 @@ export class WalOutboxRelay {
     const client = new Client(this.connection('outbox-wal-relay'));
     client.on('error', (error) => (this.lastError = error.message));
     await client.connect();
-    this.lockClient = client;
     try {
       this.roleNow = 'standby';
       if (!(await this.becomeLeader(client))) return;
@@ -143,7 +141,6 @@ export class WalOutboxRelay {
       }
       await this.relayStream();
     } finally {
-      this.lockClient = undefined;
       await client.end().catch(() => undefined);
     }
   }

@@ -68,11 +68,15 @@ function paths(cluster: PostgresCluster) {
   return { dir, data: join(dir, 'data'), logs: join(dir, 'logs'), log: join(dir, 'logs', 'postgresql.log') };
 }
 
+/** The user the cluster runs as, found once per process (it does not change while we run). */
+let clusterUser: { name: string; uid: number; gid: number } | undefined | null = null;
+
 /** The unprivileged user the cluster runs as when we are root, else undefined (we run it ourselves). */
 function runAsUser(
   env: NodeJS.ProcessEnv = process.env,
 ): { name: string; uid: number; gid: number } | undefined {
-  if (process.getuid?.() !== 0) return undefined;
+  if (clusterUser !== null) return clusterUser;
+  if (process.getuid?.() !== 0) return (clusterUser = undefined);
   const name = env.PG_CLUSTER_USER || 'postgres';
   const id = spawnSync('id', ['-u', name], { encoding: 'utf8' });
   const gid = spawnSync('id', ['-g', name], { encoding: 'utf8' });
@@ -82,7 +86,7 @@ function runAsUser(
         `create one (useradd --system ${name}) or name another in PG_CLUSTER_USER`,
     );
   }
-  return { name, uid: Number(id.stdout.trim()), gid: Number(gid.stdout.trim()) };
+  return (clusterUser = { name, uid: Number(id.stdout.trim()), gid: Number(gid.stdout.trim()) });
 }
 
 /** Runs one of PostgreSQL's programs (as the cluster's user when we are root); throws with its output. */
