@@ -11,7 +11,10 @@
  * 3. writes bench/results/saga-<time>.{json,md,svg} and bench/results/latest.{md,svg}.
  *
  *   npm run bench [-- --quick] [--variants raw,platform,unsafe] [--out <folder>] [--profile <folder>]
+ *   npm run bench -- --overload-at <rate>
  * `--profile` runs every service with `node --cpu-prof` into that folder (see `npm run bench:profile`).
+ * `--overload-at` runs only the platform's overload trial, at that rate, and prints its verdict (nothing is
+ * written to bench/results): for tuning the admission gate, not for figures.
  * `--quick` is a smoke run (seconds-long trials, two of them; bench/results/latest.* is left alone).
  * Env: BENCH_TRIAL_S (10), BENCH_LATENCY_S (30), BENCH_START_RATE (50), BENCH_MAX_RATE (2000),
  * BENCH_MAX_TRIALS (9), BENCH_OVERLOAD_S (20: the platform at twice its highest rate), BENCH_RELAY_ROWS (100000, as bench:relay: a drain must be long beside the relay's start), BENCH_RELAY_ROUNDS (3: medians).
@@ -45,8 +48,12 @@ function benchOptions(args: string[]) {
     if (!['raw', 'platform', 'unsafe'].includes(variant))
       throw new Error(`--variants: unknown variant ${variant}`);
   }
+  const overloadAt = value('--overload-at');
+  if (overloadAt !== undefined && !(Number(overloadAt) > 0))
+    throw new Error(`--overload-at: expected orders per second, got ${overloadAt}`);
   return {
     quick,
+    overloadAt: overloadAt === undefined ? undefined : Number(overloadAt),
     out: value('--out') ?? join(__dirname, 'results'),
     profile: value('--profile'),
     variants: variants as ('raw' | 'platform' | 'unsafe')[],
@@ -123,6 +130,32 @@ async function measure(
   return { name: target.name, maxRate: search.maxRate, atMax: search.best, atHalf, trials, overload };
 }
 
+/** `--overload-at`: the platform's overload trial alone, after a warm-up; its verdict is printed only. */
+async function overloadOnly(rate: number, options: Options, targets: BenchTarget[]): Promise<void> {
+  const folder = join(localDir(), 'bench', new Date().toISOString().replace(/[:.]/g, '-'));
+  mkdirSync(folder, { recursive: true });
+  const setup: TargetSetup = {
+    seedFile: writeBenchSeed(folder),
+    logDir: folder,
+    brokerPid: () => runningBrokerPid(brokerSettings()),
+  };
+  try {
+    const target = await startPlatformTarget('platform', setup);
+    targets.push(target);
+    await runTrial(target, Math.ceil(rate / 2), {
+      durationS: options.warmupS * 2,
+      warmupS: 0,
+      drainTimeoutMs: 10_000,
+      log,
+    });
+    const result = await runOverloadTrial(target, rate, { durationS: options.overloadS, log });
+    console.log(JSON.stringify(result, null, 2));
+    log(`the services' logs are in ${folder}`);
+  } finally {
+    await Promise.all(targets.map((target) => target.stop()));
+  }
+}
+
 async function main(args: string[]): Promise<void> {
   const options = benchOptions(args);
   const session = new InfraSession();
@@ -137,6 +170,7 @@ async function main(args: string[]): Promise<void> {
   try {
     await session.open();
     buildServices(false, log);
+    if (options.overloadAt !== undefined) return await overloadOnly(options.overloadAt, options, targets);
     const folder = join(localDir(), 'bench', new Date().toISOString().replace(/[:.]/g, '-'));
     mkdirSync(folder, { recursive: true });
     const settings = brokerSettings();

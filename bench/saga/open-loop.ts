@@ -6,10 +6,14 @@ export interface PlacedOrder {
   readonly acceptedAt: number;
 }
 
-/** One request's outcome: its status (or the network error's code) and how long the answer took. */
+/**
+ * One request's outcome: its status (or the network error's code), how long the answer took, and when it
+ * was sent (ms since the run began).
+ */
 export interface Answer {
   readonly status: number | string;
   readonly ms: number;
+  readonly sentAtMs: number;
 }
 
 /** What an open-loop run sent and what came back. */
@@ -95,7 +99,8 @@ export async function runOpenLoop(options: {
   const send = (index: number) => {
     if (pending.size >= maxInFlight) return failed('overloaded');
     const sentAt = performance.now();
-    const answered = (status: number | string) => answers.push({ status, ms: performance.now() - sentAt });
+    const answered = (status: number | string) =>
+      answers.push({ status, ms: performance.now() - sentAt, sentAtMs: sentAt - started });
     const done = postJson(agent, url, JSON.stringify(options.body(index)), options.headers ?? {}).then(
       ({ status, text }) => {
         answered(status);

@@ -29,6 +29,11 @@ export interface OverloadResult {
   /** Orders accepted per second, and accepted → terminal for those (the saga's latency under overload). */
   readonly acceptedPerSecond: number;
   readonly settle: LatencySummary;
+  /**
+   * The twelve slowest accepted answers, each with when it was sent (ms into the trial): whether the tail
+   * is the onset of the overload (before the gate reacted) or spread over it.
+   */
+  readonly slowest?: readonly { readonly sentAtMs: number; readonly ms: number }[];
   /** Accepted orders not terminal 60 s after the last arrival. */
   readonly unfinished: number;
   /** Whether it met {@link OVERLOAD}'s bounds. */
@@ -74,6 +79,11 @@ export async function runOverloadTrial(
       );
     if (!(acceptedAnswer.p99Ms <= OVERLOAD.acceptedP99Ms))
       failures.push(`accepted p99 ${acceptedAnswer.p99Ms} ms > ${OVERLOAD.acceptedP99Ms} ms`);
+    const slowest = loop.answers
+      .filter((a) => a.status === 202)
+      .sort((a, b) => b.ms - a.ms)
+      .slice(0, 12)
+      .map((a) => ({ sentAtMs: Math.round(a.sentAtMs), ms: Math.round(a.ms) }));
     const result: OverloadResult = {
       rate,
       durationS: options.durationS,
@@ -84,6 +94,7 @@ export async function runOverloadTrial(
       refusedAnswer,
       acceptedPerSecond: Math.round((loop.placed.length / options.durationS) * 10) / 10,
       settle,
+      slowest,
       unfinished: watch.openCount,
       held: failures.length === 0,
       failures,

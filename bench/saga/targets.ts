@@ -31,6 +31,16 @@ function infrastructureGroups(setup: TargetSetup): SampledGroup[] {
   ];
 }
 
+/** The order service's admission settings of the bench's own environment, passed on (for tuning them). */
+function admissionSettings(): Record<string, string> {
+  return Object.fromEntries(
+    Object.entries(process.env).filter(
+      (entry): entry is [string, string] =>
+        /^ORDER_(ADMISSION_|MAX_UNSETTLED$)/.test(entry[0]) && entry[1] !== undefined,
+    ),
+  );
+}
+
 /** One instance of each service, from the built bundles, on a private copy (its own databases, topics). */
 async function startPlatform(label: string, setup: TargetSetup, env: Record<string, string> = {}) {
   const platform = await ProcessPlatform.start({
@@ -39,7 +49,7 @@ async function startPlatform(label: string, setup: TargetSetup, env: Record<stri
     entry: serviceEntry,
     logDir: join(setup.logDir, label),
     nodeArgs: setup.nodeArgs,
-    env: { SEED_FILE: setup.seedFile, LOG_LEVEL: 'warn', ...setup.extraEnv, ...env },
+    env: { SEED_FILE: setup.seedFile, LOG_LEVEL: 'warn', ...admissionSettings(), ...setup.extraEnv, ...env },
   });
   const order = new Pool({ connectionString: platform.databases.order.url, max: 1 });
   try {

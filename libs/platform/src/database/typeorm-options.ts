@@ -57,6 +57,10 @@ export function typeOrmOptions(
     retryDelay: 1000,
     extra: {
       max: background ? config.databaseBackgroundPoolSize : config.databasePoolSize,
+      // Connections kept open through a quiet spell (pg-pool closes the rest after 10 s idle): a burst
+      // after one would otherwise open a backend per request, each a fork and a cold catalog cache
+      // (tens of ms on a busy machine), just when the service is at its busiest.
+      min: Math.min(4, background ? config.databaseBackgroundPoolSize : config.databasePoolSize),
       application_name: background ? `${config.kafkaClientId}-background` : config.kafkaClientId,
       // A request that finds no free connection this fast is answered 503 (ProblemDetailsFilter), well
       // within a client's timeout; background work retries.

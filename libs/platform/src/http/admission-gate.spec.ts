@@ -105,6 +105,61 @@ describe('AdmissionGate', () => {
     expect(gate.stats()).toMatchObject({ active: 1, refused: { '600 orders not settled yet': 1 } });
   });
 
+  it('with a target, refuses a share of new requests once the admitted ones answer slower than it', async () => {
+    // Arrange: a clock the test moves; every draw is a coin flip at 0.5
+    let now = 0;
+    const gate = new AdmissionGate(
+      { concurrency: 8, queue: 8, maxWaitMs: 100, targetMs: 50 },
+      [],
+      () => 0.5,
+      () => now,
+    );
+
+    // Act: rounds of eight requests arriving together, each answered 150 ms after it arrived
+    for (let round = 0; round < 10; round += 1) {
+      const arrivedAt = now;
+      const entered = await Promise.all(
+        Array.from({ length: 8 }, () => gate.enter(arrivedAt).catch(() => undefined)),
+      );
+      now += 150;
+      for (const release of entered) release?.();
+    }
+    const outcomes = await Promise.all(
+      Array.from({ length: 20 }, () =>
+        gate.enter(now).then(
+          (release) => (release(), 'admitted'),
+          (error: Overloaded) => error.reason,
+        ),
+      ),
+    );
+
+    // Assert: the share past the draw is refused, with a hint of at least a quarter second
+    expect(gate.stats().shedFraction).toBeGreaterThan(0.5);
+    expect(outcomes.every((o) => o === 'answers slower than target')).toBe(true);
+    expect(gate.stats().refused['answers slower than target']).toBeGreaterThanOrEqual(20);
+  });
+
+  it('without a target, slow answers alone refuse nothing', async () => {
+    // Arrange
+    let now = 0;
+    const gate = new AdmissionGate(
+      { concurrency: 8, queue: 8, maxWaitMs: 100 },
+      [],
+      () => 0,
+      () => now,
+    );
+
+    // Act
+    for (let i = 0; i < 60; i += 1) {
+      const release = await gate.enter(now);
+      now += 1_000;
+      release();
+    }
+
+    // Assert
+    expect(gate.stats()).toMatchObject({ admitted: 60, refused: {}, shedFraction: 0 });
+  });
+
   it('rejects limits that would admit nothing', () => {
     expect(() => new AdmissionGate({ concurrency: 0, queue: 1, maxWaitMs: 1 })).toThrow(
       'invalid admission limits',

@@ -1,3 +1,5 @@
+import { LatencyShedder } from './latency-shedder';
+
 /** How much work an {@link AdmissionGate} admits. */
 export interface AdmissionLimits {
   /** Requests worked on at once; the rest wait their turn. */
@@ -11,6 +13,11 @@ export interface AdmissionLimits {
    * (`checkBudget`, before it commits) and is answered "not now". 0 or absent: no bound.
    */
   readonly budgetMs?: number;
+  /**
+   * The answer time to hold (p90 of the admitted requests, from arrival at the gate to the answer): past
+   * it, a growing fraction of new requests is refused ({@link LatencyShedder}). 0 or absent: no target.
+   */
+  readonly targetMs?: number;
 }
 
 /**
@@ -35,8 +42,13 @@ export interface AdmissionStats {
   readonly active: number;
   readonly queued: number;
   readonly admitted: number;
-  /** Refusals by cause: `queue full`, `waited too long`, `over budget`, or a backpressure's reason. */
+  /**
+   * Refusals by cause: `queue full`, `waited too long`, `over budget`, `answers slower than target`, or a
+   * backpressure's reason.
+   */
   readonly refused: Readonly<Record<string, number>>;
+  /** The fraction of new requests refused to hold `targetMs` (0 without a target). */
+  readonly shedFraction: number;
 }
 
 interface Waiter {
@@ -55,7 +67,9 @@ const MAX_RETRY_AFTER_MS = 10_000;
  *
  * At most `concurrency` requests run; up to `queue` more wait, first come first served, each at most
  * `maxWaitMs`. A request is refused at once when the queue is full or a {@link Backpressure} names a
- * backlog. The hint is the time the queue ahead of it would take at the recent service time, jittered so
+ * backlog. With a `targetMs`, a fraction of new requests is refused while the admitted ones answer slower
+ * than it ({@link LatencyShedder}): the limit that holds latency when the time goes to work outside the
+ * gate, which a concurrency limit does not see. The hint is the time the queue ahead of it would take at the recent service time, jittered so
  * refused clients do not come back together.
  */
 export class AdmissionGate {
@@ -65,27 +79,42 @@ export class AdmissionGate {
   private readonly refused: Record<string, number> = {};
   /** Exponentially weighted mean of how long an admitted request held its slot (ms). */
   private serviceMs = 10;
+  private readonly shedder?: LatencyShedder;
+  /** When each admitted request still running arrived (its `arrivedAt`), for the shedder. */
+  private readonly running = new Set<{ readonly arrived: number }>();
 
   constructor(
     private readonly limits: AdmissionLimits,
     private readonly backpressure: readonly Backpressure[] = [],
     private readonly random: () => number = Math.random,
+    private readonly now: () => number = () => performance.now(),
   ) {
-    if (limits.concurrency < 1 || limits.queue < 0 || limits.maxWaitMs < 0 || (limits.budgetMs ?? 0) < 0) {
+    const { concurrency, queue, maxWaitMs, budgetMs = 0, targetMs = 0 } = limits;
+    if (concurrency < 1 || queue < 0 || maxWaitMs < 0 || budgetMs < 0 || targetMs < 0) {
       throw new Error(`invalid admission limits: ${JSON.stringify(limits)}`);
+    }
+    if (targetMs > 0) {
+      const inFlight = () => [...this.running].map((request) => request.arrived);
+      this.shedder = new LatencyShedder({ targetMs, inFlight }, now, random);
     }
   }
 
   /**
    * Resolves with the function that gives the slot back (call it once the work is done, however it
-   * ended), or rejects with {@link Overloaded}.
+   * ended), or rejects with {@link Overloaded}. `arrivedAt` (performance.now()): when the request reached
+   * the service, if before the gate; its answer time is counted from then.
    */
-  async enter(): Promise<() => void> {
+  async enter(arrivedAt?: number): Promise<() => void> {
+    const arrived = arrivedAt ?? this.now();
     for (const pressure of this.backpressure) {
       const refusal = pressure();
       if (refusal) throw this.refuse(refusal.reason, refusal.retryAfterMs);
     }
-    if (this.active < this.limits.concurrency && this.waiting.length === 0) return this.take();
+    if (this.shedder?.shouldShed()) {
+      // Come back once the fraction has had time to fall: about a second at the most shed.
+      throw this.refuse('answers slower than target', 250 + 750 * this.shedder.state().shedFraction);
+    }
+    if (this.active < this.limits.concurrency && this.waiting.length === 0) return this.take(arrived);
     if (this.waiting.length >= this.limits.queue) throw this.refuse('queue full', this.queueDrainMs());
     await new Promise<void>((resolve, reject) => {
       const waiter: Waiter = {
@@ -100,7 +129,7 @@ export class AdmissionGate {
       };
       this.waiting.push(waiter);
     });
-    return this.take(true);
+    return this.take(arrived, true);
   }
 
   /** The budget of an admitted request (0: none). */
@@ -119,19 +148,28 @@ export class AdmissionGate {
       queued: this.waiting.length,
       admitted: this.admitted,
       refused: { ...this.refused },
+      shedFraction: this.shedder?.state().shedFraction ?? 0,
     };
   }
 
-  /** `handedOver`: the slot was passed on by a finishing request, which did not give it back. */
-  private take(handedOver = false): () => void {
+  /**
+   * `arrived`: when the request reached the gate. `handedOver`: the slot was passed on by a finishing
+   * request, which did not give it back.
+   */
+  private take(arrived: number, handedOver = false): () => void {
     if (!handedOver) this.active += 1;
     this.admitted += 1;
-    const started = performance.now();
+    const started = this.now();
+    const request = { arrived };
+    this.running.add(request);
     let released = false;
     return () => {
       if (released) return;
       released = true;
-      this.serviceMs = 0.9 * this.serviceMs + 0.1 * (performance.now() - started);
+      this.running.delete(request);
+      const done = this.now();
+      this.serviceMs = 0.9 * this.serviceMs + 0.1 * (done - started);
+      this.shedder?.observe(done - arrived);
       const next = this.waiting.shift();
       if (next)
         next.admit(); // the slot goes straight to the longest waiter

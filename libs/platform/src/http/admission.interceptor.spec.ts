@@ -1,11 +1,16 @@
 import type { CallHandler, ExecutionContext } from '@nestjs/common';
 import { firstValueFrom, from } from 'rxjs';
 import { waitFor } from '@saga/common';
+import type { NextFunction, Request, Response } from 'express';
 import { AdmissionGate } from './admission-gate';
 import { AdmissionInterceptor, AtCapacityException } from './admission.interceptor';
+import { stampArrival } from './arrival';
 import { checkBudget } from './request-budget';
 
-const context = {} as ExecutionContext;
+/** An HTTP context whose request is `request` (a plain object unless given). */
+const httpContext = (request: object = {}) =>
+  ({ switchToHttp: () => ({ getRequest: () => request }) }) as unknown as ExecutionContext;
+const context = httpContext();
 const handler = (work: () => Promise<unknown>): CallHandler => ({ handle: () => from(work()) });
 
 describe('AdmissionInterceptor', () => {
@@ -68,5 +73,27 @@ describe('AdmissionInterceptor', () => {
     expect(answer).toBe('placed');
     expect(failed).toBe(failure);
     expect(gate.stats()).toMatchObject({ active: 0, admitted: 2, refused: {} });
+  });
+
+  it('counts a request from its arrival at the service, stamped before the guards, not from the gate', async () => {
+    // Arrange: a gate that remembers what it was told
+    const gate = new AdmissionGate({ concurrency: 1, queue: 0, maxWaitMs: 0 });
+    const enter = jest.spyOn(gate, 'enter');
+    const request = {};
+    stampArrival(request as Request, {} as Response, (() => undefined) as NextFunction);
+    const stamped = performance.now();
+
+    // Act
+    await firstValueFrom(
+      new AdmissionInterceptor(gate).intercept(
+        httpContext(request),
+        handler(() => Promise.resolve('ok')),
+      ),
+    );
+
+    // Assert
+    const [arrivedAt] = enter.mock.calls[0];
+    expect(arrivedAt).toBeLessThanOrEqual(stamped);
+    expect(arrivedAt).toBeGreaterThan(stamped - 1_000);
   });
 });

@@ -9,6 +9,7 @@ import {
 import { Observable, from, throwError } from 'rxjs';
 import { catchError, finalize, mergeMap } from 'rxjs/operators';
 import { AdmissionGate, Overloaded } from './admission-gate';
+import { arrivalOf } from './arrival';
 import { OverBudget, withinBudget } from './request-budget';
 
 /** A request the {@link AdmissionGate} refused: a 503 on purpose, not a failure (logged at debug). */
@@ -33,8 +34,9 @@ export const ADMISSION_GATE = Symbol('ADMISSION_GATE');
 export class AdmissionInterceptor implements NestInterceptor {
   constructor(@Inject(ADMISSION_GATE) private readonly gate: AdmissionGate) {}
 
-  intercept(_context: ExecutionContext, next: CallHandler): Observable<unknown> {
-    return from(this.admit()).pipe(
+  intercept(context: ExecutionContext, next: CallHandler): Observable<unknown> {
+    const arrivedAt = arrivalOf(context.switchToHttp().getRequest());
+    return from(this.admit(arrivedAt)).pipe(
       mergeMap((release) =>
         // Subscribing runs the handler: inside the budget, so its checkpoints see it.
         new Observable<unknown>((subscriber) =>
@@ -49,9 +51,9 @@ export class AdmissionInterceptor implements NestInterceptor {
     );
   }
 
-  private async admit(): Promise<() => void> {
+  private async admit(arrivedAt: number | undefined): Promise<() => void> {
     try {
-      return await this.gate.enter();
+      return await this.gate.enter(arrivedAt);
     } catch (error) {
       if (!(error instanceof Overloaded)) throw error;
       throw atCapacity(error);

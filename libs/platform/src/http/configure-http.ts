@@ -6,6 +6,7 @@ import type { ServiceConfig } from '../config';
 import { httpTelemetry } from '../observability/http-telemetry';
 import { TELEMETRY, type Telemetry } from '../observability/telemetry';
 import { SERVICE_CONFIG } from '../service-config.token';
+import { stampArrival } from './arrival';
 import { answerClientErrorsAsProblems } from './client-error';
 import type { ProblemDetails } from './problem-details.filter';
 
@@ -41,6 +42,7 @@ export function configureHttp(
 ): void {
   answerClientErrorsAsProblems(app.getHttpServer() as Server);
   const telemetry = app.get<symbol, Telemetry>(TELEMETRY);
+  app.use(stampArrival);
   app.use(httpTelemetry(telemetry.tracer, telemetry.metrics)); // first: the whole request is in its span
   app.enableCors({ origin: [...corsOrigins], methods: ['GET', 'HEAD'] });
   const parse = json({ limit: MAX_BODY_BYTES });
