@@ -156,4 +156,45 @@ describe('POST /orders past capacity', () => {
       expect(await countOrders(saga)).toBe(0);
     });
   });
+
+  describe('while the admitted answers are slower than the target (ORDER_ADMISSION_TARGET_MS)', () => {
+    let saga: SagaHarness;
+
+    beforeAll(async () => {
+      // A target of 1 ms: every real answer is slower, so the gate's share of refusals climbs.
+      saga = await SagaHarness.start('overload-target', SERVICES, SEED, {
+        env: { ORDER_ADMISSION_TARGET_MS: '1' },
+      });
+    });
+
+    afterAll(async () => {
+      await saga?.destroy();
+    });
+
+    it('refuses a share of new orders at once: 503 "answers slower than target" with a short hint, and creates nothing', async () => {
+      // Arrange
+      const token = await testTokenIssuer().mint({ admin: 'overload-test' });
+      const answers: Awaited<ReturnType<typeof placeRaw>>[] = [];
+
+      // Act: orders one after another until the gate has refused three (at most 200 of them, or 30 s)
+      const deadline = Date.now() + 30_000;
+      const refusals = () => answers.filter((answer) => answer.status === 503).length;
+      while (refusals() < 3 && answers.length < 200 && Date.now() < deadline) {
+        answers.push(await placeRaw(saga, token, `slow-${answers.length}`));
+      }
+
+      // Assert
+      const statuses = answers.map((answer) => answer.status);
+      expect(statuses.filter((status) => status === 503)).toEqual([503, 503, 503]);
+      expect(statuses.filter((status) => status !== 202 && status !== 503)).toEqual([]);
+      const refused = answers.filter((answer) => answer.status === 503);
+      for (const answer of refused) {
+        expect(answer.contentType).toContain('application/problem+json');
+        expect(answer.body.detail).toMatch(/answers slower than target/);
+        expect(Number(answer.retryAfterMs)).toBeGreaterThanOrEqual(250);
+        expect(Number(answer.retryAfterMs)).toBeLessThanOrEqual(1_250);
+      }
+      expect(await countOrders(saga)).toBe(answers.filter((answer) => answer.status === 202).length);
+    });
+  });
 });

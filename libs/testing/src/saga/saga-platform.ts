@@ -117,6 +117,10 @@ export class SagaPlatform extends RunningCopy {
       ...copyServiceEnv(this.copy, service),
       PORT: '0',
       SEED_FILE: join(this.seedDir, 'seed.json'),
+      // In-process copies share a test machine with many others, whose answer times say nothing of
+      // overload: no answer-time target (it would refuse orders the tests place), unless a test sets it.
+      // Copies run as processes (the bench, the chaos run) keep the production default.
+      ORDER_ADMISSION_TARGET_MS: '0',
       ...this.options.env,
     };
     const running = await startService(definition, env, this.options.telemetry);
