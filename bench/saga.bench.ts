@@ -14,7 +14,8 @@
  *   npm run bench -- --overload-at <rate>
  * `--profile` runs every service with `node --cpu-prof` into that folder (see `npm run bench:profile`).
  * `--overload-at` runs only the platform's overload trial, at that rate, and prints its verdict (nothing is
- * written to bench/results): for tuning the admission gate, not for figures.
+ * written to bench/results): for tuning the admission gate, not for figures. It warms up for
+ * 2 × BENCH_WARMUP_S at half the rate first; BENCH_WARMUP_S=15 gives the pools and the broker 30 s.
  * `--quick` is a smoke run (seconds-long trials, two of them; bench/results/latest.* is left alone).
  * Env: BENCH_TRIAL_S (10), BENCH_LATENCY_S (30), BENCH_START_RATE (50), BENCH_MAX_RATE (2000),
  * BENCH_MAX_TRIALS (9), BENCH_OVERLOAD_S (20: the platform at twice its highest rate), BENCH_RELAY_ROWS (100000, as bench:relay: a drain must be long beside the relay's start), BENCH_RELAY_ROUNDS (3: medians).
@@ -104,14 +105,7 @@ async function measure(
     return first.sustainable ? first : trial(rate);
   };
   // A first trial warms the JIT, the connection pools and the consumer groups; it is not counted.
-  await turn(() =>
-    runTrial(target, options.startRate, {
-      durationS: options.warmupS * 2,
-      warmupS: 0,
-      drainTimeoutMs: 10_000,
-      log,
-    }),
-  );
+  await turn(() => warmUp(target, options.startRate, options));
   const search = await findMaxRate(confirmed, {
     startRate: options.startRate,
     maxRate: options.maxRate,
@@ -130,24 +124,32 @@ async function measure(
   return { name: target.name, maxRate: search.maxRate, atMax: search.best, atHalf, trials, overload };
 }
 
-/** `--overload-at`: the platform's overload trial alone, after a warm-up; its verdict is printed only. */
-async function overloadOnly(rate: number, options: Options, targets: BenchTarget[]): Promise<void> {
+/** A trial that is not counted: it warms the JIT, the connection pools and the consumer groups. */
+function warmUp(target: BenchTarget, rate: number, options: Options): Promise<TrialResult> {
+  return runTrial(target, rate, { durationS: options.warmupS * 2, warmupS: 0, drainTimeoutMs: 10_000, log });
+}
+
+/** Where a run's services log (under .local/bench/), and how its variants start. */
+function benchSetup(options: Options): { folder: string; setup: TargetSetup } {
   const folder = join(localDir(), 'bench', new Date().toISOString().replace(/[:.]/g, '-'));
   mkdirSync(folder, { recursive: true });
+  const settings = brokerSettings();
   const setup: TargetSetup = {
     seedFile: writeBenchSeed(folder),
     logDir: folder,
-    brokerPid: () => runningBrokerPid(brokerSettings()),
+    brokerPid: () => runningBrokerPid(settings),
+    nodeArgs: options.profile ? ['--cpu-prof', `--cpu-prof-dir=${resolve(options.profile)}`] : undefined,
   };
+  return { folder, setup };
+}
+
+/** `--overload-at`: the platform's overload trial alone, after a warm-up; its verdict is printed only. */
+async function overloadOnly(rate: number, options: Options, targets: BenchTarget[]): Promise<void> {
+  const { folder, setup } = benchSetup(options);
   try {
     const target = await startPlatformTarget('platform', setup);
     targets.push(target);
-    await runTrial(target, Math.ceil(rate / 2), {
-      durationS: options.warmupS * 2,
-      warmupS: 0,
-      drainTimeoutMs: 10_000,
-      log,
-    });
+    await warmUp(target, Math.ceil(rate / 2), options);
     const result = await runOverloadTrial(target, rate, { durationS: options.overloadS, log });
     console.log(JSON.stringify(result, null, 2));
     log(`the services' logs are in ${folder}`);
@@ -171,15 +173,7 @@ async function main(args: string[]): Promise<void> {
     await session.open();
     buildServices(false, log);
     if (options.overloadAt !== undefined) return await overloadOnly(options.overloadAt, options, targets);
-    const folder = join(localDir(), 'bench', new Date().toISOString().replace(/[:.]/g, '-'));
-    mkdirSync(folder, { recursive: true });
-    const settings = brokerSettings();
-    const setup: TargetSetup = {
-      seedFile: writeBenchSeed(folder),
-      logDir: folder,
-      brokerPid: () => runningBrokerPid(settings),
-      nodeArgs: options.profile ? ['--cpu-prof', `--cpu-prof-dir=${resolve(options.profile)}`] : undefined,
-    };
+    const { folder, setup } = benchSetup(options);
     // Every variant runs at once (idle but for its own trials), and their trials take turns: each rate is
     // tried on each variant under the same conditions, minutes apart at most.
     let variants: VariantResult[];

@@ -128,12 +128,16 @@ describe('AdmissionGate', () => {
       Array.from({ length: 20 }, () =>
         gate.enter(now).then(
           (release) => (release(), 'admitted'),
-          (error: Overloaded) => error.reason,
+          (error: Overloaded) => {
+            expect(error.retryAfterMs).toBeGreaterThanOrEqual(250);
+            expect(error.retryAfterMs).toBeLessThanOrEqual(1_250);
+            return error.reason;
+          },
         ),
       ),
     );
 
-    // Assert: the share past the draw is refused, with a hint of at least a quarter second
+    // Assert: with the fraction past the draw (0.5), every new request is refused, with a short hint
     expect(gate.stats().shedFraction).toBeGreaterThan(0.5);
     expect(outcomes.every((o) => o === 'answers slower than target')).toBe(true);
     expect(gate.stats().refused['answers slower than target']).toBeGreaterThanOrEqual(20);

@@ -69,8 +69,8 @@ const MAX_RETRY_AFTER_MS = 10_000;
  * `maxWaitMs`. A request is refused at once when the queue is full or a {@link Backpressure} names a
  * backlog. With a `targetMs`, a fraction of new requests is refused while the admitted ones answer slower
  * than it ({@link LatencyShedder}): the limit that holds latency when the time goes to work outside the
- * gate, which a concurrency limit does not see. The hint is the time the queue ahead of it would take at the recent service time, jittered so
- * refused clients do not come back together.
+ * gate, which a concurrency limit does not see. The hint is the time the queue ahead of it would take at
+ * the recent service time, jittered so refused clients do not come back together.
  */
 export class AdmissionGate {
   private active = 0;
@@ -105,13 +105,14 @@ export class AdmissionGate {
    * the service, if before the gate; its answer time is counted from then.
    */
   async enter(arrivedAt?: number): Promise<() => void> {
-    const arrived = arrivedAt ?? this.now();
+    const arrived = arrivedAt !== undefined && Number.isFinite(arrivedAt) ? arrivedAt : this.now();
     for (const pressure of this.backpressure) {
       const refusal = pressure();
       if (refusal) throw this.refuse(refusal.reason, refusal.retryAfterMs);
     }
     if (this.shedder?.shouldShed()) {
-      // Come back once the fraction has had time to fall: about a second at the most shed.
+      // A short hint, longer the more is shed: ¼ s, up to about 1.2 s at the cap once jittered. The
+      // fraction falls slowly (seconds), but a client that comes back meets a fresh draw, not a queue.
       throw this.refuse('answers slower than target', 250 + 750 * this.shedder.state().shedFraction);
     }
     if (this.active < this.limits.concurrency && this.waiting.length === 0) return this.take(arrived);

@@ -181,6 +181,37 @@ describe('LatencyShedder', () => {
     expect(shedder.state().p90Ms).toBeNaN();
   });
 
+  it('does not start shedding for one request stuck long in little traffic', () => {
+    // Arrange: one request running since 0, a few fast answers, and time passing in small steps
+    let now = 0;
+    const shedder = new LatencyShedder(
+      { targetMs: 50, intervalMs: 100, inFlight: () => [0] },
+      () => now,
+      () => 0,
+    );
+
+    // Act: three seconds, a check every 10 ms, an answer of 5 ms every half second
+    for (; now < 3_000; now += 10) {
+      if (now % 500 === 0) shedder.observe(5);
+      shedder.shouldShed();
+    }
+
+    // Assert
+    expect(shedder.state().shedFraction).toBe(0);
+  });
+
+  it('ignores a time that is not a number', () => {
+    // Arrange
+    const { shedder, window } = shedderAt(50);
+
+    // Act
+    window(Number.NaN);
+    window(100);
+
+    // Assert: steered by the real answers only, and still a number
+    expect(shedder.state().shedFraction).toBeGreaterThan(0);
+  });
+
   it('refuses a target that is not a positive number', () => {
     expect(() => new LatencyShedder({ targetMs: 0 })).toThrow('invalid latency target');
   });

@@ -31,10 +31,15 @@ const MIN_SAMPLES = 5;
  * A concurrency limit alone cannot hold latency when the time goes elsewhere: past the saga's capacity on
  * a busy machine, the order service's own consumers and the other services take the CPU, and each request
  * takes longer without any more of them running at once. So the shedder watches what the clients see
- * (each admitted request's time from arrival at the gate to its answer) and, every `intervalMs`, moves the
- * shed fraction by {@link GAIN} × (p90 − target) / target: up while the answers are slower than the
- * target, down (four times slower) while they are faster. Fewer orders placed means less saga work behind them, and the answer
- * time comes back; once the load is gone, the fraction decays to 0 within a few windows.
+ * (each admitted request's time from its arrival to its answer) and, every `intervalMs`, moves the shed
+ * fraction by {@link GAIN} × (p90 − target) / target, the windows' p90 smoothed: up while the answers are
+ * slower than the target, down ({@link RELAX} times as fast) while they are faster. Fewer orders placed
+ * means less saga work behind them, and the answer time comes back.
+ *
+ * It comes down slowly: at most 0.025 a window, so from the cap to 0 in about five seconds of fast
+ * answers. A window with fewer than {@link MIN_SAMPLES} answers is little traffic, not overload: after ten
+ * intervals it closes as a quiet one (as if the answers took half the target), which only lowers the
+ * fraction — one slow request alone never starts the shedding.
  */
 export class LatencyShedder {
   private shed = 0;
@@ -58,9 +63,9 @@ export class LatencyShedder {
     return this.shed > 0 && this.random() < this.shed;
   }
 
-  /** An admitted request was answered after `ms` at the gate. */
+  /** An admitted request was answered after `ms` (a time that is not a finite number is ignored). */
   observe(ms: number): void {
-    if (this.samples.length < 10_000) this.samples.push(ms);
+    if (Number.isFinite(ms) && this.samples.length < 10_000) this.samples.push(ms);
     this.adjust();
   }
 
@@ -74,16 +79,22 @@ export class LatencyShedder {
 
   private adjust(): void {
     const interval = this.target.intervalMs ?? 100;
-    const elapsed = this.now() - this.windowStart;
-    if (elapsed < interval) return;
     const now = this.now();
-    for (const arrived of this.target.inFlight?.() ?? []) {
-      if (now - arrived > this.target.targetMs) this.samples.push(now - arrived);
+    const elapsed = now - this.windowStart;
+    if (elapsed < interval) return;
+    // Requests still running past the target are slow answers already; read when the window closes,
+    // so each counts once per window (and once more when it is answered, in the window it ends in).
+    const running = [...(this.target.inFlight?.() ?? [])]
+      .map((arrived) => now - arrived)
+      .filter((age) => Number.isFinite(age) && age > this.target.targetMs);
+    const answers = [...this.samples, ...running];
+    if (answers.length < MIN_SAMPLES && elapsed < 10 * interval) return;
+    if (answers.length < MIN_SAMPLES) {
+      this.smoothedP90 = this.target.targetMs / 2; // a quiet window: nothing to steer by, and no overload
+    } else {
+      const p90 = percentile(answers, 0.9);
+      this.smoothedP90 = Number.isNaN(this.smoothedP90) ? p90 : (this.smoothedP90 + p90) / 2;
     }
-    if (this.samples.length < MIN_SAMPLES && elapsed < 10 * interval) return;
-    // No answer in ten windows: nothing is slow, and nothing to learn — relax as if at half the target.
-    const p90 = this.samples.length === 0 ? this.target.targetMs / 2 : percentile(this.samples, 0.9);
-    this.smoothedP90 = Number.isNaN(this.smoothedP90) ? p90 : (this.smoothedP90 + p90) / 2;
     const error = (this.smoothedP90 - this.target.targetMs) / this.target.targetMs;
     const step = GAIN * Math.max(-1, Math.min(3, error));
     this.shed = Math.min(MAX_SHED, Math.max(0, this.shed + (step > 0 ? step : RELAX * step)));
