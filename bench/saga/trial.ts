@@ -45,6 +45,8 @@ export interface TrialResult extends TrialVerdict {
   readonly drainMs: number;
   /** POST accepted → order terminal, for orders accepted after the warm-up. */
   readonly latency: LatencySummary;
+  /** How long the 202s took to arrive (the order API's answer), for requests sent after the warm-up. */
+  readonly answer?: LatencySummary;
   readonly usage: Record<string, ProcessUsage>;
   /** Why it was not sustainable (empty when it was). */
   readonly failures: string[];
@@ -101,6 +103,9 @@ export async function runTrial(
       .filter((o) => o.acceptedAt >= startedAt + options.warmupS * 1000 && watch.terminalAt.has(o.orderId))
       .map((o) => watch.terminalAt.get(o.orderId)! - o.acceptedAt);
     const latency = summarise(measured);
+    const answer = summarise(
+      loop.answers.filter((a) => a.status === 202 && a.sentAtMs >= options.warmupS * 1000).map((a) => a.ms),
+    );
     const unfinished = watch.openCount;
     const failures: string[] = [];
     const errorCount = Object.values(loop.errors).reduce((sum, n) => sum + n, 0);
@@ -122,12 +127,14 @@ export async function runTrial(
       unfinished,
       drainMs: Math.round(drainMs),
       latency,
+      answer,
       usage,
       failures,
       busyBefore,
     };
     options.log(
-      `${target.name} @ ${rate}/s: p50 ${latency.p50Ms} ms, p99 ${latency.p99Ms} ms, drain ${result.drainMs} ms → ` +
+      `${target.name} @ ${rate}/s: p50 ${latency.p50Ms} ms, p99 ${latency.p99Ms} ms, answer p99 ${answer.p99Ms} ms, ` +
+        `drain ${result.drainMs} ms → ` +
         (result.sustainable ? 'sustainable' : `not sustainable: ${failures.join('; ')}`),
     );
     return result;

@@ -91,7 +91,7 @@ describe('loadOrderAdmissionConfig', () => {
       concurrency: 8,
       queue: 64,
       maxWaitMs: 100,
-      targetMs: 50,
+      targetMs: 100,
       budgetMs: 2000,
       maxUnsettled: 1000,
       sampleIntervalMs: 100,

@@ -46,7 +46,7 @@ const schema = z
     ORDER_ADMISSION_QUEUE: count('', 0, 64),
     ORDER_ADMISSION_MAX_WAIT_MS: count(' of milliseconds', 0, 100),
     ORDER_ADMISSION_BUDGET_MS: count(' of milliseconds', 0, 2000),
-    ORDER_ADMISSION_TARGET_MS: count(' of milliseconds', 0, 50),
+    ORDER_ADMISSION_TARGET_MS: count(' of milliseconds', 0, 100),
     ORDER_MAX_UNSETTLED: count('', 0, 1000),
   })
   .transform((env): OrderAdmissionConfig => ({
