@@ -104,20 +104,22 @@ describe('LatencyShedder', () => {
     expect(shedder.state().shedFraction).toBe(0);
   });
 
-  it('relaxes when no request is admitted at all, rather than shedding forever', () => {
+  it('halves the share for every quiet second, however long the silence before the next request', () => {
     // Arrange
     const { shedder, window, advance } = shedderAt(50);
     for (let i = 0; i < 10; i += 1) window(150);
     const before = shedder.state().shedFraction;
 
-    // Act: nothing answered for a while; the next request closes the quiet windows
-    for (let i = 0; i < 40; i += 1) {
-      advance(1_000);
-      shedder.shouldShed();
-    }
+    // Act: three seconds without a request; then one arrives, after a minute more
+    advance(3_000);
+    shedder.shouldShed();
+    const afterThree = shedder.state().shedFraction;
+    advance(60_000);
+    shedder.shouldShed();
 
-    // Assert: a quiet second counts as answers at half the target
-    expect(shedder.state().shedFraction).toBeLessThan(before - 0.3);
+    // Assert
+    expect(afterThree).toBeCloseTo(before / 8, 3);
+    expect(shedder.state().shedFraction).toBe(0);
   });
 
   it('never sheds everything: a trickle keeps measuring', () => {

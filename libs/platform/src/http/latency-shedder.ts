@@ -36,10 +36,10 @@ const MIN_SAMPLES = 5;
  * slower than the target, down ({@link RELAX} times as fast) while they are faster. Fewer orders placed
  * means less saga work behind them, and the answer time comes back.
  *
- * It comes down slowly: at most 0.025 a window, so from the cap to 0 in about five seconds of fast
- * answers. A window with fewer than {@link MIN_SAMPLES} answers is little traffic, not overload: after ten
- * intervals it closes as a quiet one (as if the answers took half the target), which only lowers the
- * fraction — one slow request alone never starts the shedding.
+ * It comes down slowly under traffic: at most 0.025 a window, so from the cap to 0 in about five seconds
+ * of fast answers. A window with fewer than {@link MIN_SAMPLES} answers is little traffic, not overload:
+ * after ten intervals it closes as a quiet one, which halves the fraction for every second it lasted —
+ * one slow request alone never starts the shedding, and a pause between bursts clears it.
  */
 export class LatencyShedder {
   private shed = 0;
@@ -90,11 +90,18 @@ export class LatencyShedder {
     const answers = [...this.samples, ...running];
     if (answers.length < MIN_SAMPLES && elapsed < 10 * interval) return;
     if (answers.length < MIN_SAMPLES) {
-      this.smoothedP90 = this.target.targetMs / 2; // a quiet window: nothing to steer by, and no overload
-    } else {
-      const p90 = percentile(answers, 0.9);
-      this.smoothedP90 = Number.isNaN(this.smoothedP90) ? p90 : (this.smoothedP90 + p90) / 2;
+      // A quiet spell: nothing to steer by, and no overload. The share halves for every second of it
+      // (ten intervals), however long it was: a burst after a minute of silence meets a fresh gate, not
+      // the share the last overload left.
+      this.smoothedP90 = this.target.targetMs / 2;
+      this.shed *= 0.5 ** Math.floor(elapsed / (10 * interval));
+      if (this.shed < 0.01) this.shed = 0;
+      this.samples = [];
+      this.windowStart = now;
+      return;
     }
+    const p90 = percentile(answers, 0.9);
+    this.smoothedP90 = Number.isNaN(this.smoothedP90) ? p90 : (this.smoothedP90 + p90) / 2;
     const error = (this.smoothedP90 - this.target.targetMs) / this.target.targetMs;
     const step = GAIN * Math.max(-1, Math.min(3, error));
     this.shed = Math.min(MAX_SHED, Math.max(0, this.shed + (step > 0 ? step : RELAX * step)));
