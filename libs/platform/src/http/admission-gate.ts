@@ -14,7 +14,7 @@ export interface AdmissionLimits {
    */
   readonly budgetMs?: number;
   /**
-   * The answer time to hold (p90 of the admitted requests, from arrival at the gate to the answer): past
+   * The answer time to hold (p90 of the admitted requests, from arrival at the service to the answer): past
    * it, a growing fraction of new requests is refused ({@link LatencyShedder}). 0 or absent: no target.
    */
   readonly targetMs?: number;
@@ -154,7 +154,7 @@ export class AdmissionGate {
   }
 
   /**
-   * `arrived`: when the request reached the gate. `handedOver`: the slot was passed on by a finishing
+   * `arrived`: when the request reached the service (or the gate). `handedOver`: the slot was passed on by a finishing
    * request, which did not give it back.
    */
   private take(arrived: number, handedOver = false): () => void {

@@ -1,6 +1,6 @@
 /** How a {@link LatencyShedder} steers. */
 export interface LatencyTarget {
-  /** The answer time to hold: the 90th percentile of the admitted requests' time through the gate (ms). */
+  /** The answer time to hold: the 90th percentile of the admitted requests' time from arrival (ms). */
   readonly targetMs: number;
   /** How often the shed fraction is adjusted (ms); a window with fewer than 5 answers waits up to 10×. */
   readonly intervalMs?: number;
@@ -96,15 +96,17 @@ export class LatencyShedder {
       this.smoothedP90 = this.target.targetMs / 2;
       this.shed *= 0.5 ** Math.floor(elapsed / (10 * interval));
       if (this.shed < 0.01) this.shed = 0;
-      this.samples = [];
-      this.windowStart = now;
-      return;
+      return this.closeWindow(now);
     }
     const p90 = percentile(answers, 0.9);
     this.smoothedP90 = Number.isNaN(this.smoothedP90) ? p90 : (this.smoothedP90 + p90) / 2;
     const error = (this.smoothedP90 - this.target.targetMs) / this.target.targetMs;
     const step = GAIN * Math.max(-1, Math.min(3, error));
     this.shed = Math.min(MAX_SHED, Math.max(0, this.shed + (step > 0 ? step : RELAX * step)));
+    this.closeWindow(now);
+  }
+
+  private closeWindow(now: number): void {
     this.samples = [];
     this.windowStart = now;
   }
