@@ -1,10 +1,13 @@
 import { randomUUID } from 'node:crypto';
+import { Client } from 'pg';
 import type { DataSource } from 'typeorm';
 import { waitFor } from '@saga/common';
 import { event, ids, useRelayFixture } from '../test/relay-fixture';
 import { addToOutbox } from './add-to-outbox';
 import { outboxBacklog } from './outbox-backlog';
 import type { WalOutboxRelay } from './wal-relay';
+import { OUTBOX_PUBLICATION, ensurePublication, ensureSlot } from './wal/replication-slot';
+import { WalStream } from './wal/wal-stream';
 
 describe('WAL outbox relay (logical replication; real broker, a cluster of its own)', () => {
   const fixture = useRelayFixture('wal');
@@ -201,6 +204,36 @@ describe('WAL outbox relay (logical replication; real broker, a cluster of its o
     // Assert
     expect(bytes).toBeGreaterThan(10 * 1024 * 1024);
     expect(lag?.active).toBe(true);
+  });
+
+  it('closes its stream at once, also while the connection is still being made', async () => {
+    // Arrange: pg never settles a connect() that is ended half-way; the stream must not wait on it
+    const client = new Client({ connectionString: fixture.database.url });
+    await client.connect();
+    await ensurePublication(client);
+    await ensureSlot(client, 'closing_test');
+    await client.end();
+    const closeTimes: number[] = [];
+
+    // Act: closed in the same tick as opened, then one tick later, then after a few milliseconds
+    for (const afterMs of [-1, 0, 2, 5, -1, 0]) {
+      const stream = WalStream.open({
+        connection: { connectionString: fixture.database.url },
+        slot: 'closing_test',
+        publication: OUTBOX_PUBLICATION,
+        highWaterRows: 100,
+      });
+      if (afterMs >= 0) await new Promise((resolve) => setTimeout(resolve, afterMs)); // a moment of its set-up
+      const closedAt = Date.now();
+      const closed = await Promise.race([
+        stream.close().then(() => true),
+        new Promise<false>((resolve) => setTimeout(() => resolve(false), 10_000).unref()),
+      ]);
+      closeTimes.push(closed ? Date.now() - closedAt : Infinity);
+    }
+
+    // Assert
+    expect(closeTimes.filter((ms) => ms > 5000)).toEqual([]);
   });
 
   it('a standby takes over within seconds when the leader stops, and nothing is lost', async () => {

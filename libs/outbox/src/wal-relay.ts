@@ -66,13 +66,13 @@ export class WalOutboxRelay {
     this.tracer = options.tracer ?? trace.getTracer('@saga/outbox');
   }
 
-  /** As the polling relay's: role, rows published here, the last error, and whether it waits for work. */
+  /** As the polling relay's: role, rows published here, the last error, and whether it waits for work (streaming). */
   status(): { role: RelayRole; published: number; lastError?: string; idle: boolean } {
     return {
       role: this.roleNow,
       published: this.published,
       lastError: this.lastError,
-      idle: this.waitingForWork,
+      idle: this.waitingForWork && this.stream?.streaming === true,
     };
   }
 
@@ -258,6 +258,8 @@ export class WalOutboxRelay {
       application_name: `${this.options.name}-${role}`,
       keepAlive: true,
       keepAliveInitialDelayMillis: 5000,
+      // a connection that never answers fails the term (and is retried) instead of holding stop()
+      connectionTimeoutMillis: 10_000,
     };
   }
 

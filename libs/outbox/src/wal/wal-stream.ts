@@ -38,6 +38,9 @@ export class WalStream {
   private wake?: () => void;
   private failure?: Error;
   private ended = false;
+  private startedNow = false;
+  /** Resolves when the server started streaming. */
+  private readonly started: Promise<void>;
   /** Resolves when the stream ends (the connection closed), rejects with the server's error. */
   readonly done: Promise<void>;
 
@@ -48,6 +51,12 @@ export class WalStream {
     this.service.on('data', (_lsn: string, message: OutboxMessage) => this.receive(message));
     this.service.on('heartbeat', (lsn: string, _at: number, reply: boolean) => this.keepalive(lsn, reply));
     this.service.on('error', (error: Error) => this.fail(error));
+    this.started = new Promise((resolve) =>
+      this.service.once('start', () => {
+        this.startedNow = true;
+        resolve();
+      }),
+    );
     const plugin = new PgoutputPlugin({ protoVersion: 1, publicationNames: [options.publication] });
     this.done = this.service.subscribe(plugin, options.slot).then(
       () => this.end(),
@@ -57,6 +66,11 @@ export class WalStream {
       },
     );
     this.done.catch(() => undefined); // observed through next()
+  }
+
+  /** Whether the server has started streaming (the slot is read from here on). */
+  get streaming(): boolean {
+    return this.startedNow && !this.ended && !this.failure;
   }
 
   /** Starts streaming the slot from its confirmed position. */
@@ -99,9 +113,14 @@ export class WalStream {
     this.end();
   }
 
-  /** Ends the replication connection. */
+  /**
+   * Ends the replication connection. A connection still being made is let finish (or fail) first: pg
+   * never settles a connect that is ended half-way, and the library would start streaming on a client
+   * made after it was told to stop.
+   */
   async close(): Promise<void> {
     this.end();
+    await Promise.race([this.started, this.done.catch(() => undefined)]);
     await this.service.destroy();
     await this.done.catch(() => undefined);
   }
