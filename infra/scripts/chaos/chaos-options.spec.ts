@@ -14,7 +14,12 @@ describe('parseChaosArgs', () => {
       poison: true,
       settleTimeoutS: 300,
       seed: 3,
+      relay: 'notify',
     });
+  });
+
+  it('runs the WAL relay when asked', () => {
+    expect(parseChaosArgs(['--relay', 'wal']).relay).toBe('wal');
   });
 
   it('kills brokers by default only in a three-broker cluster', () => {
@@ -31,6 +36,7 @@ describe('parseChaosArgs', () => {
     [['--instances', '9'], /--instances must be an integer from 1 to 4/],
     [['--kills', 'many'], /--kills must be an integer/],
     [['--what'], /Unknown option '--what'/],
+    [['--relay', 'poll'], /--relay must be notify or wal/],
   ])('refuses %j with a message that names the flag', (args, message) => {
     expect(() => parseChaosArgs(args)).toThrow(message);
   });

@@ -24,6 +24,11 @@ export interface ChaosOptions {
   readonly settleTimeoutS: number;
   /** Seed of the traffic mix and of the fault schedule: the same seed plays the same run. */
   readonly seed: number;
+  /**
+   * How the services publish their outboxes (`OUTBOX_RELAY`): `notify`, or `wal` on a PostgreSQL cluster
+   * of the run's own with `wal_level=logical` (the machine's server is not ours to reconfigure).
+   */
+  readonly relay: 'notify' | 'wal';
 }
 
 export const CHAOS_DEFAULTS = {
@@ -42,7 +47,7 @@ const LIMITS = { orders: 20_000, rate: 200, instances: 4, faults: 50, settleTime
 const USAGE =
   'usage: npm run chaos -- [--orders <n ≤ 20000>] [--rate <orders/s ≤ 200>] [--instances <1–4>] [--brokers 1|3]\n' +
   '         [--kills <n>] [--broker-kills <n>] [--db-terminations <n>] [--duplicate-bursts <n>] [--no-poison]\n' +
-  '         [--settle-timeout <s>] [--seed <n>]';
+  '         [--settle-timeout <s>] [--seed <n>] [--relay notify|wal]';
 
 /** Parses the command line; the defaults are the full-size run of docs/reliability.md. */
 export function parseChaosArgs(args: readonly string[]): ChaosOptions {
@@ -60,6 +65,7 @@ export function parseChaosArgs(args: readonly string[]): ChaosOptions {
       'no-poison': { type: 'boolean', default: false },
       'settle-timeout': { type: 'string', default: String(CHAOS_DEFAULTS.settleTimeoutS) },
       seed: { type: 'string', default: String(Date.now() % 1_000_000) },
+      relay: { type: 'string', default: 'notify' },
     },
     USAGE,
   );
@@ -72,6 +78,10 @@ export function parseChaosArgs(args: readonly string[]): ChaosOptions {
     LIMITS.faults,
     USAGE,
   );
+  const relay = values.relay;
+  if (relay !== 'notify' && relay !== 'wal') {
+    throw new Error(`--relay must be notify or wal, not ${JSON.stringify(relay)}\n${USAGE}`);
+  }
   if (brokerKills > 0 && brokers === 1) {
     throw new Error(`--broker-kills needs --brokers 3: a single broker's death stops the platform\n${USAGE}`);
   }
@@ -87,6 +97,7 @@ export function parseChaosArgs(args: readonly string[]): ChaosOptions {
     poison: values['no-poison'] !== true,
     settleTimeoutS: number('--settle-timeout', values['settle-timeout'], LIMITS.settleTimeoutS),
     seed: integerFlag('--seed', values.seed, 0, 2 ** 32 - 1, USAGE),
+    relay,
   };
 }
 

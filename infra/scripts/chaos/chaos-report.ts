@@ -12,7 +12,7 @@ export function formatChaosReport(report: ChaosReport): string {
       .concat(items.length > SHOWN ? [`      … and ${items.length - SHOWN} more`] : []);
   const lines = [
     '',
-    `chaos run — seed ${o.seed}: ${o.orders} orders at ${o.rate}/s, ${o.instances} instance(s) per service, ${o.brokers} broker(s)`,
+    `chaos run — seed ${o.seed}: ${o.orders} orders at ${o.rate}/s, ${o.instances} instance(s) per service, ${o.brokers} broker(s), ${o.relay} relay`,
     '',
     'faults injected',
     ...report.faults.map(

@@ -12,6 +12,7 @@ import { compareOrders, countDuplicates, waitForTerminal } from './chaos-checks'
 import { gatherEvidence } from './chaos-evidence';
 import { injectFaults, planFaults } from './chaos-faults';
 import { ChaosTraffic, type TrafficOutcome } from './chaos-traffic';
+import { relayServer } from './relay-server';
 import type { ChaosReport } from './chaos-verdict';
 
 /** Where the run's platform lives: the broker nodes (for broker kills) and a folder for the services' logs. */
@@ -30,17 +31,31 @@ export interface ChaosEnvironment {
  * and checks the dead-letter topics. Everything it made is removed at the end.
  */
 export async function runChaos(options: ChaosOptions, environment: ChaosEnvironment): Promise<ChaosReport> {
+  const server = await relayServer(options.relay);
+  try {
+    return await chaosRun(options, environment, server.env);
+  } finally {
+    await server.restore();
+  }
+}
+
+async function chaosRun(
+  options: ChaosOptions,
+  environment: ChaosEnvironment,
+  env: Readonly<Record<string, string>>,
+): Promise<ChaosReport> {
   const { log } = environment;
   // Two streams: the traffic's and the faults' draws must not depend on how their timings interleave.
   const random = seededRandom(options.seed ^ 0x5eed);
   const started = performance.now();
   const seconds = (from = started) => (performance.now() - from) / 1000;
   log(
-    `Starting ${options.instances} instance(s) of each service on ${options.brokers} broker(s) (seed ${options.seed})…`,
+    `Starting ${options.instances} instance(s) of each service on ${options.brokers} broker(s), ${options.relay} relay (seed ${options.seed})…`,
   );
   const platform = await ProcessPlatform.start({
     label: 'chaos',
     instances: options.instances,
+    env,
     entry: serviceEntry,
     logDir: environment.logDir,
   });
