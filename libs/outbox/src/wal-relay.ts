@@ -199,6 +199,8 @@ export class WalOutboxRelay {
       confirm: (lsn, batches) => stream.confirm(lsn, batches),
       delayMs: MARK_DELAY_MS,
       maxPendingRows: batchSize * 10,
+      // The stream ends at once: a server shutting down waits for this connection to confirm or close.
+      onFailure: (error) => stream.abort(error),
     });
     try {
       while (this.running) {

@@ -56,6 +56,8 @@ export interface RelayFixture {
   topicAndCollector(partitions?: number): Promise<{ topic: string; records: CollectedRecord[] }>;
   /** The server the test's database is on: the machine's, or (`wal`) a cluster of the test file's own. */
   readonly serverUrl: string | undefined;
+  /** The test file's own cluster (`wal`), which a test may stop and start again. */
+  readonly cluster: TestCluster | undefined;
   /** A relay of the fixture's mode on the test's database (not started), stopped after the test. */
   relay(options?: Partial<WalRelayOptions>): Relay;
   /** Adds the events to the outbox in one transaction. */
@@ -107,6 +109,9 @@ export function useRelayFixture(mode: RelayMode = 'notify'): RelayFixture {
     cleanups,
     get serverUrl() {
       return cluster?.serverUrl;
+    },
+    get cluster() {
+      return cluster;
     },
     async topicAndCollector(partitions = 6) {
       const topic = await createTestTopic('outbox', partitions);

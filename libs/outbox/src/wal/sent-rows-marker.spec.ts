@@ -4,6 +4,7 @@ describe('SentRowsMarker', () => {
   /** A marker whose deletes wait for `release` (when given), recording what it did in order. */
   function marker(options: { failDelete?: boolean; delayMs?: number } = {}) {
     const done: string[] = [];
+    const failures: string[] = [];
     let release: (() => void) | undefined;
     const instance = new SentRowsMarker({
       delete: async (ids) => {
@@ -14,8 +15,9 @@ describe('SentRowsMarker', () => {
       confirm: (lsn, batches) => done.push(`confirm ${lsn} (${batches})`),
       delayMs: options.delayMs ?? 0,
       maxPendingRows: 100,
+      onFailure: (error) => failures.push(error.message),
     });
-    return { instance, done, release: () => release?.() };
+    return { instance, done, failures, release: () => release?.() };
   }
 
   it('deletes a batch before it confirms its position, and shares one delete among batches sent meanwhile', async () => {
@@ -38,7 +40,7 @@ describe('SentRowsMarker', () => {
 
   it('never confirms a batch whose delete failed, and reports the failure to the sender', async () => {
     // Arrange
-    const { instance, done, release } = marker({ failDelete: true });
+    const { instance, done, failures, release } = marker({ failDelete: true });
 
     // Act
     await instance.add(['1'], '0/10');
@@ -46,8 +48,9 @@ describe('SentRowsMarker', () => {
     release();
     const flushed = instance.flush();
 
-    // Assert
+    // Assert: told at once (the sender may be waiting for more to send), and at its next call
     await expect(flushed).rejects.toThrow('deleting sent outbox rows failed: connection lost');
+    expect(failures).toEqual(['deleting sent outbox rows failed: connection lost']);
     await expect(instance.add(['2'], '0/20')).rejects.toThrow('connection lost');
     expect(done).toEqual(['delete 1']);
   });

@@ -8,6 +8,11 @@ export interface SentRowsMarkerOptions {
   readonly delayMs: number;
   /** Rows waiting to be marked above which the sender waits for the marking in flight. */
   readonly maxPendingRows: number;
+  /**
+   * Told at once when a mark fails: the sender may be waiting for more to send, and a server that is
+   * shutting down waits for the position it will now never be told (the relay then ends its stream).
+   */
+  onFailure?(error: Error): void;
 }
 
 /**
@@ -49,6 +54,7 @@ export class SentRowsMarker {
     this.marking = this.markPending()
       .catch((error: Error) => {
         this.failure = new Error(`deleting sent outbox rows failed: ${error.message}`);
+        this.options.onFailure?.(this.failure);
       })
       .finally(() => {
         this.marking = undefined;

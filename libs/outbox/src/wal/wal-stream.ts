@@ -108,6 +108,11 @@ export class WalStream {
     this.acknowledge(lsn);
   }
 
+  /** Makes {@link next} throw `error` (now, or once it is called): the relay cannot go on with this stream. */
+  abort(error: Error): void {
+    this.fail(error);
+  }
+
   /** Makes {@link next} return undefined (now, or once it is called): the relay is stopping. */
   interrupt(): void {
     this.end();
