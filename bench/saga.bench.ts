@@ -12,17 +12,22 @@
  *
  *   npm run bench [-- --quick] [--variants raw,platform,unsafe] [--out <folder>] [--profile <folder>]
  *   npm run bench -- --overload-at <rate>
+ *   npm run bench -- [--relay notify|wal] [--own-server] --out <folder>
  * `--profile` runs every service with `node --cpu-prof` into that folder (see `npm run bench:profile`).
  * `--overload-at` runs only the platform's overload trial, at that rate, and prints its verdict (nothing is
  * written to bench/results): for tuning the admission gate, not for figures. It warms up for
  * 2 × BENCH_WARMUP_S at half the rate first; BENCH_WARMUP_S=15 gives the pools and the broker 30 s.
  * `--quick` is a smoke run (seconds-long trials, two of them; bench/results/latest.* is left alone).
+ * `--relay wal` runs the platform variants with the WAL relay; it and `--own-server` run every variant on a
+ * PostgreSQL cluster the run starts (`wal_level=logical`, fsync on) and removes: both relay modes are then
+ * compared on the same kind of server. Such runs leave bench/results/latest.* alone too.
  * Env: BENCH_TRIAL_S (10), BENCH_LATENCY_S (30), BENCH_START_RATE (50), BENCH_MAX_RATE (2000),
  * BENCH_MAX_TRIALS (9), BENCH_OVERLOAD_S (20: the platform at twice its highest rate), BENCH_RELAY_ROWS (100000, as bench:relay: a drain must be long beside the relay's start), BENCH_RELAY_ROUNDS (3: medians).
  */
 import { cpus, totalmem } from 'node:os';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
+import { relayServer, type RelayServer } from '../infra/scripts/relay-server';
 import { createTestDatabase } from '@saga/test-kit';
 import { createTestDataSource } from '@saga/testing';
 import { buildServices } from '../infra/scripts/build-services';
@@ -49,11 +54,15 @@ function benchOptions(args: string[]) {
     if (!['raw', 'platform', 'unsafe'].includes(variant))
       throw new Error(`--variants: unknown variant ${variant}`);
   }
+  const relay = (['notify', 'wal'] as const).find((mode) => mode === (value('--relay') ?? 'notify'));
+  if (!relay) throw new Error(`--relay: notify or wal, not ${value('--relay')}`);
   const overloadAt = value('--overload-at');
   if (overloadAt !== undefined && !(Number(overloadAt) > 0))
     throw new Error(`--overload-at: expected orders per second, got ${overloadAt}`);
   return {
     quick,
+    relay,
+    ownServer: args.includes('--own-server'),
     overloadAt: overloadAt === undefined ? undefined : Number(overloadAt),
     out: value('--out') ?? join(__dirname, 'results'),
     profile: value('--profile'),
@@ -130,7 +139,10 @@ function warmUp(target: BenchTarget, rate: number, options: Options): Promise<Tr
 }
 
 /** Where a run's services log (under .local/bench/), and how its variants start. */
-function benchSetup(options: Options): { folder: string; setup: TargetSetup } {
+function benchSetup(
+  options: Options,
+  extraEnv: Readonly<Record<string, string>> = {},
+): { folder: string; setup: TargetSetup } {
   const folder = join(localDir(), 'bench', new Date().toISOString().replace(/[:.]/g, '-'));
   mkdirSync(folder, { recursive: true });
   const settings = brokerSettings();
@@ -138,14 +150,20 @@ function benchSetup(options: Options): { folder: string; setup: TargetSetup } {
     seedFile: writeBenchSeed(folder),
     logDir: folder,
     brokerPid: () => runningBrokerPid(settings),
+    extraEnv,
     nodeArgs: options.profile ? ['--cpu-prof', `--cpu-prof-dir=${resolve(options.profile)}`] : undefined,
   };
   return { folder, setup };
 }
 
 /** `--overload-at`: the platform's overload trial alone, after a warm-up; its verdict is printed only. */
-async function overloadOnly(rate: number, options: Options, targets: BenchTarget[]): Promise<void> {
-  const { folder, setup } = benchSetup(options);
+async function overloadOnly(
+  rate: number,
+  options: Options,
+  targets: BenchTarget[],
+  extraEnv: Readonly<Record<string, string>>,
+): Promise<void> {
+  const { folder, setup } = benchSetup(options, extraEnv);
   try {
     const target = await startPlatformTarget('platform', setup);
     targets.push(target);
@@ -169,11 +187,19 @@ async function main(args: string[]): Promise<void> {
       .finally(() => process.exit(130));
   process.once('SIGINT', interrupt);
   process.once('SIGTERM', interrupt);
+  let server: RelayServer | undefined;
   try {
     await session.open();
+    server = await relayServer(options.relay, {
+      own: options.ownServer,
+      label: 'bench',
+      settings: { fsync: 'on' },
+    });
+    if (server.server === 'own') log(`PostgreSQL: a cluster of the run's own, ${options.relay} relay`);
     buildServices(false, log);
-    if (options.overloadAt !== undefined) return await overloadOnly(options.overloadAt, options, targets);
-    const { folder, setup } = benchSetup(options);
+    if (options.overloadAt !== undefined)
+      return await overloadOnly(options.overloadAt, options, targets, server.env);
+    const { folder, setup } = benchSetup(options, server.env);
     // Every variant runs at once (idle but for its own trials), and their trials take turns: each rate is
     // tried on each variant under the same conditions, minutes apart at most.
     let variants: VariantResult[];
@@ -224,6 +250,7 @@ async function main(args: string[]): Promise<void> {
       variants,
       relay,
       ratios: ratiosOf(variants, relay),
+      database: { relay: options.relay, server: server.server },
     };
     const results = options.out;
     mkdirSync(results, { recursive: true });
@@ -232,13 +259,14 @@ async function main(args: string[]): Promise<void> {
     writeFileSync(join(results, `saga-${stamp}.json`), `${JSON.stringify(report, null, 2)}\n`);
     writeFileSync(join(results, `saga-${stamp}.md`), markdown);
     writeFileSync(join(results, `saga-${stamp}.svg`), svgChart(report));
-    if (!options.quick) {
+    if (!options.quick && server.server === 'machine') {
       writeFileSync(join(results, 'latest.md'), markdown);
       writeFileSync(join(results, 'latest.svg'), svgChart(report));
     }
     console.log(markdown);
     log(`Written to ${join(results, `saga-${stamp}.*`)}; the services' logs are in ${folder}`);
   } finally {
+    await server?.restore();
     await session.close();
   }
 }

@@ -29,6 +29,8 @@ export interface BenchReport {
     relayRounds?: number[];
   };
   readonly ratios: Ratios;
+  /** The outbox relay of the platform variants, and the server: the machine's, or one the run started. */
+  readonly database?: { relay: 'notify' | 'wal'; server: 'machine' | 'own' };
 }
 
 /** The targets, as ratios and limits, computed from one run. */

@@ -12,7 +12,7 @@ import { compareOrders, countDuplicates, waitForTerminal } from './chaos-checks'
 import { gatherEvidence } from './chaos-evidence';
 import { injectFaults, planFaults } from './chaos-faults';
 import { ChaosTraffic, type TrafficOutcome } from './chaos-traffic';
-import { relayServer } from './relay-server';
+import { relayServer } from '../relay-server';
 import type { ChaosReport } from './chaos-verdict';
 
 /** Where the run's platform lives: the broker nodes (for broker kills) and a folder for the services' logs. */
@@ -31,7 +31,7 @@ export interface ChaosEnvironment {
  * and checks the dead-letter topics. Everything it made is removed at the end.
  */
 export async function runChaos(options: ChaosOptions, environment: ChaosEnvironment): Promise<ChaosReport> {
-  const server = await relayServer(options.relay);
+  const server = await relayServer(options.relay, { label: 'chaos-wal' });
   try {
     return await chaosRun(options, environment, server.env);
   } finally {
