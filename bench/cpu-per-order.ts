@@ -7,9 +7,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { basename } from 'node:path';
-
-/** The services of the saga, whose CPU is added up as `services`. */
-const SERVICES = ['order', 'payment', 'inventory', 'notification'] as const;
+import { SERVICE_NAMES } from '@saga/contracts';
 
 interface TrialLike {
   readonly rate: number;
@@ -44,7 +42,7 @@ export function cpuPerOrder(result: ResultLike): TrialCost[] {
             round((usage.cpuPercent * 10) / trial.rate),
           ]),
         );
-        const services = SERVICES.reduce((sum, name) => sum + (trial.usage![name]?.cpuPercent ?? 0), 0);
+        const services = SERVICE_NAMES.reduce((sum, name) => sum + (trial.usage![name]?.cpuPercent ?? 0), 0);
         return {
           variant: variant.name,
           rate: trial.rate,

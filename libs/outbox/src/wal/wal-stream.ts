@@ -50,7 +50,7 @@ export class WalStream {
     });
     this.service.on('data', (_lsn: string, message: OutboxMessage) => this.receive(message));
     this.service.on('heartbeat', (lsn: string, _at: number, reply: boolean) => this.keepalive(lsn, reply));
-    this.service.on('error', (error: Error) => this.fail(error));
+    this.service.on('error', (error: Error) => this.abort(error));
     this.started = new Promise((resolve) =>
       this.service.once('start', () => {
         this.startedNow = true;
@@ -61,7 +61,7 @@ export class WalStream {
     this.done = this.service.subscribe(plugin, options.slot).then(
       () => this.end(),
       (error: Error) => {
-        this.fail(error);
+        this.abort(error);
         throw error;
       },
     );
@@ -106,11 +106,6 @@ export class WalStream {
   confirm(lsn: string, batches = 1): void {
     this.outstanding -= batches;
     this.acknowledge(lsn);
-  }
-
-  /** Makes {@link next} throw `error` (now, or once it is called): the relay cannot go on with this stream. */
-  abort(error: Error): void {
-    this.fail(error);
   }
 
   /** Makes {@link next} return undefined (now, or once it is called): the relay is stopping. */
@@ -167,7 +162,8 @@ export class WalStream {
     this.socket()?.resume();
   }
 
-  private fail(error: Error): void {
+  /** Makes {@link next} throw `error` (now, or once it is called): the server's error, or the relay's. */
+  abort(error: Error): void {
     this.failure ??= error;
     this.signal();
   }
