@@ -1,6 +1,6 @@
 /**
  * `npm run bench:relay` — the outbox relays against the floor, in one run on one broker and one
- * PostgreSQL: a cluster of the bench's own with `wal_level=logical` (fsync on, as the machine's server),
+ * PostgreSQL: a cluster of the bench's own with `wal_level=logical` (fsync on, as the default server),
  * so that both relay modes run on the same server and differ only in the relay.
  *
  * 1. drain: a 100,000-row outbox backlog published by each relay, beside a raw kafkajs `sendBatch` of

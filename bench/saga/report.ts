@@ -29,7 +29,7 @@ export interface BenchReport {
     relayRounds?: number[];
   };
   readonly ratios: Ratios;
-  /** The outbox relay of the platform variants, and the server: the machine's, or one the run started. */
+  /** The outbox relay of the platform variants, and the server: the run's default one, or one the run started. */
   readonly database?: { relay: 'notify' | 'wal'; server: 'machine' | 'own' };
 }
 

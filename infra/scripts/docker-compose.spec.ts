@@ -1,7 +1,14 @@
 import { parse } from 'yaml';
 import { PLATFORM_SERVICE_NAMES, allTopics } from '@saga/contracts';
-import { DEFAULT_PORTS, databaseName, databaseRole, serviceDatabaseSql } from '@saga/platform/config';
+import {
+  DEFAULT_PORTS,
+  DEFAULT_POSTGRES_SERVER,
+  databaseName,
+  databaseRole,
+  serviceDatabaseSql,
+} from '@saga/platform/config';
 import { read, type Compose } from './deployment-fixtures';
+import { MANAGED_POSTGRES_PORT, MANAGED_POSTGRES_SETTINGS } from './managed-postgres';
 
 describe('docker-compose.yml', () => {
   const compose = parse(read('docker-compose.yml')) as Compose;
@@ -9,6 +16,19 @@ describe('docker-compose.yml', () => {
   it('runs Kafka 3.9 and PostgreSQL', () => {
     expect(compose.services.kafka.image).toMatch(/^apache\/kafka:3\.9\./);
     expect(compose.services.postgres.image).toMatch(/^postgres:15/);
+  });
+
+  it("runs PostgreSQL as infra:up runs its own: the same settings, on the platform's default port", () => {
+    // Arrange
+    const postgres = compose.services.postgres;
+    const settings = (postgres.command ?? []).filter((_, i, all) => all[i - 1] === '-c');
+
+    // Assert
+    expect(settings).toEqual(
+      Object.entries(MANAGED_POSTGRES_SETTINGS).map(([name, value]) => `${name}=${value.replace(/'/g, '')}`),
+    );
+    expect(postgres.ports).toEqual([`127.0.0.1:${MANAGED_POSTGRES_PORT}:5432`]);
+    expect(new URL(DEFAULT_POSTGRES_SERVER).port).toBe(String(MANAGED_POSTGRES_PORT));
   });
 
   it('creates exactly the topics of the registry, with their partitions, cleanup policy, size limit and retention', () => {

@@ -13,7 +13,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Kafka, logLevel } from 'kafkajs';
 import { allTopics } from '@saga/contracts';
-import { freePort } from '@saga/test-kit';
+import { Client } from 'pg';
+import { freePort, postgresServerUrl } from '@saga/test-kit';
 import { isAlive } from './processes';
 
 interface CliResult {
@@ -44,13 +45,24 @@ function runInfra(command: string, env: NodeJS.ProcessEnv): Promise<CliResult> {
 const privateEnvs: NodeJS.ProcessEnv[] = [];
 const extraFolders: string[] = [];
 
-/** A private broker: its own state folder and ports, so the shared broker is never touched. */
+/**
+ * A private broker: its own state folder and ports, so the shared broker is never touched. The databases
+ * go to the test run's server (`DATABASE_URL`), unless `extra` says otherwise (`DATABASE_URL: undefined`
+ * and a `PGPORT`: a PostgreSQL cluster of the folder's own).
+ */
 async function privateBrokerEnv(
   extra: NodeJS.ProcessEnv = {},
 ): Promise<NodeJS.ProcessEnv & { SAGA_LOCAL_DIR: string }> {
-  const { DATABASE_URL: _db, KAFKA_BROKERS: _brokers, ...inherited } = process.env;
+  const {
+    DATABASE_URL: _db,
+    KAFKA_BROKERS: _brokers,
+    PGHOST: _host,
+    PGPORT: _port,
+    ...inherited
+  } = process.env;
   const env = {
     ...inherited,
+    DATABASE_URL: postgresServerUrl(),
     SAGA_LOCAL_DIR: mkdtempSync(join(tmpdir(), 'saga-infra-')),
     KAFKA_PORT: String(await freePort()),
     KAFKA_CONTROLLER_PORT: String(await freePort()),
@@ -59,6 +71,17 @@ async function privateBrokerEnv(
   };
   privateEnvs.push(env);
   return env;
+}
+
+/** Runs `sql` on database `database` of the PostgreSQL on 127.0.0.1:`port`, as postgres. */
+async function query<T>(port: string, sql: string, database = 'postgres'): Promise<T[]> {
+  const client = new Client({ connectionString: `postgres://postgres@127.0.0.1:${port}/${database}` });
+  await client.connect();
+  try {
+    return (await client.query(sql)).rows as T[];
+  } finally {
+    await client.end();
+  }
 }
 
 function startedPid(output: string): number {
@@ -118,13 +141,15 @@ describe('infra CLI (real broker processes)', () => {
     expect(existsSync(pidFile)).toBe(false);
   });
 
-  it('starts one broker when two up commands race, and both report it ready', async () => {
+  it('starts one broker and one PostgreSQL when two up commands race, and both report them ready', async () => {
     // Arrange
-    const env = await privateBrokerEnv();
+    const env = await privateBrokerEnv({ DATABASE_URL: undefined, PGPORT: String(await freePort()) });
 
     // Act
     const [a, b] = await Promise.all([runInfra('up', env), runInfra('up', env)]);
     const starts = [a, b].filter((result) => result.stdout.includes('Kafka starting'));
+    const postgresStarts = [a, b].filter((result) => result.stdout.includes('PostgreSQL started'));
+    const postgresPid = /PostgreSQL started \(pid (\d+)\)/.exec(postgresStarts[0]?.stdout ?? '')?.[1];
 
     // Assert
     expect({ codes: [a.code, b.code], stderr: [a.stderr, b.stderr] }).toEqual({
@@ -135,6 +160,8 @@ describe('infra CLI (real broker processes)', () => {
     expect(`${a.stdout}${b.stdout}`).toContain(
       `Kafka is already running (pid ${startedPid(starts[0].stdout)})`,
     );
+    expect(postgresStarts).toHaveLength(1);
+    expect(`${a.stdout}${b.stdout}`).toContain(`PostgreSQL is already running (pid ${postgresPid})`);
   });
 
   it('never signals a process that merely has the pid of a stale pid file', async () => {
@@ -236,5 +263,81 @@ describe('infra CLI (real broker processes)', () => {
       `PostgreSQL is not reachable at postgres://postgres@127.0.0.1:${port}/postgres`,
     );
     expect(result.stdout).not.toContain('Kafka starting');
+  });
+  it("runs the checkout's own PostgreSQL with logical replication, keeps its data over down and up, and reset forgets it with the log", async () => {
+    // Arrange
+    const env = await privateBrokerEnv({ DATABASE_URL: undefined, PGPORT: String(await freePort()) });
+    const port = env.PGPORT!;
+    const dataDir = join(env.SAGA_LOCAL_DIR, 'postgres', 'data');
+
+    // Act
+    const first = await runInfra('up', env);
+    const pid = Number(/PostgreSQL started \(pid (\d+)\)/.exec(first.stdout)?.[1]);
+    const settings = await query<{ name: string; setting: string; unit: string | null }>(
+      port,
+      "SELECT name, setting, unit FROM pg_settings WHERE name IN ('wal_level', 'max_slot_wal_keep_size') ORDER BY name",
+    );
+    await query(port, 'CREATE TABLE kept (id int); INSERT INTO kept VALUES (7)', 'order_service');
+    const second = await runInfra('up', env);
+    const status = await runInfra('status', env);
+    const down = await runInfra('down', env);
+    const stoppedAfterDown = !isAlive(pid);
+    const again = await runInfra('up', env);
+    const kept = await query<{ id: number }>(port, 'SELECT id FROM kept', 'order_service');
+    const reset = await runInfra('reset', env);
+
+    // Assert
+    expect({ code: first.code, stderr: first.stderr }).toEqual({ code: 0, stderr: '' });
+    expect(first.stdout).toMatch(
+      new RegExp(`PostgreSQL started \\(pid ${pid}\\) on 127\\.0\\.0\\.1:${port}, a new cluster`),
+    );
+    expect(settings).toEqual([
+      { name: 'max_slot_wal_keep_size', setting: '2048', unit: 'MB' },
+      { name: 'wal_level', setting: 'logical', unit: null },
+    ]);
+    expect(first.stdout).toContain(
+      'created order_service, payment_service, inventory_service, notification_service',
+    );
+    expect(second.stdout).toContain(`PostgreSQL is already running (pid ${pid})`);
+    expect(status.stdout).toContain(`answers (pid ${pid}, data in ${join(env.SAGA_LOCAL_DIR, 'postgres')})`);
+    expect(down.stdout).toMatch(new RegExp(`PostgreSQL \\(pid ${pid}, 127\\.0\\.0\\.1:${port}\\) stopped`));
+    expect(stoppedAfterDown).toBe(true);
+    expect(again.code).toBe(0);
+    expect(again.stdout).toMatch(/PostgreSQL started \(pid \d+\)/);
+    expect(again.stdout).not.toContain('a new cluster');
+    expect(kept).toEqual([{ id: 7 }]);
+    expect(reset.code).toBe(0);
+    expect(reset.stdout).toContain(`Deleted ${join(env.SAGA_LOCAL_DIR, 'postgres')}`);
+    expect(reset.stdout).toContain(`Deleted ${join(env.SAGA_LOCAL_DIR, 'kafka', 'data')}`);
+    expect(existsSync(dataDir)).toBe(false);
+    expect(existsSync(join(env.SAGA_LOCAL_DIR, 'kafka', 'data'))).toBe(false);
+  });
+
+  it("uses a PostgreSQL that answers on its port but is another checkout's, and never stops it", async () => {
+    // Arrange: checkout A runs its cluster; checkout B has its own folder and the same ports.
+    const a = await privateBrokerEnv({ DATABASE_URL: undefined, PGPORT: String(await freePort()) });
+    const b = await privateBrokerEnv({
+      DATABASE_URL: undefined,
+      PGPORT: a.PGPORT,
+      KAFKA_PORT: a.KAFKA_PORT,
+      KAFKA_CONTROLLER_PORT: a.KAFKA_CONTROLLER_PORT,
+    });
+    const upA = await runInfra('up', a);
+    const pid = Number(/PostgreSQL started \(pid (\d+)\)/.exec(upA.stdout)?.[1]);
+
+    // Act
+    const upB = await runInfra('up', b);
+    const downB = await runInfra('down', b);
+    const answersAfter = await query<{ one: number }>(a.PGPORT!, 'SELECT 1 AS one');
+
+    // Assert
+    expect(upB.code).toBe(0);
+    expect(upB.stdout).toContain(
+      `A PostgreSQL not started from this checkout already answers on 127.0.0.1:${a.PGPORT}; using it`,
+    );
+    expect(upB.stdout).not.toContain('PostgreSQL started');
+    expect(downB.stdout).toContain("PostgreSQL: this checkout's is not running; nothing to stop.");
+    expect(isAlive(pid)).toBe(true);
+    expect(answersAfter).toEqual([{ one: 1 }]);
   });
 });

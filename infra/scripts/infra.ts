@@ -1,13 +1,15 @@
 /**
- * `npm run infra:up | infra:down | infra:status` — the local infrastructure without Docker:
- * one Apache Kafka broker (KRaft) started from Maven-fetched jars, and a database per service on
- * the PostgreSQL server you already run. See docs/infrastructure.md.
+ * `npm run infra:up | infra:down | infra:status | infra:reset` — the local infrastructure without
+ * Docker: one Apache Kafka broker (KRaft) started from Maven-fetched jars, and a PostgreSQL cluster of
+ * this checkout's own (or the server `DATABASE_URL` names) with a database per service. Both keep their
+ * data under `.local/`, so that one clone's databases and log are one state. See docs/infrastructure.md.
  */
-import { existsSync, readdirSync } from 'node:fs';
+import { existsSync, readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { PLATFORM_SERVICE_NAMES } from '@saga/contracts';
 import { databaseName } from '@saga/platform/config';
+import { runningClusterPid } from '@saga/test-kit';
 import {
   brokerAddress,
   brokerAnswers,
@@ -23,6 +25,7 @@ import { ensureTopics, waitForCoordinators } from './kafka-topics';
 import { BUNDLE_DIR } from './build-services';
 import { demoPidDir, stopLeftoverInstances } from './demo/instance-processes';
 import { localDir } from './local-paths';
+import { ensureManagedPostgres, managedPostgres, stopManagedPostgres } from './managed-postgres';
 import {
   ensureServiceDatabases,
   existingServiceDatabases,
@@ -38,6 +41,8 @@ const log = (line: string) => console.log(`[infra] ${line}`);
 export interface InfraUpResult {
   /** True when this call started a broker (false: they were running already). */
   readonly startedKafka: boolean;
+  /** True when this call started the checkout's own PostgreSQL. */
+  readonly startedPostgres: boolean;
   /** The Kafka bootstrap addresses to use (`KAFKA_BROKERS`). */
   readonly brokers: string[];
 }
@@ -54,9 +59,22 @@ export function kafkaNodes(env: NodeJS.ProcessEnv, options: InfraOptions = {}): 
 }
 
 /**
- * Brings the infrastructure up idempotently: checks prerequisites before starting anything, creates
- * the service databases, starts the broker (or the cluster's nodes) unless it answers already, and
- * creates the topics.
+ * Starts the checkout's own PostgreSQL unless `DATABASE_URL`/`PGHOST` name another server or it runs
+ * already; resolves to whether this call started it.
+ */
+export async function postgresUp(
+  env: NodeJS.ProcessEnv = process.env,
+  onSpawn?: (pid: number) => void,
+): Promise<boolean> {
+  const cluster = managedPostgres(env);
+  if (!cluster) return false;
+  return (await ensureManagedPostgres(cluster, log, onSpawn)).state === 'started';
+}
+
+/**
+ * Brings the infrastructure up idempotently: checks prerequisites before starting anything, starts the
+ * checkout's PostgreSQL (unless another server is named) and creates the service databases, starts the
+ * broker (or the cluster's nodes) unless it answers already, and creates the topics.
  */
 export async function infraUp(
   env: NodeJS.ProcessEnv = process.env,
@@ -74,26 +92,26 @@ export async function infraUp(
     requireJava(env);
     requireJarsOrMaven(nodes[0], env);
   }
-  await requirePostgres(serverUrl);
-
-  const { roles, created, converted } = await ensureServiceDatabases(serverUrl, env);
-  const changes = [
-    ...(roles.length ? [`created roles ${roles.join(', ')}`] : []),
-    ...(created.length ? [`created ${created.join(', ')}`] : []),
-    ...(converted.length ? [`gave ${converted.join(', ')} to their roles`] : []),
-  ];
-  log(
-    `PostgreSQL ${redacted(serverUrl)}: ` +
-      (changes.length ? changes.join('; ') : 'every service database exists, owned by its role'),
-  );
-
+  const startedPostgres = await postgresUp(env, onSpawn);
   let started: number[] = [];
-  if (foreign) {
-    log(`A Kafka broker not started by these scripts already answers on ${brokers.join(',')}; using it.`);
-  } else {
-    started = await startBrokers(nodes, log, onSpawn);
-  }
   try {
+    await requirePostgres(serverUrl);
+    const { roles, created, converted } = await ensureServiceDatabases(serverUrl, env);
+    const changes = [
+      ...(roles.length ? [`created roles ${roles.join(', ')}`] : []),
+      ...(created.length ? [`created ${created.join(', ')}`] : []),
+      ...(converted.length ? [`gave ${converted.join(', ')} to their roles`] : []),
+    ];
+    log(
+      `PostgreSQL ${redacted(serverUrl)}: ` +
+        (changes.length ? changes.join('; ') : 'every service database exists, owned by its role'),
+    );
+
+    if (foreign) {
+      log(`A Kafka broker not started by these scripts already answers on ${brokers.join(',')}; using it.`);
+    } else {
+      started = await startBrokers(nodes, log, onSpawn);
+    }
     const topics = await ensureTopics(brokers);
     log(topics.length ? `Created topics: ${topics.join(', ')}` : 'All topics exist.');
     await waitForCoordinators(brokers);
@@ -103,10 +121,12 @@ export async function infraUp(
       const pid = runningBrokerPid(node);
       if (pid !== undefined && started.includes(pid)) await stopBroker(node, log, pid);
     }
+    const cluster = managedPostgres(env);
+    if (startedPostgres && cluster) await stopManagedPostgres(cluster, log);
     throw error;
   }
   if (nodes.length > 1) log(`A ${nodes.length}-node cluster: use KAFKA_BROKERS=${brokers.join(',')}`);
-  return { startedKafka: started.length > 0, brokers };
+  return { startedKafka: started.length > 0, startedPostgres, brokers };
 }
 
 /** The nodes of a local cluster that has state under the local dir (its `node-<n>` folders). */
@@ -117,16 +137,47 @@ function clusterOnDisk(env: NodeJS.ProcessEnv): BrokerSettings[] {
 }
 
 /**
- * Stops every broker these scripts started (by its pid): the single one and a cluster's nodes — and
- * first any service instance a demo that died without stopping them left (their pid files).
+ * Stops every broker these scripts started (by its pid): the single one and a cluster's nodes, and the
+ * checkout's own PostgreSQL — and first any service instance a demo that died without stopping them
+ * left (their pid files).
  */
 export async function infraDown(env: NodeJS.ProcessEnv = process.env): Promise<void> {
   await stopLeftoverInstances(demoPidDir(env), BUNDLE_DIR, log);
+  const cluster = managedPostgres(env);
   // All at once: a cluster's last node cannot shut down cleanly once the others are gone (no quorum).
-  const stopped = await Promise.all(
-    [brokerSettings(env), ...clusterOnDisk(env)].map((node) => stopBroker(node, log)),
-  );
+  const [postgres, ...stopped] = await Promise.all([
+    cluster ? stopManagedPostgres(cluster, log) : Promise.resolve(false),
+    ...[brokerSettings(env), ...clusterOnDisk(env)].map((node) => stopBroker(node, log)),
+  ]);
   if (!stopped.includes(true)) log('Kafka: not running (no live pid file); nothing to stop.');
+  if (cluster && !postgres) log("PostgreSQL: this checkout's is not running; nothing to stop.");
+}
+
+/**
+ * Forgets the whole local state at once — what `infra:down` stops, then the broker's log (single node and
+ * cluster) and the checkout's PostgreSQL cluster — so that databases and log start empty together. A
+ * server named by `DATABASE_URL`/`PGHOST` is not ours: its databases are left, and said so.
+ */
+export async function infraReset(env: NodeJS.ProcessEnv = process.env): Promise<void> {
+  await infraDown(env);
+  const root = localDir(env);
+  const cluster = managedPostgres(env);
+  const folders = [
+    join(root, 'kafka', 'data'),
+    join(root, 'kafka-cluster'),
+    ...(cluster ? [cluster.dir] : []),
+  ];
+  for (const folder of folders.filter((path) => existsSync(path))) {
+    rmSync(folder, { recursive: true, force: true });
+    log(`Deleted ${folder}`);
+  }
+  if (!cluster) {
+    log(
+      `The service databases on ${redacted(postgresServerUrl(env))} are not this checkout's and were left ` +
+        'alone: drop them there (DROP DATABASE order_service, …) so that they start empty with the new log.',
+    );
+  }
+  log('Reset: the next infra:up starts with an empty log and empty databases.');
 }
 
 /**
@@ -157,6 +208,15 @@ export class InfraSession {
   }
 
   /**
+   * Only the database side, for a run that found a broker answering already: starts the checkout's
+   * PostgreSQL if it is not running (then `close` stops it), and fails clearly if no server answers.
+   */
+  async openPostgres(): Promise<void> {
+    await postgresUp(this.env, (pid) => this.spawned.add(pid));
+    await requirePostgres(postgresServerUrl(this.env));
+  }
+
+  /**
    * Starts a node of this session's cluster again (after a fault killed it). If this session started the
    * cluster, the new process is the session's too, and `close` stops it.
    */
@@ -166,12 +226,14 @@ export class InfraSession {
   }
 
   async close(): Promise<void> {
-    await Promise.all(
-      this.nodes.map(async (node) => {
+    const cluster = managedPostgres(this.env);
+    await Promise.all([
+      ...this.nodes.map(async (node) => {
         const pid = runningBrokerPid(node);
         if (pid !== undefined && this.spawned.has(pid)) await stopBroker(node, log, pid);
       }),
-    );
+      ...(cluster ? [...this.spawned].map((pid) => stopManagedPostgres(cluster, log, pid)) : []),
+    ]);
     this.spawned.clear();
   }
 }
@@ -191,17 +253,24 @@ export async function infraStatus(env: NodeJS.ProcessEnv = process.env): Promise
   }
 
   const serverUrl = postgresServerUrl(env);
+  const cluster = managedPostgres(env);
+  const clusterPid = cluster && runningClusterPid(cluster);
+  const owner = cluster
+    ? clusterPid === undefined
+      ? ' (not started from this checkout)'
+      : ` (pid ${clusterPid}, data in ${cluster.dir})`
+    : ' (DATABASE_URL/PGHOST: not ours)';
   let databases: string[] = [];
   try {
     databases = await existingServiceDatabases(serverUrl);
     const expected = PLATFORM_SERVICE_NAMES.map(databaseName);
     const missing = expected.filter((name) => !databases.includes(name));
     log(
-      `PostgreSQL ${redacted(serverUrl)}: answers; ${missing.length ? `missing ${missing.join(', ')}` : 'every service database exists'}`,
+      `PostgreSQL ${redacted(serverUrl)}: answers${owner}; ${missing.length ? `missing ${missing.join(', ')}` : 'every service database exists'}`,
     );
     return answers && missing.length === 0;
   } catch (error) {
-    log(`PostgreSQL ${redacted(serverUrl)}: ${(error as Error).message.split('\n')[0]}`);
+    log(`PostgreSQL ${redacted(serverUrl)}${owner}: ${(error as Error).message.split('\n')[0]}`);
     return false;
   }
 }
@@ -221,8 +290,11 @@ async function main(argv: string[]): Promise<number> {
       return 0;
     case 'status':
       return (await infraStatus()) ? 0 : 3;
+    case 'reset':
+      await infraReset();
+      return 0;
     default:
-      console.error('usage: infra.ts up [--brokers N] | down | status');
+      console.error('usage: infra.ts up [--brokers N] | down | status | reset');
       return 2;
   }
 }

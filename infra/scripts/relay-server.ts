@@ -4,7 +4,11 @@ import { startTestCluster } from '@saga/test-kit';
 export interface RelayServer {
   /** More environment for every service instance. */
   readonly env: Readonly<Record<string, string>>;
-  /** `machine`: the server of `DATABASE_URL`/`PG*`; `own`: a cluster this run started. */
+  /**
+   * `machine`: the run's default server (the checkout's own cluster, or the one `DATABASE_URL`/`PG*` name;
+   * the name is older than the checkout's cluster and stays, as results record it); `own`: a cluster
+   * this run started.
+   */
   readonly server: 'machine' | 'own';
   /** Puts this process's settings back and removes what was started. */
   restore(): Promise<void>;
@@ -24,8 +28,9 @@ export interface RelayServerOptions {
 const REPLACED = ['DATABASE_URL', 'OUTBOX_RELAY'] as const;
 
 /**
- * `notify`: the machine's server, as always (unless `own`). `wal`: a PostgreSQL cluster of the run's own
- * with `wal_level=logical` (the machine's server is not ours to reconfigure or restart), made this
+ * `notify`: the run's server, as always (unless `own`). `wal`: a PostgreSQL cluster of the run's own
+ * with `wal_level=logical` (a server named by `DATABASE_URL` need not have it, and the run's slots and
+ * faults stay out of the checkout's databases), made this
  * process's server (`DATABASE_URL`, read by the copies, the audit and the fault injection) with
  * `OUTBOX_RELAY=wal` (the copies' roles may then replicate) until {@link RelayServer.restore}.
  */

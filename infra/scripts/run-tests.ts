@@ -8,13 +8,12 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { postgresServerUrl, removeTestClusters, testBrokers } from '@saga/test-kit';
+import { removeTestClusters, testBrokers } from '@saga/test-kit';
 import { kafkaSecurityFromEnv } from '@saga/platform/config/kafka-security';
 import { brokerAnswers } from './kafka-broker';
 import { InfraSession } from './infra';
 import { REPO_ROOT, localDir } from './local-paths';
 import { PrerequisiteError } from './preflight';
-import { requirePostgres } from './postgres';
 
 interface JestSummary {
   numPassedTests: number;
@@ -101,7 +100,7 @@ async function main(args: string[]): Promise<number> {
 
   if (selectedProjects(args).some((project) => project !== 'unit')) {
     if (await brokerAnswers(testBrokers(), 2000, undefined, 1, kafkaSecurityFromEnv())) {
-      await requirePostgres(postgresServerUrl());
+      await session.openPostgres();
       console.log(`[test] Using the Kafka broker that answers on ${testBrokers().join(',')}.`);
     } else if (process.env.KAFKA_BROKERS) {
       throw new PrerequisiteError(

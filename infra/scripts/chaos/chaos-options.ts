@@ -26,7 +26,8 @@ export interface ChaosOptions {
   readonly seed: number;
   /**
    * How the services publish their outboxes (`OUTBOX_RELAY`): `notify`, or `wal` on a PostgreSQL cluster
-   * of the run's own with `wal_level=logical` (the machine's server is not ours to reconfigure).
+   * of the run's own with `wal_level=logical` (its slots and the run's faults stay out of
+   * the checkout's databases).
    */
   readonly relay: 'notify' | 'wal';
 }

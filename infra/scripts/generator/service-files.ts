@@ -112,7 +112,7 @@ describe('${spec.camel}Service', () => {
     expect(config).toMatchObject({
       service: '${spec.name}',
       port: ${spec.port},
-      databaseUrl: 'postgres://${spec.name}_service@127.0.0.1:5432/${spec.name}_service',
+      databaseUrl: 'postgres://${spec.name}_service@127.0.0.1:55432/${spec.name}_service',
       kafkaGroupId: '${spec.name}-service',
     });
   });

@@ -1,19 +1,11 @@
 import { spawn } from 'node:child_process';
-import {
-  closeSync,
-  mkdirSync,
-  openSync,
-  readFileSync,
-  rmSync,
-  statSync,
-  writeFileSync,
-  writeSync,
-} from 'node:fs';
+import { closeSync, mkdirSync, openSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { waitFor } from '@saga/common';
 import { saslClientSecurity } from '../kafka-broker-sasl';
 import { javaCommand, requireJava } from '../preflight';
 import { isAlive, removePidFile, stopPid } from '../processes';
+import { acquireStartLock } from '../start-lock';
 import { ensureJars } from './jars';
 import { brokerAnswers, brokerLogTail, runningBrokerPid } from './process';
 import { brokerAddress, brokerPaths, clusterSize, type BrokerSettings } from './settings';
@@ -44,47 +36,17 @@ export async function startBrokers(
   onSpawn: (pid: number) => void = () => undefined,
 ): Promise<number[]> {
   mkdirSync(nodes[0].home, { recursive: true });
-  const release = await acquireStartLock(nodes[0], log);
+  const release = await acquireStartLock(
+    join(nodes[0].home, 'start.lock'),
+    'Kafka',
+    nodes[0].startTimeoutMs + 10_000,
+    log,
+  );
   try {
     return await startUnlocked(nodes, log, onSpawn);
   } finally {
     release();
   }
-}
-
-/**
- * Two `infra:up` runs at once (a test run and a demo, say) must not both start a JVM on one data
- * folder: the start is serialised by a lock file created exclusively; a lock whose holder died is stale.
- */
-async function acquireStartLock(settings: BrokerSettings, log: (line: string) => void): Promise<() => void> {
-  const lock = join(settings.home, 'start.lock');
-  let announced = false;
-  await waitFor(
-    () => {
-      try {
-        const fd = openSync(lock, 'wx');
-        writeSync(fd, String(process.pid));
-        closeSync(fd);
-        return true;
-      } catch (error) {
-        if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
-        const holder = Number.parseInt(readFileSync(lock, 'utf8'), 10);
-        // An empty file is a lock being written this instant, unless it has been empty for a while.
-        const stale = Number.isInteger(holder)
-          ? !isAlive(holder)
-          : Date.now() - statSync(lock).mtimeMs > 5000;
-        if (stale) {
-          rmSync(lock, { force: true });
-        } else if (!announced) {
-          announced = true;
-          log(`Another run (pid ${holder}) is starting Kafka; waiting for it.`);
-        }
-        return undefined;
-      }
-    },
-    { timeoutMs: settings.startTimeoutMs + 10_000, intervalMs: 200, what: `the start lock ${lock}` },
-  );
-  return () => rmSync(lock, { force: true });
 }
 
 /** Formats (if needed) and spawns one node, detached; returns its pid and the cluster id it must report. */

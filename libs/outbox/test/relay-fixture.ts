@@ -54,7 +54,7 @@ export interface RelayFixture {
   readonly cleanups: (() => Promise<unknown>)[];
   /** A new topic and a collector of its records, both removed after the test. */
   topicAndCollector(partitions?: number): Promise<{ topic: string; records: CollectedRecord[] }>;
-  /** The server the test's database is on: the machine's, or (`wal`) a cluster of the test file's own. */
+  /** The server the test's database is on: the test run's, or (`wal`) a cluster of the test file's own. */
   readonly serverUrl: string | undefined;
   /** The test file's own cluster (`wal`), which a test may stop and start again. */
   readonly cluster: TestCluster | undefined;

@@ -16,9 +16,9 @@ import { freePort } from './free-port';
 
 /**
  * A PostgreSQL cluster of our own: made with the machine's `initdb`, started with `pg_ctl`, stopped by
- * its pid. Used where the machine's server will not do — logical replication needs `wal_level=logical`,
- * which only a restart sets, and a server we did not start is not ours to restart — and by tests that
- * restart or crash their own server.
+ * its pid. The checkout's default server is one (`infra:up`, infra/scripts/managed-postgres.ts): logical
+ * replication needs `wal_level=logical`, which only a restart sets, and a server we did not start is not
+ * ours to restart. Tests that restart or crash their server, or need one to themselves, start their own.
  *
  * PostgreSQL refuses to run as root. Run as root (as CI does), the cluster's files belong to an
  * unprivileged user (`PG_CLUSTER_USER`, default `postgres`) and its programs run as that user through

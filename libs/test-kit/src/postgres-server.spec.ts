@@ -2,7 +2,7 @@ import { databaseUrl, postgresServerUrl } from './postgres-server';
 
 describe('postgresServerUrl', () => {
   it('defaults to the local server as DESIGN.md says', () => {
-    expect(postgresServerUrl({})).toBe('postgres://postgres@127.0.0.1:5432/postgres');
+    expect(postgresServerUrl({})).toBe('postgres://postgres@127.0.0.1:55432/postgres');
   });
 
   it('takes the server from DATABASE_URL and ignores its database', () => {
@@ -20,8 +20,8 @@ describe('postgresServerUrl', () => {
 
 describe('databaseUrl', () => {
   it('names another database on the same server', () => {
-    expect(databaseUrl('postgres://postgres@127.0.0.1:5432/postgres', 'order_service')).toBe(
-      'postgres://postgres@127.0.0.1:5432/order_service',
+    expect(databaseUrl('postgres://postgres@127.0.0.1:55432/postgres', 'order_service')).toBe(
+      'postgres://postgres@127.0.0.1:55432/order_service',
     );
   });
 });

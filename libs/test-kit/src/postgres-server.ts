@@ -1,13 +1,14 @@
 /**
- * The local server, as the services' own default (`DEFAULT_POSTGRES_SERVER` of @saga/platform, which the
+ * The local server — the checkout's own PostgreSQL that `infra:up` starts (infra/scripts/managed-postgres.ts)
+ * — as the services' own default (`DEFAULT_POSTGRES_SERVER` of @saga/platform, which the
  * kit stands below: `test-kit-defaults.spec.ts` in @saga/testing shows the two agree).
  */
-export const LOCAL_POSTGRES_SERVER = 'postgres://postgres@127.0.0.1:5432';
+export const LOCAL_POSTGRES_SERVER = 'postgres://postgres@127.0.0.1:55432';
 
 /**
  * The PostgreSQL server the infrastructure scripts and tests use, as a URL of its `postgres`
  * maintenance database: `DATABASE_URL` (its database part is ignored) or the libpq variables
- * `PGHOST`, `PGPORT`, `PGUSER`, `PGPASSWORD`, else postgres://postgres@127.0.0.1:5432.
+ * `PGHOST`, `PGPORT`, `PGUSER`, `PGPASSWORD`, else postgres://postgres@127.0.0.1:55432.
  */
 export function postgresServerUrl(env: NodeJS.ProcessEnv = process.env): string {
   const url = new URL(env.DATABASE_URL || LOCAL_POSTGRES_SERVER);

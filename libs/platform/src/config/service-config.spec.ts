@@ -11,7 +11,7 @@ describe('loadServiceConfig', () => {
       service: 'payment',
       port: 3002,
       host: '127.0.0.1',
-      databaseUrl: 'postgres://payment_service@127.0.0.1:5432/payment_service',
+      databaseUrl: 'postgres://payment_service@127.0.0.1:55432/payment_service',
       databasePoolSize: 10,
       databaseBackgroundPoolSize: 4,
       kafkaBrokers: ['127.0.0.1:9092'],

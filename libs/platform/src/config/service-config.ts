@@ -25,7 +25,7 @@ export interface ServiceConfig {
   readonly host: string;
   /**
    * Connection URL of the service's own database (`DATABASE_URL`); by default as its own role, which
-   * can reach no other database: `postgres://order_service@127.0.0.1:5432/order_service`.
+   * can reach no other database: `postgres://order_service@127.0.0.1:55432/order_service`.
    */
   readonly databaseUrl: string;
   /** Maximum connections in the request path's database pool (`DATABASE_POOL_SIZE`). */
@@ -144,7 +144,7 @@ export const DEFAULT_PORTS: Readonly<Record<PlatformServiceName, number>> = {
 };
 
 /** Default PostgreSQL server (no database); each service appends its own database name. */
-export const DEFAULT_POSTGRES_SERVER = 'postgres://postgres@127.0.0.1:5432';
+export const DEFAULT_POSTGRES_SERVER = 'postgres://postgres@127.0.0.1:55432';
 
 /** The database a service owns: `order` → `order_service`. */
 export function databaseName(service: PlatformServiceName): string {
