@@ -13,6 +13,7 @@
  *   npm run bench [-- --quick] [--variants raw,platform,unsafe] [--out <folder>] [--profile <folder>]
  *   npm run bench -- --overload-at <rate>
  *   npm run bench -- [--relay notify|wal] [--own-server] --out <folder>
+ *   npm run bench -- --variants raw,platform,platform-wal --out <folder>
  * `--profile` runs every service with `node --cpu-prof` into that folder (see `npm run bench:profile`).
  * `--overload-at` runs only the platform's overload trial, at that rate, and prints its verdict (nothing is
  * written to bench/results): for tuning the admission gate, not for figures. It warms up for
@@ -21,6 +22,8 @@
  * `--relay wal` runs the platform variants with the WAL relay; it and `--own-server` run every variant on a
  * PostgreSQL cluster the run starts (`wal_level=logical`, fsync on) and removes: both relay modes are then
  * compared on the same kind of server. Such runs leave bench/results/latest.* alone too.
+ * The `platform-wal` variant runs the platform with the WAL relay beside the others, in the same run, on
+ * the run's server (the checkout's own has `wal_level=logical`): both relay modes against one raw floor.
  * Env: BENCH_TRIAL_S (10), BENCH_LATENCY_S (30), BENCH_START_RATE (50), BENCH_MAX_RATE (2000),
  * BENCH_MAX_TRIALS (9), BENCH_OVERLOAD_S (20: the platform at twice its highest rate), BENCH_RELAY_ROWS (100000, as bench:relay: a drain must be long beside the relay's start), BENCH_RELAY_ROUNDS (3: medians).
  */
@@ -28,7 +31,8 @@ import { cpus, totalmem } from 'node:os';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { relayServer, type RelayServer } from '../infra/scripts/relay-server';
-import { createTestDatabase } from '@saga/test-kit';
+import { Client } from 'pg';
+import { createTestDatabase, postgresServerUrl } from '@saga/test-kit';
 import { createTestDataSource } from '@saga/testing';
 import { buildServices } from '../infra/scripts/build-services';
 import { InfraSession } from '../infra/scripts/infra';
@@ -39,7 +43,13 @@ import { writeBenchSeed } from './saga/bench-seed';
 import { OVERLOAD, runOverloadTrial } from './saga/overload';
 import { findMaxRate } from './saga/rate-search';
 import { markdownReport, ratiosOf, svgChart, type BenchReport, type VariantResult } from './saga/report';
-import { startPlatformTarget, startRawTarget, type TargetSetup } from './saga/targets';
+import {
+  PLATFORM_VARIANTS,
+  startPlatformTarget,
+  startRawTarget,
+  type PlatformVariant,
+  type TargetSetup,
+} from './saga/targets';
 import { runTrial, type BenchTarget, type TrialResult } from './saga/trial';
 
 const log = (line: string) => console.log(`[bench] ${line}`);
@@ -51,8 +61,10 @@ function benchOptions(args: string[]) {
   const value = (flag: string) => (args.includes(flag) ? args[args.indexOf(flag) + 1] : undefined);
   const variants = (value('--variants') ?? 'raw,platform,unsafe').split(',');
   for (const variant of variants) {
-    if (!['raw', 'platform', 'unsafe'].includes(variant))
-      throw new Error(`--variants: unknown variant ${variant}`);
+    if (variant !== 'raw' && !(variant in PLATFORM_VARIANTS))
+      throw new Error(
+        `--variants: unknown variant ${variant} (raw, ${Object.keys(PLATFORM_VARIANTS).join(', ')})`,
+      );
   }
   const relay = (['notify', 'wal'] as const).find((mode) => mode === (value('--relay') ?? 'notify'));
   if (!relay) throw new Error(`--relay: notify or wal, not ${value('--relay')}`);
@@ -66,7 +78,7 @@ function benchOptions(args: string[]) {
     overloadAt: overloadAt === undefined ? undefined : Number(overloadAt),
     out: value('--out') ?? join(__dirname, 'results'),
     profile: value('--profile'),
-    variants: variants as ('raw' | 'platform' | 'unsafe')[],
+    variants: variants as ('raw' | PlatformVariant)[],
     trialS: number('BENCH_TRIAL_S', 10, 3),
     latencyS: number('BENCH_LATENCY_S', 30, 3),
     warmupS: number('BENCH_WARMUP_S', 2, 1),
@@ -138,6 +150,28 @@ function warmUp(target: BenchTarget, rate: number, options: Options): Promise<Tr
   return runTrial(target, rate, { durationS: options.warmupS * 2, warmupS: 0, drainTimeoutMs: 10_000, log });
 }
 
+/**
+ * The `platform-wal` variant needs a server with `wal_level=logical` (said at once, before anything
+ * starts), and service roles that may replicate: the roles are the server's, shared by every variant's
+ * copy, so they are all made with REPLICATION (`OUTBOX_RELAY=wal` in this process, which only the role
+ * provisioning reads — each variant's services get their relay from their own settings).
+ */
+async function allowWalVariant(): Promise<void> {
+  const client = new Client({ connectionString: postgresServerUrl() });
+  await client.connect();
+  try {
+    const { rows } = await client.query<{ wal_level: string }>('SHOW wal_level');
+    if (rows[0].wal_level !== 'logical')
+      throw new Error(
+        `--variants platform-wal needs wal_level=logical on ${postgresServerUrl()}, which has ${rows[0].wal_level}: ` +
+          "run on the checkout's own PostgreSQL (unset DATABASE_URL) or add --own-server",
+      );
+  } finally {
+    await client.end();
+  }
+  process.env.OUTBOX_RELAY = 'wal';
+}
+
 /** Where a run's services log (under .local/bench/), and how its variants start. */
 function benchSetup(
   options: Options,
@@ -196,6 +230,7 @@ async function main(args: string[]): Promise<void> {
       settings: { fsync: 'on' },
     });
     if (server.server === 'own') log(`PostgreSQL: a cluster of the run's own, ${options.relay} relay`);
+    if (options.variants.includes('platform-wal')) await allowWalVariant();
     buildServices(false, log);
     if (options.overloadAt !== undefined)
       return await overloadOnly(options.overloadAt, options, targets, server.env);

@@ -61,6 +61,34 @@ describe('bench report', () => {
     });
   });
 
+  it('compares both relay modes with the raw floor of the same run when platform-wal ran', () => {
+    // Arrange
+    const raw = variant('raw', 40); // p50 12, p99 60 at half rate
+    const wal: VariantResult = { ...variant('platform-wal', 36), atHalf: trial(18, 11, 80) };
+    const polling: VariantResult = { ...variant('platform', 34), atHalf: trial(17, 18, 90) };
+
+    // Act
+    const ratios = ratiosOf([raw, polling, wal], { rows: 1, rawPerSecond: 1, relayPerSecond: 1 });
+    const markdown = markdownReport(report([raw, polling, wal]));
+    const without = ratiosOf([raw, polling], { rows: 1, rawPerSecond: 1, relayPerSecond: 1 });
+
+    // Assert
+    expect(ratios.relayModes).toEqual([
+      { variant: 'platform', maxRate: 34, p50AtHalfMs: 18, p99AtHalfMs: 90, p50VsRaw: 1.5, p99VsRaw: 1.5 },
+      {
+        variant: 'platform-wal',
+        maxRate: 36,
+        p50AtHalfMs: 11,
+        p99AtHalfMs: 80,
+        p50VsRaw: 0.92,
+        p99VsRaw: 1.33,
+      },
+    ]);
+    expect(markdown).toContain('| platform | 34 | 18 / 90 | 1.5× | 1.5× |');
+    expect(markdown).toContain('| platform-wal | 36 | 11 / 80 | 0.92× ✔ | 1.33× ✘ |');
+    expect(without.relayModes).toBeUndefined();
+  });
+
   it('marks each target met or missed in the markdown', () => {
     // Act
     const markdown = markdownReport(

@@ -33,6 +33,23 @@ export interface BenchReport {
   readonly database?: { relay: 'notify' | 'wal'; server: 'machine' | 'own' };
 }
 
+/**
+ * Both relay modes against the raw floor of the same run (issue 20): the `platform` variant (its relay as
+ * the run's, `notify` by default) and `platform-wal`, each at half its own highest rate. The WAL relay's
+ * targets: p50 ≤ 1.0× and p99 ≤ 1.2× the raw floor's.
+ */
+export interface RelayModeRow {
+  readonly variant: string;
+  readonly maxRate: number;
+  readonly p50AtHalfMs: number;
+  readonly p99AtHalfMs: number;
+  readonly p50VsRaw: number;
+  readonly p99VsRaw: number;
+}
+
+/** The WAL relay's targets against the raw floor (issue 20). */
+export const WAL_TARGETS = { p50VsRaw: 1.0, p99VsRaw: 1.2 } as const;
+
 /** The issue's targets, as ratios and limits, computed from one run. */
 export interface Ratios {
   readonly throughputVsRaw: number;
@@ -41,6 +58,8 @@ export interface Ratios {
   readonly p50AtHalfMs: number;
   readonly p99AtHalfMs: number;
   readonly maxServiceRssMiB: number;
+  /** Present when the run had `platform-wal` beside `platform` and `raw`. */
+  readonly relayModes?: RelayModeRow[];
 }
 
 const round2 = (x: number) => Math.round(x * 100) / 100;
@@ -57,6 +76,24 @@ export function ratiosOf(variants: readonly VariantResult[], relay: BenchReport[
     p50AtHalfMs: platform?.atHalf?.latency.p50Ms ?? Number.NaN,
     p99AtHalfMs: platform?.atHalf?.latency.p99Ms ?? Number.NaN,
     maxServiceRssMiB: Math.max(...rss),
+    ...relayModesOf(variants),
+  };
+}
+
+/** {@link RelayModeRow}s, when the run has `raw`, `platform` and `platform-wal` with their latency runs. */
+function relayModesOf(variants: readonly VariantResult[]): { relayModes?: RelayModeRow[] } {
+  const raw = variants.find((v) => v.name === 'raw')?.atHalf?.latency;
+  const modes = ['platform', 'platform-wal'].map((name) => variants.find((v) => v.name === name));
+  if (!raw || modes.some((v) => !v?.atHalf)) return {};
+  return {
+    relayModes: modes.map((v) => ({
+      variant: v!.name,
+      maxRate: v!.maxRate,
+      p50AtHalfMs: v!.atHalf!.latency.p50Ms,
+      p99AtHalfMs: v!.atHalf!.latency.p99Ms,
+      p50VsRaw: round2(v!.atHalf!.latency.p50Ms / raw.p50Ms),
+      p99VsRaw: round2(v!.atHalf!.latency.p99Ms / raw.p99Ms),
+    })),
   };
 }
 
@@ -90,6 +127,23 @@ export function markdownReport(report: BenchReport): string {
     const rss = SERVICE_NAMES.map((s) => u[s]?.maxRssMiB ?? '–').join(' / ');
     lines.push(
       `| ${v.name} | ${v.maxRate} | ${l ? `${l.p50Ms} / ${l.p95Ms} / ${l.p99Ms} / ${l.maxMs}` : '–'} | ${cpu} | ${rss} |`,
+    );
+  }
+  if (r.relayModes) {
+    lines.push(
+      '',
+      "Both relay modes in this run, against the raw floor at half of each one's highest rate (targets for the WAL relay: " +
+        `p50 ≤ ${WAL_TARGETS.p50VsRaw}×, p99 ≤ ${WAL_TARGETS.p99VsRaw}× raw's):`,
+      '',
+      '| variant | max rate | p50 / p99 at half rate (ms) | p50 / raw | p99 / raw |',
+      '|---|---|---|---|---|',
+      ...r.relayModes.map((m) => {
+        const marks =
+          m.variant === 'platform-wal'
+            ? [` ${mark(m.p50VsRaw <= WAL_TARGETS.p50VsRaw)}`, ` ${mark(m.p99VsRaw <= WAL_TARGETS.p99VsRaw)}`]
+            : ['', ''];
+        return `| ${m.variant} | ${m.maxRate} | ${m.p50AtHalfMs} / ${m.p99AtHalfMs} | ${m.p50VsRaw}×${marks[0]} | ${m.p99VsRaw}×${marks[1]} |`;
+      }),
     );
   }
   const overload = report.variants.find((v) => v.overload)?.overload;
@@ -165,7 +219,12 @@ function panel(
   return parts.join('\n');
 }
 
-const COLORS: Record<string, string> = { raw: '#9e9e9e', unsafe: '#f28e2b', platform: '#4e79a7' };
+const COLORS: Record<string, string> = {
+  raw: '#9e9e9e',
+  unsafe: '#f28e2b',
+  platform: '#4e79a7',
+  'platform-wal': '#76b7b2',
+};
 
 /** An SVG chart: max sustainable rate per variant, and latency percentiles at 50 % of each one's max. */
 export function svgChart(report: BenchReport): string {

@@ -113,16 +113,25 @@ function targetOf(
   };
 }
 
-/**
- * The platform as it ships (`variant` "platform"), or built for the unsafe baseline ("unsafe"):
- * `SAGA_UNSAFE_DIRECT_PUBLISH=true`, events sent straight after commit and no inbox (see docs/performance.md).
- */
+/** The platform variants of the bench, and what each sets beyond the run's settings. */
+export const PLATFORM_VARIANTS = {
+  /** The platform as it ships (its relay: the run's, `notify` unless `--relay wal`). */
+  platform: {},
+  /** Built for the unsafe baseline: events sent straight after commit and no inbox (docs/performance.md). */
+  unsafe: { SAGA_UNSAFE_DIRECT_PUBLISH: 'true' },
+  /** The platform with the WAL relay, beside `platform` in the same run, on the same server. */
+  'platform-wal': { OUTBOX_RELAY: 'wal' },
+} as const satisfies Record<string, Readonly<Record<string, string>>>;
+
+export type PlatformVariant = keyof typeof PLATFORM_VARIANTS;
+
+/** Starts one of the {@link PLATFORM_VARIANTS} on a private copy. */
 export async function startPlatformTarget(
-  variant: 'platform' | 'unsafe',
+  variant: PlatformVariant,
   setup: TargetSetup,
 ): Promise<BenchTarget> {
-  const env: Record<string, string> = variant === 'unsafe' ? { SAGA_UNSAFE_DIRECT_PUBLISH: 'true' } : {};
-  const platform = await startPlatform(`bench_${variant}`, setup, env);
+  const env: Record<string, string> = { ...PLATFORM_VARIANTS[variant] };
+  const platform = await startPlatform(`bench_${variant.replace('-', '_')}`, setup, env);
   const pids = Object.fromEntries(
     SERVICE_NAMES.map((service) => [service, () => platform.running(service)[0]?.child?.pid]),
   ) as Record<ServiceName, () => number | undefined>;
