@@ -294,7 +294,8 @@ async function main(args: string[]): Promise<void> {
     writeFileSync(join(results, `saga-${stamp}.json`), `${JSON.stringify(report, null, 2)}\n`);
     writeFileSync(join(results, `saga-${stamp}.md`), markdown);
     writeFileSync(join(results, `saga-${stamp}.svg`), svgChart(report));
-    if (!options.quick && server.server === 'machine') {
+    // bench/results/latest.* is the run README cites: a run written elsewhere (`--out`) leaves it alone.
+    if (!options.quick && server.server === 'machine' && resolve(results) === resolve(__dirname, 'results')) {
       writeFileSync(join(results, 'latest.md'), markdown);
       writeFileSync(join(results, 'latest.svg'), svgChart(report));
     }
