@@ -23,7 +23,7 @@ import { performance } from 'node:perf_hooks';
 import type { DataSource } from 'typeorm';
 import { OrderPlacedV1, createEvent } from '@saga/contracts';
 import { addToOutbox, writeOutboxForWalRelay } from '@saga/outbox';
-import { InfraSession } from '../infra/scripts/infra';
+import { InfraSession } from '../infra/scripts/infra-session';
 import {
   benchRelay,
   dropOutboxSlots,

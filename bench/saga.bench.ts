@@ -31,67 +31,24 @@ import { cpus, totalmem } from 'node:os';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { relayServer, type RelayServer } from '../infra/scripts/relay-server';
-import { Client } from 'pg';
-import { createTestDatabase, postgresServerUrl } from '@saga/test-kit';
+import { createTestDatabase } from '@saga/test-kit';
 import { createTestDataSource } from '@saga/testing';
 import { buildServices } from '../infra/scripts/build-services';
-import { InfraSession } from '../infra/scripts/infra';
+import { InfraSession } from '../infra/scripts/infra-session';
 import { brokerSettings, runningBrokerPid } from '../infra/scripts/kafka-broker';
 import { localDir } from '../infra/scripts/local-paths';
 import { compareDrains } from './relay-drain';
+import { benchOptions, DEFAULT_RESULTS, type BenchOptions } from './saga/bench-options';
 import { writeBenchSeed } from './saga/bench-seed';
 import { OVERLOAD, runOverloadTrial } from './saga/overload';
 import { findMaxRate } from './saga/rate-search';
 import { markdownReport, ratiosOf, svgChart, type BenchReport, type VariantResult } from './saga/report';
-import {
-  PLATFORM_VARIANTS,
-  startPlatformTarget,
-  startRawTarget,
-  type PlatformVariant,
-  type TargetSetup,
-} from './saga/targets';
+import { allowWalVariant, startPlatformTarget, startRawTarget, type TargetSetup } from './saga/targets';
 import { runTrial, type BenchTarget, type TrialResult } from './saga/trial';
 
 const log = (line: string) => console.log(`[bench] ${line}`);
 
-function benchOptions(args: string[]) {
-  const quick = args.includes('--quick');
-  const number = (name: string, full: number, short: number) =>
-    Number(process.env[name] ?? (quick ? short : full));
-  const value = (flag: string) => (args.includes(flag) ? args[args.indexOf(flag) + 1] : undefined);
-  const variants = (value('--variants') ?? 'raw,platform,unsafe').split(',');
-  for (const variant of variants) {
-    if (variant !== 'raw' && !(variant in PLATFORM_VARIANTS))
-      throw new Error(
-        `--variants: unknown variant ${variant} (raw, ${Object.keys(PLATFORM_VARIANTS).join(', ')})`,
-      );
-  }
-  const relay = (['notify', 'wal'] as const).find((mode) => mode === (value('--relay') ?? 'notify'));
-  if (!relay) throw new Error(`--relay: notify or wal, not ${value('--relay')}`);
-  const overloadAt = value('--overload-at');
-  if (overloadAt !== undefined && !(Number(overloadAt) > 0))
-    throw new Error(`--overload-at: expected orders per second, got ${overloadAt}`);
-  return {
-    quick,
-    relay,
-    ownServer: args.includes('--own-server'),
-    overloadAt: overloadAt === undefined ? undefined : Number(overloadAt),
-    out: value('--out') ?? join(__dirname, 'results'),
-    profile: value('--profile'),
-    variants: variants as ('raw' | PlatformVariant)[],
-    trialS: number('BENCH_TRIAL_S', 10, 3),
-    latencyS: number('BENCH_LATENCY_S', 30, 3),
-    warmupS: number('BENCH_WARMUP_S', 2, 1),
-    startRate: number('BENCH_START_RATE', 50, 20),
-    maxRate: number('BENCH_MAX_RATE', 2000, 40),
-    maxTrials: number('BENCH_MAX_TRIALS', 9, 2),
-    relayRows: number('BENCH_RELAY_ROWS', 100_000, 2_000),
-    relayRounds: number('BENCH_RELAY_ROUNDS', 3, 1),
-    overloadS: number('BENCH_OVERLOAD_S', 20, 3),
-  };
-}
-
-type Options = ReturnType<typeof benchOptions>;
+type Options = BenchOptions;
 
 /** Runs tasks one at a time, in the order they ask: the variants' trials take turns on the machine. */
 function serialiser(): <T>(task: () => Promise<T>) => Promise<T> {
@@ -148,28 +105,6 @@ async function measure(
 /** A trial that is not counted: it warms the JIT, the connection pools and the consumer groups. */
 function warmUp(target: BenchTarget, rate: number, options: Options): Promise<TrialResult> {
   return runTrial(target, rate, { durationS: options.warmupS * 2, warmupS: 0, drainTimeoutMs: 10_000, log });
-}
-
-/**
- * The `platform-wal` variant needs a server with `wal_level=logical` (said at once, before anything
- * starts), and service roles that may replicate: the roles are the server's, shared by every variant's
- * copy, so they are all made with REPLICATION (`OUTBOX_RELAY=wal` in this process, which only the role
- * provisioning reads — each variant's services get their relay from their own settings).
- */
-async function allowWalVariant(): Promise<void> {
-  const client = new Client({ connectionString: postgresServerUrl() });
-  await client.connect();
-  try {
-    const { rows } = await client.query<{ wal_level: string }>('SHOW wal_level');
-    if (rows[0].wal_level !== 'logical')
-      throw new Error(
-        `--variants platform-wal needs wal_level=logical on ${postgresServerUrl()}, which has ${rows[0].wal_level}: ` +
-          "run on the checkout's own PostgreSQL (unset DATABASE_URL) or add --own-server",
-      );
-  } finally {
-    await client.end();
-  }
-  process.env.OUTBOX_RELAY = 'wal';
 }
 
 /** Where a run's services log (under .local/bench/), and how its variants start. */
@@ -295,7 +230,7 @@ async function main(args: string[]): Promise<void> {
     writeFileSync(join(results, `saga-${stamp}.md`), markdown);
     writeFileSync(join(results, `saga-${stamp}.svg`), svgChart(report));
     // bench/results/latest.* is the run README cites: a run written elsewhere (`--out`) leaves it alone.
-    if (!options.quick && server.server === 'machine' && resolve(results) === resolve(__dirname, 'results')) {
+    if (!options.quick && server.server === 'machine' && resolve(results) === DEFAULT_RESULTS) {
       writeFileSync(join(results, 'latest.md'), markdown);
       writeFileSync(join(results, 'latest.svg'), svgChart(report));
     }

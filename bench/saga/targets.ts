@@ -2,9 +2,9 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { closeSync, openSync } from 'node:fs';
 import { join } from 'node:path';
 import { SERVICE_NAMES, type ServiceName } from '@saga/contracts';
-import { Pool } from 'pg';
+import { Client, Pool } from 'pg';
 import { waitFor } from '@saga/common';
-import { freePort, testBrokers, testTokenIssuer } from '@saga/test-kit';
+import { freePort, postgresServerUrl, testBrokers, testTokenIssuer } from '@saga/test-kit';
 import { ProcessPlatform } from '@saga/testing';
 import { serviceEntry } from '../../infra/scripts/build-services';
 import { REPO_ROOT } from '../../infra/scripts/local-paths';
@@ -224,4 +224,26 @@ export async function startRawTarget(setup: TargetSetup): Promise<BenchTarget> {
     await stop();
     throw error;
   }
+}
+
+/**
+ * The `platform-wal` variant needs a server with `wal_level=logical` (said at once, before anything
+ * starts), and service roles that may replicate: the roles are the server's, shared by every variant's
+ * copy, so they are all made with REPLICATION (`OUTBOX_RELAY=wal` in this process, which only the role
+ * provisioning reads — each variant's services get their relay from their own settings).
+ */
+export async function allowWalVariant(): Promise<void> {
+  const client = new Client({ connectionString: postgresServerUrl() });
+  await client.connect();
+  try {
+    const { rows } = await client.query<{ wal_level: string }>('SHOW wal_level');
+    if (rows[0].wal_level !== 'logical')
+      throw new Error(
+        `--variants platform-wal needs wal_level=logical on ${postgresServerUrl()}, which has ${rows[0].wal_level}: ` +
+          "run on the checkout's own PostgreSQL (unset DATABASE_URL) or add --own-server",
+      );
+  } finally {
+    await client.end();
+  }
+  process.env.OUTBOX_RELAY = 'wal';
 }

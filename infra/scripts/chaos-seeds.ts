@@ -13,7 +13,7 @@ import { parseChaosArgs, type ChaosOptions } from './chaos/chaos-options';
 import { formatChaosReport } from './chaos/chaos-report';
 import { runChaos } from './chaos/run-chaos';
 import { availabilityHeld, dataHeld, type ChaosReport } from './chaos/chaos-verdict';
-import { InfraSession } from './infra';
+import { InfraSession } from './infra-session';
 import { REPO_ROOT, localDir } from './local-paths';
 import { guardRun } from './chaos/run-guard';
 

@@ -13,7 +13,7 @@ import { parseChaosArgs } from './chaos/chaos-options';
 import { formatChaosReport } from './chaos/chaos-report';
 import { runChaos } from './chaos/run-chaos';
 import { chaosPassed } from './chaos/chaos-verdict';
-import { InfraSession } from './infra';
+import { InfraSession } from './infra-session';
 import { localDir } from './local-paths';
 import { guardRun } from './chaos/run-guard';
 

@@ -47,6 +47,9 @@ export interface InfraUpResult {
   readonly brokers: string[];
 }
 
+/** Told of each process `infraUp` starts, and whether it is a Kafka node or the checkout's PostgreSQL. */
+export type OnSpawn = (pid: number, what: 'kafka' | 'postgres') => void;
+
 /** How many Kafka nodes to run: 1 (the default), or a local cluster (`--brokers 3`). */
 export interface InfraOptions {
   readonly brokers?: number;
@@ -62,13 +65,10 @@ export function kafkaNodes(env: NodeJS.ProcessEnv, options: InfraOptions = {}): 
  * Starts the checkout's own PostgreSQL unless `DATABASE_URL`/`PGHOST` name another server or it runs
  * already; resolves to whether this call started it.
  */
-export async function postgresUp(
-  env: NodeJS.ProcessEnv = process.env,
-  onSpawn?: (pid: number) => void,
-): Promise<boolean> {
+export async function postgresUp(env: NodeJS.ProcessEnv = process.env, onSpawn?: OnSpawn): Promise<boolean> {
   const cluster = managedPostgres(env);
   if (!cluster) return false;
-  return (await ensureManagedPostgres(cluster, log, onSpawn)).state === 'started';
+  return (await ensureManagedPostgres(cluster, log, (pid) => onSpawn?.(pid, 'postgres'))).state === 'started';
 }
 
 /**
@@ -78,7 +78,7 @@ export async function postgresUp(
  */
 export async function infraUp(
   env: NodeJS.ProcessEnv = process.env,
-  onSpawn?: (pid: number) => void,
+  onSpawn?: OnSpawn,
   options: InfraOptions = {},
 ): Promise<InfraUpResult> {
   const nodes = kafkaNodes(env, options);
@@ -110,7 +110,7 @@ export async function infraUp(
     if (foreign) {
       log(`A Kafka broker not started by these scripts already answers on ${brokers.join(',')}; using it.`);
     } else {
-      started = await startBrokers(nodes, log, onSpawn);
+      started = await startBrokers(nodes, log, (pid) => onSpawn?.(pid, 'kafka'));
     }
     const topics = await ensureTopics(brokers);
     log(topics.length ? `Created topics: ${topics.join(', ')}` : 'All topics exist.');
@@ -178,64 +178,6 @@ export async function infraReset(env: NodeJS.ProcessEnv = process.env): Promise<
     );
   }
   log('Reset: the next infra:up starts with an empty log and empty databases.');
-}
-
-/**
- * The infrastructure for one run of a command (`npm test`, `npm run demo`, `npm run chaos`): `open`
- * brings it up; `close` stops the brokers only if this run spawned them — also when called from a
- * Ctrl+C handler while `open` is still waiting for them. A broker another run started is never stopped.
- */
-export class InfraSession {
-  private readonly spawned = new Set<number>();
-
-  constructor(
-    private readonly env: NodeJS.ProcessEnv = process.env,
-    private readonly options: InfraOptions = {},
-  ) {}
-
-  /** The pids of the brokers this session started (and restarted) that it would stop on close. */
-  get spawnedPids(): number[] {
-    return [...this.spawned];
-  }
-
-  /** The Kafka nodes of this session. */
-  get nodes(): BrokerSettings[] {
-    return kafkaNodes(this.env, this.options);
-  }
-
-  open(): Promise<InfraUpResult> {
-    return infraUp(this.env, (pid) => this.spawned.add(pid), this.options);
-  }
-
-  /**
-   * Only the database side, for a run that found a broker answering already: starts the checkout's
-   * PostgreSQL if it is not running (then `close` stops it), and fails clearly if no server answers.
-   */
-  async openPostgres(): Promise<void> {
-    await postgresUp(this.env, (pid) => this.spawned.add(pid));
-    await requirePostgres(postgresServerUrl(this.env));
-  }
-
-  /**
-   * Starts a node of this session's cluster again (after a fault killed it). If this session started the
-   * cluster, the new process is the session's too, and `close` stops it.
-   */
-  async restartNode(node: BrokerSettings): Promise<void> {
-    const ours = this.spawned.size > 0;
-    await startBrokers([node], log, (pid) => (ours ? this.spawned.add(pid) : undefined));
-  }
-
-  async close(): Promise<void> {
-    const cluster = managedPostgres(this.env);
-    await Promise.all([
-      ...this.nodes.map(async (node) => {
-        const pid = runningBrokerPid(node);
-        if (pid !== undefined && this.spawned.has(pid)) await stopBroker(node, log, pid);
-      }),
-      ...(cluster ? [...this.spawned].map((pid) => stopManagedPostgres(cluster, log, pid)) : []),
-    ]);
-    this.spawned.clear();
-  }
 }
 
 /** Prints what runs; resolves to true when everything is up. */

@@ -135,10 +135,9 @@ export async function ensureManagedPostgres(
 export async function stopManagedPostgres(
   cluster: PostgresCluster,
   log: (line: string) => void,
-  onlyPid?: number,
 ): Promise<boolean> {
   const pid = runningClusterPid(cluster);
-  if (pid === undefined || (onlyPid !== undefined && pid !== onlyPid)) return false;
+  if (pid === undefined) return false;
   await stopPostgresCluster(cluster, 'fast');
   log(`PostgreSQL (pid ${pid}, 127.0.0.1:${cluster.port}) stopped.`);
   return true;

@@ -43,7 +43,7 @@ import {
 } from './demo/demo-services';
 import { demoPidDir, processLauncher, runPidDir, stopLeftoverInstances } from './demo/instance-processes';
 import { Supervisor, instanceId, type InstanceSpec, type InstanceStatus } from './demo/supervisor';
-import { InfraSession } from './infra';
+import { InfraSession } from './infra-session';
 import { runningBrokerPid } from './kafka-broker';
 import { REPO_ROOT, localDir } from './local-paths';
 import { devTokenIssuer } from './dev-token-issuer';

@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { removeTestClusters, testBrokers } from '@saga/test-kit';
 import { kafkaSecurityFromEnv } from '@saga/platform/config/kafka-security';
 import { brokerAnswers } from './kafka-broker';
-import { InfraSession } from './infra';
+import { InfraSession } from './infra-session';
 import { REPO_ROOT, localDir } from './local-paths';
 import { PrerequisiteError } from './preflight';
 

@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import type { BrokerSettings } from '../kafka-broker';
-import type { InfraSession } from '../infra';
+import type { InfraSession } from '../infra-session';
 import { localDir } from '../local-paths';
 import { watchBrokers } from './broker-watchdog';
 
